@@ -1,0 +1,10 @@
+// One source, several binaries: every kernel family is re-exported here and compiled once per
+// asconfig.json target (scalar, simd, simd+threads, relaxed). See docs/DESIGN.md for the ABI.
+export * from './gemm';
+export * from './conv';
+export * from './dwconv';
+export * from './pool';
+export * from './eltwise';
+export * from './softmax';
+export * from './layout';
+export * from './resize';

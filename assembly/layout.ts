@@ -1,0 +1,2 @@
+// placeholder: kernel family 'layout' (owner fills in)
+export function layout_placeholder(): void {}

@@ -1,0 +1,2 @@
+// placeholder: kernel family 'pool' (owner fills in)
+export function pool_placeholder(): void {}

@@ -1,0 +1,2 @@
+// placeholder: kernel family 'resize' (owner fills in)
+export function resize_placeholder(): void {}

@@ -1,0 +1,52 @@
+// The contract between the planner (src/plan) and the kernel families (src/kernels/*.ts, assembly/*.ts).
+// A kernel family "lowers" one operation to Steps: calls of wasm exports on absolute pointers.
+
+/** One call of a wasm kernel: `exports[kernel](...args, begin, end)` for [begin, end) ⊆ [0, range). */
+export interface Step {
+  kernel: string;
+  args: number[];
+  /** Size of the split dimension. Any partition of [0, range) gives the same bytes (threads rely on it). */
+  range: number;
+  /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
+  flops: number;
+}
+
+/** Writes constant data (prepacked weights, indirection buffers, tables) into the constants region. */
+export interface ConstWriter {
+  /** Copies `data` in, 16-byte aligned; returns its absolute byte address. */
+  f32(data: Float32Array): number;
+  i32(data: Int32Array): number;
+  /** A shared, 16-byte aligned buffer of at least `bytes` zero bytes (padding source for convolutions). */
+  zeros(bytes: number): number;
+}
+
+/** An activation tensor in NHWC inside linear memory. Pixels are `pixelStride` floats apart (≥ c): a
+ * producer can write straight into a channel slice of a wider tensor (zero-copy concat). */
+export interface NhwcRef {
+  ptr: number;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+  pixelStride: number;
+}
+
+/** Activation codes: the ABI values of `act` in every kernel (assembly/activation.ts). */
+export enum ActKind {
+  None = 0,
+  Relu = 1,
+  Clip = 2,
+  LeakyRelu = 3,
+  Sigmoid = 4,
+  Tanh = 5,
+  HardSigmoid = 6,
+  HardSwish = 7,
+}
+
+/** A fused activation: `kind` with its parameters (Clip: min,max; LeakyRelu: alpha; HardSigmoid: alpha,beta). */
+export interface Activation {
+  kind: ActKind;
+  p0: number;
+  p1: number;
+}
+export const NO_ACTIVATION: Activation = { kind: ActKind.None, p0: 0, p1: 0 };

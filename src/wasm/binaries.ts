@@ -9,11 +9,11 @@ export const isShared = (f: Flavor): boolean => f.endsWith('threads');
 const modules = new Map<Flavor, Promise<WebAssembly.Module>>();
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as any).Deno === 'undefined';
 
-async function readBinary(flavor: Flavor): Promise<Uint8Array> {
+async function readBinary(flavor: Flavor): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL(`../../build/edgecnn.${flavor}.wasm`, import.meta.url);
   try {
     if (url.protocol === 'file:') {
-      if (typeof (globalThis as any).Deno !== 'undefined') return await (globalThis as any).Deno.readFile(url);
+      if (typeof (globalThis as any).Deno !== 'undefined') return (await (globalThis as any).Deno.readFile(url)) as Uint8Array<ArrayBuffer>;
       const fs = await import('node:fs/promises');
       return new Uint8Array(await fs.readFile(url));
     }

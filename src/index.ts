@@ -1,0 +1,12 @@
+export { Session } from './session.js';
+export type { SessionOptions, ModelSource, Progress, IOInfo, SummaryResult } from './session.js';
+export { Tensor } from './tensor.js';
+export type { DataType } from './tensor.js';
+export { NetworkBuilder } from './model/builder.js';
+export type { ConvSpec, PoolSpec, DenseSpec, BatchNormSpec, LayerRef, ActivationName, Padding } from './model/builder.js';
+export {
+  EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, UnsupportedError, ResourceLimitError, BackendError, DisposedError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type { PlanReport, LayerReport } from './plan/plan.js';
+export type { Flavor } from './wasm/binaries.js';

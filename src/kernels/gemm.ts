@@ -1,0 +1,70 @@
+// Host side of the GEMM kernel family (assembly/gemm.ts): weight prepacking and lowering to Steps.
+import type { Activation, ConstWriter, Step } from './types.js';
+
+/** Output columns per packed block, the microkernel's tile width. */
+export const GEMM_NR = 8;
+/** Rows per microkernel tile (for reports; any row range works). */
+export const GEMM_MR = 6;
+export const GEMM_KERNEL = 'f32_gemm_6x8';
+
+/**
+ * Packs weights for the gemm/igemm microkernels: ceil(n/8) blocks, each 8 bias floats then k rows of 8
+ * weights; `weightAt(col, kk)` gives W[kk][col]. Columns ≥ n are zero. Returns (k + 1) * 8 * ceil(n/8) floats.
+ */
+export function packBlocked(n: number, k: number, weightAt: (col: number, kk: number) => number, bias?: Float32Array): Float32Array {
+  if (!(n >= 1 && k >= 1)) throw new Error(`packBlocked: n (${n}) and k (${k}) must be ≥ 1`);
+  if (bias && bias.length < n) throw new Error(`packBlocked: bias has ${bias.length} values, need ${n}`);
+  const blocks = Math.ceil(n / GEMM_NR);
+  const blockLen = (k + 1) * GEMM_NR;
+  const out = new Float32Array(blocks * blockLen);
+  for (let b = 0; b < blocks; b++) {
+    const base = b * blockLen;
+    const cols = Math.min(GEMM_NR, n - b * GEMM_NR);
+    for (let j = 0; j < cols; j++) {
+      const col = b * GEMM_NR + j;
+      if (bias) out[base + j] = bias[col];
+      for (let kk = 0; kk < k; kk++) out[base + (kk + 1) * GEMM_NR + j] = weightAt(col, kk);
+    }
+  }
+  return out;
+}
+
+/** Packs GEMM weights given as [n][k] (row = output column, like ONNX Gemm with transB=1 / FC layers). */
+export function packGemmWeights(weights: Float32Array, k: number, n: number, bias?: Float32Array): Float32Array {
+  if (weights.length !== n * k) throw new Error(`packGemmWeights: weights have ${weights.length} values, expected ${n}x${k}`);
+  return packBlocked(n, k, (col, kk) => weights[col * k + kk], bias);
+}
+
+export interface GemmDesc {
+  /** [n][k]: row `o` holds the k weights of output `o`. */
+  weights: Float32Array;
+  bias?: Float32Array;
+  k: number;
+  n: number;
+  act: Activation;
+}
+
+/**
+ * y[m, 0:n] = act(x[m, 0:k] · Wᵀ + bias + residual[m, 0:n]) for m < x.rows. Strides are in floats.
+ * One Step of `f32_gemm_6x8`, range = rows.
+ */
+export function lowerGemm(
+  desc: GemmDesc,
+  x: { ptr: number; rows: number; stride: number },
+  y: { ptr: number; stride: number },
+  residual: { ptr: number; stride: number } | null,
+  cw: ConstWriter,
+): Step[] {
+  const { k, n, act } = desc;
+  if (x.stride < k) throw new Error(`lowerGemm: input row stride ${x.stride} < k ${k}`);
+  if (y.stride < n) throw new Error(`lowerGemm: output row stride ${y.stride} < n ${n}`);
+  if (residual && residual.stride < n) throw new Error(`lowerGemm: residual row stride ${residual.stride} < n ${n}`);
+  if (x.rows < 1) return [];
+  const w = cw.f32(packGemmWeights(desc.weights, k, n, desc.bias));
+  return [{
+    kernel: GEMM_KERNEL,
+    args: [x.ptr, x.stride, w, y.ptr, y.stride, residual ? residual.ptr : 0, residual ? residual.stride : 0, k, n, act.kind, act.p0, act.p1],
+    range: x.rows,
+    flops: 2 * x.rows * k * n,
+  }];
+}

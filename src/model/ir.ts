@@ -1,0 +1,73 @@
+// The graph IR shared by the ONNX loader and the layer builder. Operators keep their ONNX names and
+// ONNX semantics (NCHW logical layout); attributes are normalized (defaults filled, opset
+// differences resolved) so later passes never look at opset numbers.
+import type { Activation } from '../kernels/types.js';
+
+/** A dimension: a number, or a symbol (e.g. 'batch') bound when a session plans for a shape. */
+export type Dim = number | string;
+export type Dims = number[];
+
+/** A constant tensor (initializer, folded value). Shape arithmetic uses int64 values held as numbers. */
+export interface ConstTensor {
+  dtype: 'float32' | 'int64' | 'int32' | 'bool';
+  dims: Dims;
+  data: Float32Array | Int32Array | number[];
+}
+
+export interface ValueInfo {
+  name: string;
+  dims: Dim[];
+  dtype: 'float32';
+}
+
+export interface Node {
+  /** Unique name (ONNX node name, or `${op}_${index}` when the model has none). */
+  name: string;
+  op: string;
+  /** Input value names; '' marks an omitted optional input. */
+  inputs: string[];
+  outputs: string[];
+  attrs: Record<string, any>;
+}
+
+export interface Graph {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  nodes: Node[];
+  /** Constants by value name (initializers and folded values). */
+  consts: Map<string, ConstTensor>;
+  /** Model opset of the default domain (informative; nodes carry normalized attributes). */
+  opset: number;
+}
+
+/**
+ * Normalized attributes per operator (what the planner reads):
+ * - Conv: kernel [kh,kw], strides [sh,sw], pads [t,l,b,r], dilations [dh,dw], groups; inputs X, W (const OIHW), B? (const).
+ *   After fusion: act?: Activation; a 4th input (residual, same shape as the output) when attrs.residual is true.
+ * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
+ * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
+ * - GlobalAveragePool, GlobalMaxPool: none.
+ * - Relu, Sigmoid, Tanh, HardSwish: none. Clip: min, max (numbers, ±Infinity when absent). LeakyRelu: alpha.
+ *   HardSigmoid: alpha, beta.
+ * - Add, Sub, Mul, Div: numpy broadcasting between the two inputs (either may be const). Fused act? after fusion.
+ * - BatchNormalization: epsilon; inputs X, scale, B, mean, var (all const).
+ * - Concat: axis (non-negative). Split: axis, split (sizes). Slice: starts, ends, axes, steps (normalized, clamped).
+ * - Flatten: axis. Reshape: shape (fully resolved, no 0 or -1). Transpose: perm.
+ * - Softmax: axis (non-negative), legacy (true for opset < 13: flatten to 2-D at axis).
+ * - Pad: pads (2*rank, ONNX order begins..ends), value (constant mode only).
+ * - ReduceMean: axes (non-negative), keepdims.
+ * - Resize: mode 'nearest'|'linear', coordMode, nearestMode, sizes (output dims, resolved).
+ * - Input-only shape ops (Shape, Gather, ConstantOfShape, Cast, Range, Unsqueeze, Squeeze, ...) exist only
+ *   before constant folding; after folding the graph holds float ops only.
+ */
+export type FusedActivation = Activation;
+
+/** Operators a planned graph may contain (after folding); the loader refuses others at create. */
+export const PLANNED_OPS = new Set([
+  'Conv', 'Gemm', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
+  'Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish',
+  'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Concat', 'Split', 'Slice',
+  'Flatten', 'Reshape', 'Transpose', 'Softmax', 'Pad', 'ReduceMean', 'Resize',
+]);
+
+export const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);

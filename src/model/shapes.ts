@@ -1,0 +1,177 @@
+// Shape inference for planned operators, with errors that name the node. Spatial output size per
+// axis: floor((in + padBegin + padEnd - dilation*(k-1) - 1) / stride) + 1 — the seed's
+// (W − F + 2P)/S + 1 with dilation and asymmetric padding; ceil instead of floor in pooling's ceil mode.
+import { LayerError } from '../errors.js';
+import type { Dims, Node } from './ir.js';
+import { size } from './ir.js';
+
+const fmt = (d: readonly number[]) => d.join('x');
+
+/** Output length of one spatial axis; throws when the window does not fit the padded input. */
+export function windowOutput(node: Node, axis: string, input: number, k: number, stride: number, padBegin: number, padEnd: number, dilation: number, ceil = false): number {
+  const span = dilation * (k - 1) + 1;
+  const padded = input + padBegin + padEnd;
+  if (span > padded) {
+    throw new LayerError(node.name, node.op, `kernel ${span} (${axis}, with dilation ${dilation}) larger than padded input ${padded} (input ${input} + pads ${padBegin}+${padEnd})`);
+  }
+  const q = (padded - span) / stride;
+  let out = (ceil ? Math.ceil(q) : Math.floor(q)) + 1;
+  // ceil mode: the last window must start inside the input or the left padding (PyTorch/ONNX rule)
+  if (ceil && (out - 1) * stride >= input + padBegin) out--;
+  return out;
+}
+
+function checkPositive(node: Node, what: string, values: readonly number[], allowZero = false): void {
+  for (const v of values) {
+    if (!Number.isInteger(v) || (allowZero ? v < 0 : v <= 0)) {
+      throw new LayerError(node.name, node.op, `${what} must be ${allowZero ? 'non-negative' : 'positive'} integers, got [${values.join(', ')}]`);
+    }
+  }
+}
+
+function spatial(node: Node, x: Dims, a: any, ceil = false): [number, number] {
+  if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
+  checkPositive(node, 'kernel', a.kernel);
+  checkPositive(node, 'strides', a.strides);
+  checkPositive(node, 'dilations', a.dilations);
+  checkPositive(node, 'pads', a.pads, true);
+  const [t, l, b, r] = a.pads;
+  return [
+    windowOutput(node, 'height', x[2], a.kernel[0], a.strides[0], t, b, a.dilations[0], ceil),
+    windowOutput(node, 'width', x[3], a.kernel[1], a.strides[1], l, r, a.dilations[1], ceil),
+  ];
+}
+
+/** Numpy broadcasting of two shapes. */
+export function broadcast(node: Node, a: Dims, b: Dims): Dims {
+  const n = Math.max(a.length, b.length);
+  const out: Dims = [];
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new LayerError(node.name, node.op, `cannot broadcast shapes [${a.join(', ')}] and [${b.join(', ')}]`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+function axisOf(node: Node, axis: number, rank: number): number {
+  const ax = axis < 0 ? axis + rank : axis;
+  if (!(ax >= 0 && ax < rank)) throw new LayerError(node.name, node.op, `axis ${axis} out of range for rank ${rank}`);
+  return ax;
+}
+
+/** Output dims of `node` given its input dims (consts included). Throws LayerError naming the node. */
+export function inferNode(node: Node, inputs: Dims[]): Dims[] {
+  const a = node.attrs;
+  const x = inputs[0];
+  switch (node.op) {
+    case 'Conv': {
+      const w = inputs[1];
+      if (!w || w.length !== 4) throw new LayerError(node.name, node.op, `weights must be 4-D OIHW, got [${(w ?? []).join(', ')}]`);
+      if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
+      const g = a.groups;
+      checkPositive(node, 'groups', [g]);
+      if (x[1] <= 0) throw new LayerError(node.name, node.op, `input has ${x[1]} channels`);
+      if (w[0] <= 0) throw new LayerError(node.name, node.op, `output channels must be positive, got ${w[0]}`);
+      if (x[1] % g !== 0 || w[0] % g !== 0) {
+        throw new LayerError(node.name, node.op, `groups ${g} must divide input channels ${x[1]} and output channels ${w[0]}`);
+      }
+      if (w[1] * g !== x[1]) {
+        throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[1] * g} input channels (groups ${g}), input has ${x[1]}`);
+      }
+      if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) {
+        throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
+      }
+      const b = inputs[2];
+      if (b && b.length && size(b) !== w[0]) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${w[0]}`);
+      const [oh, ow] = spatial(node, x, a);
+      const out = [x[0], w[0], oh, ow];
+      if (a.residual && size(inputs[3]) !== size(out)) throw new LayerError(node.name, node.op, `residual shape [${inputs[3].join(', ')}] differs from output [${out.join(', ')}]`);
+      return [out];
+    }
+    case 'Gemm': {
+      const w = inputs[1];
+      if (x.length !== 2) throw new LayerError(node.name, node.op, `expects a 2-D input, got [${x.join(', ')}]`);
+      if (a.transA) throw new LayerError(node.name, node.op, 'transA=1 is not supported');
+      const [k, n] = a.transB ? [w[1], w[0]] : [w[0], w[1]];
+      if (w.length !== 2 || k !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] (transB=${a.transB ? 1 : 0}) do not fit input [${x.join(', ')}]`);
+      const c = inputs[2];
+      if (c && c.length && size(c) !== n && size(c) !== 1) throw new LayerError(node.name, node.op, `bias has ${size(c)} elements, expected ${n}`);
+      return [[x[0], n]];
+    }
+    case 'MaxPool': case 'AveragePool': {
+      const [oh, ow] = spatial(node, x, a, !!a.ceilMode);
+      return [[x[0], x[1], oh, ow]];
+    }
+    case 'GlobalAveragePool': case 'GlobalMaxPool':
+      if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got [${x.join(', ')}]`);
+      return [[x[0], x[1], 1, 1]];
+    case 'Relu': case 'Clip': case 'LeakyRelu': case 'Sigmoid': case 'Tanh': case 'HardSigmoid': case 'HardSwish':
+      return [x.slice()];
+    case 'BatchNormalization':
+      if (x.length < 2) throw new LayerError(node.name, node.op, `expects at least 2-D input, got [${x.join(', ')}]`);
+      for (let i = 1; i < 5; i++) if (size(inputs[i]) !== x[1]) throw new LayerError(node.name, node.op, `parameter ${i} has ${size(inputs[i])} elements, expected ${x[1]} channels`);
+      return [x.slice()];
+    case 'Add': case 'Sub': case 'Mul': case 'Div':
+      return [broadcast(node, x, inputs[1])];
+    case 'Concat': {
+      const ax = axisOf(node, a.axis, x.length);
+      const out = x.slice();
+      out[ax] = 0;
+      for (const d of inputs) {
+        if (d.length !== x.length || d.some((v, i) => i !== ax && v !== x[i])) {
+          throw new LayerError(node.name, node.op, `inputs [${inputs.map((s) => s.join('x')).join('], [')}] differ outside axis ${ax}`);
+        }
+        out[ax] += d[ax];
+      }
+      return [out];
+    }
+    case 'Split': {
+      const ax = axisOf(node, a.axis, x.length);
+      const total = (a.split as number[]).reduce((s, v) => s + v, 0);
+      if (total !== x[ax]) throw new LayerError(node.name, node.op, `split sizes [${a.split.join(', ')}] do not sum to ${x[ax]}`);
+      return (a.split as number[]).map((s) => { const d = x.slice(); d[ax] = s; return d; });
+    }
+    case 'Slice': {
+      const out = x.slice();
+      (a.axes as number[]).forEach((ax, i) => {
+        const s = a.steps[i], st = a.starts[i], en = a.ends[i];
+        out[ax] = Math.max(0, Math.ceil((en - st) / s));
+      });
+      return [out];
+    }
+    case 'Flatten': {
+      const ax = axisOf(node, a.axis, x.length + 1);
+      return [[size(x.slice(0, ax)), size(x.slice(ax))]];
+    }
+    case 'Reshape':
+      if (size(a.shape) !== size(x)) throw new LayerError(node.name, node.op, `cannot reshape [${x.join(', ')}] to [${a.shape.join(', ')}]`);
+      return [a.shape.slice()];
+    case 'Transpose':
+      if (a.perm.length !== x.length) throw new LayerError(node.name, node.op, `perm [${a.perm.join(', ')}] does not match rank ${x.length}`);
+      return [a.perm.map((p: number) => x[p])];
+    case 'Softmax':
+      axisOf(node, a.axis, x.length);
+      return [x.slice()];
+    case 'Pad': {
+      const r = x.length;
+      if (a.pads.length !== 2 * r) throw new LayerError(node.name, node.op, `pads has ${a.pads.length} values, expected ${2 * r}`);
+      const out = x.map((d, i) => d + a.pads[i] + a.pads[i + r]);
+      if (out.some((d) => d <= 0)) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] leave an empty tensor from [${x.join(', ')}]`);
+      return [out];
+    }
+    case 'ReduceMean': {
+      const axes = new Set((a.axes as number[]).map((ax) => axisOf(node, ax, x.length)));
+      const out: Dims = [];
+      x.forEach((d, i) => { if (!axes.has(i)) out.push(d); else if (a.keepdims) out.push(1); });
+      return [out];
+    }
+    case 'Resize':
+      if (a.sizes.length !== x.length) throw new LayerError(node.name, node.op, `sizes [${a.sizes.join(', ')}] do not match rank ${x.length}`);
+      return [a.sizes.slice()];
+    default:
+      throw new LayerError(node.name, node.op, `no shape inference for operator '${node.op}'`);
+  }
+}

@@ -1,0 +1,292 @@
+// The public Session: load a model, plan it for an input shape, run it.
+import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError } from './errors.js';
+import { Tensor } from './tensor.js';
+import type { Graph, Dim } from './model/ir.js';
+import { size } from './model/ir.js';
+import { loadOnnx } from './model/onnx/loader.js';
+import { bindAndFold } from './model/fold.js';
+import { optimize } from './model/passes.js';
+import { buildPlan, type Plan, type PlanReport } from './plan/plan.js';
+import { formatSummary } from './plan/summary.js';
+import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './wasm/binaries.js';
+import { bindSteps, runSerial, type BoundStep } from './wasm/executor.js';
+
+export type ModelSource = Uint8Array | ArrayBuffer | string | URL | Graph;
+
+export interface Progress {
+  stage: 'download' | 'parse' | 'optimize' | 'plan' | 'prepack' | 'ready';
+  loaded: number;
+  total: number;
+}
+
+export interface SessionOptions {
+  backend?: 'auto' | 'wasm' | 'webgpu';
+  threads?: 'auto' | number;
+  /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
+  flavor?: Flavor;
+  /** Concrete shapes for inputs with symbolic dims (e.g. batch); plans eagerly at create. */
+  inputShapes?: Record<string, number[]>;
+  onProgress?: (p: Progress) => void;
+  /** Plans kept per input shape (least recently used dropped first). Default 4. */
+  planCacheSize?: number;
+}
+
+export interface IOInfo {
+  name: string;
+  dims: Dim[];
+  type: 'float32';
+}
+
+export interface SummaryResult extends PlanReport {
+  inputDims: Record<string, number[]>;
+  /** the printable table */
+  text: string;
+}
+
+interface Prepared {
+  key: string;
+  plan: Plan;
+  kernels: KernelInstance;
+  bound: BoundStep[];
+  inputs: Map<string, { ptr: number; dims: number[] }>;
+}
+
+export class Session {
+  readonly inputs: readonly IOInfo[];
+  readonly outputs: readonly IOInfo[];
+  /** What runs, and why: e.g. "wasm-simd, 1 thread (threads not built yet)". */
+  backend: string;
+  private readonly graph: Graph;
+  private readonly flavor: Flavor;
+  private readonly options: SessionOptions;
+  private plans = new Map<string, Prepared>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  private constructor(graph: Graph, flavor: Flavor, backend: string, options: SessionOptions) {
+    this.graph = graph;
+    this.flavor = flavor;
+    this.backend = backend;
+    this.options = options;
+    this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));
+    this.outputs = graph.outputs.map((o) => ({ name: o.name, dims: [...o.dims], type: 'float32' as const }));
+  }
+
+  static async create(model: ModelSource, options: SessionOptions = {}): Promise<Session> {
+    const progress = options.onProgress ?? (() => {});
+    let graph: Graph;
+    if (isGraph(model)) {
+      graph = model;
+    } else {
+      const bytes = await readModel(model, progress);
+      progress({ stage: 'parse', loaded: 0, total: bytes.byteLength });
+      graph = loadOnnx(bytes);
+      progress({ stage: 'parse', loaded: bytes.byteLength, total: bytes.byteLength });
+    }
+    const { flavor, backend } = await chooseBackend(options);
+    const session = new Session(graph, flavor, backend, options);
+    const shapes = session.concreteShapes(options.inputShapes ?? {});
+    if (shapes) await session.prepare(shapes);
+    progress({ stage: 'ready', loaded: 1, total: 1 });
+    return session;
+  }
+
+  /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW). */
+  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const job = this.queue.then(() => this.runNow(feeds));
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  /** The layer table for the planned shape, or for `inputShapes` (planned now, not run). */
+  summary(inputShapes?: Record<string, number[]>): SummaryResult {
+    this.checkAlive();
+    let report: PlanReport, dims: Record<string, number[]>;
+    const shapes = this.concreteShapes(inputShapes ?? {}) ?? this.lastShapes();
+    if (!shapes) throw new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to summary()`);
+    const cached = this.plans.get(shapeKey(shapes));
+    report = cached ? cached.plan.report : this.makePlan(shapes).report;
+    dims = shapes;
+    return { ...report, inputDims: dims, text: formatSummary(report, dims) };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.queue.catch(() => {});
+    this.disposed = true;
+    this.plans.clear(); // drops the memories: the only references to them live here
+  }
+
+  // ---- internals ----
+
+  private checkAlive(): void {
+    if (this.disposed) throw new DisposedError('this session');
+  }
+
+  private lastShapes(): Record<string, number[]> | null {
+    const last = [...this.plans.values()].pop();
+    return last ? Object.fromEntries([...last.inputs].map(([n, v]) => [n, v.dims])) : null;
+  }
+
+  /** Input dims with every symbol bound, or null when a symbol is left. */
+  private concreteShapes(given: Record<string, number[]>): Record<string, number[]> | null {
+    for (const name of Object.keys(given)) {
+      if (!this.inputs.some((i) => i.name === name)) throw new InvalidArgumentError(`inputShapes names '${name}', which is not an input of the model (inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+    }
+    const out: Record<string, number[]> = {};
+    for (const inp of this.inputs) {
+      const d = given[inp.name];
+      if (d) { out[inp.name] = d; continue; }
+      if (inp.dims.some((x) => typeof x !== 'number' || x <= 0)) return null;
+      out[inp.name] = inp.dims as number[];
+    }
+    return out;
+  }
+
+  private makePlan(shapes: Record<string, number[]>): Plan {
+    const progress = this.options.onProgress ?? (() => {});
+    progress({ stage: 'optimize', loaded: 0, total: 1 });
+    const folded = bindAndFold(this.graph, shapes);
+    const g = optimize(folded.graph, folded.dims);
+    progress({ stage: 'plan', loaded: 0, total: 1 });
+    return buildPlan(g, folded.dims);
+  }
+
+  private async prepare(shapes: Record<string, number[]>): Promise<Prepared> {
+    const key = shapeKey(shapes);
+    const hit = this.plans.get(key);
+    if (hit) {
+      this.plans.delete(key);
+      this.plans.set(key, hit); // most recent last
+      return hit;
+    }
+    const plan = this.makePlan(shapes);
+    const progress = this.options.onProgress ?? (() => {});
+    progress({ stage: 'prepack', loaded: 0, total: plan.consts.bytes });
+    const memory = createMemory(this.flavor, plan.memoryBytes);
+    const kernels = await instantiate(this.flavor, memory);
+    plan.consts.writeTo(memory);
+    progress({ stage: 'prepack', loaded: plan.consts.bytes, total: plan.consts.bytes });
+    const prepared: Prepared = {
+      key, plan, kernels,
+      bound: bindSteps(plan.steps, kernels),
+      inputs: new Map(plan.inputs.map((i) => [i.name, { ptr: i.ptr, dims: i.dims }])),
+    };
+    this.plans.set(key, prepared);
+    const limit = Math.max(1, this.options.planCacheSize ?? 4);
+    while (this.plans.size > limit) this.plans.delete(this.plans.keys().next().value!);
+    return prepared;
+  }
+
+  private async runNow(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    this.checkAlive();
+    if (!feeds || typeof feeds !== 'object') throw new InvalidArgumentError('run() takes an object of input tensors by name');
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((i) => i.name === name)) throw new InvalidArgumentError(`unknown input '${name}' (the model's inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
+    }
+    const shapes: Record<string, number[]> = {};
+    for (const inp of this.inputs) {
+      const t = feeds[inp.name];
+      if (!t) throw new InvalidArgumentError(`missing input '${inp.name}' (dims [${inp.dims.join(', ')}])`);
+      if (!(t.data instanceof Float32Array) || t.type !== 'float32') throw new InvalidArgumentError(`input '${inp.name}' must be a float32 Tensor, got ${t.type ?? typeof t}`);
+      const dims = [...t.dims];
+      if (dims.length !== inp.dims.length || dims.some((d, i) => typeof inp.dims[i] === 'number' && (inp.dims[i] as number) > 0 && d !== inp.dims[i])) {
+        throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}], the model expects [${inp.dims.join(', ')}]`);
+      }
+      if (size(dims) !== t.data.length) throw new InvalidArgumentError(`input '${inp.name}' has ${t.data.length} elements for dims [${dims.join(', ')}]`);
+      if (dims.some((d) => d <= 0)) throw new InvalidArgumentError(`input '${inp.name}' has an empty dimension: [${dims.join(', ')}]`);
+      shapes[inp.name] = dims;
+    }
+    const p = await this.prepare(shapes);
+    const heap = new Float32Array(p.kernels.memory.buffer);
+    for (const [name, io] of p.inputs) heap.set(feeds[name].data, io.ptr >> 2);
+    try {
+      runSerial(p.bound);
+    } catch (e) {
+      if (e instanceof EdgeCnnError) throw e;
+      throw new BackendError(`wasm kernel failed: ${(e as Error).message}`, { cause: e });
+    }
+    const out: Record<string, Tensor> = {};
+    for (const o of p.plan.outputs) {
+      out[o.name] = new Tensor('float32', heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)), o.dims);
+    }
+    return out;
+  }
+}
+
+function isGraph(m: ModelSource): m is Graph {
+  return typeof m === 'object' && m !== null && !(m instanceof Uint8Array) && !(m instanceof ArrayBuffer) && !(m instanceof URL) && Array.isArray((m as Graph).nodes);
+}
+
+const shapeKey = (s: Record<string, number[]>): string => Object.keys(s).sort().map((k) => `${k}:${s[k].join('x')}`).join(';');
+
+async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor; backend: string }> {
+  const wanted = options.backend ?? 'auto';
+  if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
+  const threads = options.threads ?? 'auto';
+  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) throw new InvalidArgumentError(`threads must be 'auto' or a positive integer, got ${threads}`);
+  await enableRelaxedSimdInNode();
+  const notes: string[] = [];
+  if (wanted === 'webgpu') notes.push('WebGPU backend not available in this version, using wasm');
+  let flavor: Flavor;
+  if (options.flavor) {
+    if (!FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
+    const ok = await supportedFlavors(true);
+    if (!ok.includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
+    flavor = options.flavor;
+  } else {
+    const ok = await supportedFlavors();
+    if (!ok.length) throw new BackendError('this engine runs none of the kernel binaries (no WebAssembly?)');
+    // Until the worker pool lands every run is single-threaded: prefer the non-shared binary.
+    flavor = ok.find((f) => !isShared(f)) ?? ok[0];
+  }
+  notes.push('1 thread');
+  return { flavor, backend: `wasm-${flavor}, ${notes.join(', ')}` };
+}
+
+async function readModel(src: Uint8Array | ArrayBuffer | string | URL, progress: (p: Progress) => void): Promise<Uint8Array> {
+  if (src instanceof Uint8Array) return src;
+  if (src instanceof ArrayBuffer) return new Uint8Array(src);
+  const s = typeof src === 'string' ? src : src.href;
+  if (/^(https?|blob|data):/i.test(s)) return download(s, progress);
+  const path = s.startsWith('file:') ? new URL(s) : s;
+  try {
+    if (typeof (globalThis as any).Deno !== 'undefined') return await (globalThis as any).Deno.readFile(path);
+    const fs = await import('node:fs/promises');
+    const bytes = new Uint8Array(await fs.readFile(path));
+    progress({ stage: 'download', loaded: bytes.byteLength, total: bytes.byteLength });
+    return bytes;
+  } catch (e) {
+    throw new InvalidArgumentError(`cannot read model file '${s}': ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function download(url: string, progress: (p: Progress) => void): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new InvalidArgumentError(`cannot fetch model '${url}': ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok) throw new InvalidArgumentError(`cannot fetch model '${url}': HTTP ${res.status}`);
+  const total = Number(res.headers.get('content-length') ?? 0);
+  if (!res.body) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    progress({ stage: 'download', loaded: b.byteLength, total: b.byteLength });
+    return b;
+  }
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    progress({ stage: 'download', loaded, total });
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}

@@ -1,0 +1,198 @@
+// lowerConv2d (gemm / igemm / dwconv kernels) against the NCHW reference, in every flavor the engine runs.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { flavors, Harness, assertClose, type Flavor } from '../helpers/harness.js';
+import { HarnessConstWriter } from '../helpers/const-writer.js';
+import { rng } from '../helpers/rng.js';
+import { refConv2d, refConvOutSize, nchwToNhwc, nhwcToNchw, type RefConvParams } from '../ref/conv.js';
+import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/kernels/conv.js';
+import { ActKind, type Activation, type NhwcRef, type Step } from '../../src/kernels/types.js';
+
+// Tolerance: float32 accumulation (bias first, then taps x channels in order) against a float64 reference;
+// error grows like sqrt(K) * eps with K = taps * cin/groups terms of size ≤ 1 (inputs and weights in [-1, 1]).
+// Relaxed builds fuse multiply-add (one rounding less per term), within the same bound.
+const tol = (k: number) => ({ atol: 2e-5 * Math.sqrt(k + 1), rtol: 1e-5 });
+
+const ACTS: Activation[] = [
+  { kind: ActKind.None, p0: 0, p1: 0 },
+  { kind: ActKind.Relu, p0: 0, p1: 0 },
+  { kind: ActKind.Clip, p0: -0.5, p1: 0.7 },
+  { kind: ActKind.LeakyRelu, p0: 0.1, p1: 0 },
+  { kind: ActKind.HardSigmoid, p0: 0.2, p1: 0.5 },
+  { kind: ActKind.HardSwish, p0: 0, p1: 0 },
+];
+// Sigmoid/tanh: separate test (see gemm.test.ts: activation.ts's Mathf.exp table is a data segment at 1024).
+const ACTS_EXP: Activation[] = [{ kind: ActKind.Sigmoid, p0: 0, p1: 0 }, { kind: ActKind.Tanh, p0: 0, p1: 0 }];
+
+type Kind = 'gemm' | 'dwconv' | 'igemm';
+interface Case {
+  name: string; kind: Kind;
+  n: number; cin: number; h: number; w: number; cout: number;
+  k: [number, number]; s?: [number, number]; pads?: [number, number, number, number]; d?: [number, number]; groups?: number;
+}
+
+const CASES: Case[] = [
+  { name: '1x1 gemm odd', kind: 'gemm', n: 1, cin: 5, h: 3, w: 4, cout: 7, k: [1, 1] },
+  { name: '1x1 gemm 1ch', kind: 'gemm', n: 1, cin: 1, h: 1, w: 1, cout: 1, k: [1, 1] },
+  { name: '1x1 gemm batch2', kind: 'gemm', n: 2, cin: 17, h: 5, w: 3, cout: 13, k: [1, 1] },
+  { name: '1x1 gemm wide', kind: 'gemm', n: 1, cin: 64, h: 4, w: 5, cout: 24, k: [1, 1] },
+  { name: '1x1 stride 2', kind: 'igemm', n: 1, cin: 16, h: 7, w: 6, cout: 5, k: [1, 1], s: [2, 2] },
+  { name: '1x1 pad 1', kind: 'igemm', n: 1, cin: 3, h: 2, w: 3, cout: 9, k: [1, 1], pads: [1, 0, 0, 1] },
+  { name: '3x3 pad 1 cin 3', kind: 'igemm', n: 1, cin: 3, h: 7, w: 9, cout: 8, k: [3, 3], pads: [1, 1, 1, 1] },
+  { name: '3x3 s2 asym pad', kind: 'igemm', n: 2, cin: 4, h: 8, w: 7, cout: 13, k: [3, 3], s: [2, 2], pads: [0, 1, 1, 0] },
+  { name: '2x2 stride 3 > kernel', kind: 'igemm', n: 1, cin: 6, h: 11, w: 10, cout: 9, k: [2, 2], s: [3, 3] },
+  { name: '3x3 stride 2x3', kind: 'igemm', n: 1, cin: 5, h: 9, w: 11, cout: 3, k: [3, 3], s: [2, 3], pads: [1, 1, 1, 1] },
+  { name: '5x2 s(2,1) asym pad', kind: 'igemm', n: 1, cin: 3, h: 9, w: 6, cout: 5, k: [5, 2], s: [2, 1], pads: [2, 0, 1, 1] },
+  { name: '1x3', kind: 'igemm', n: 1, cin: 7, h: 4, w: 8, cout: 4, k: [1, 3], pads: [0, 1, 0, 1] },
+  { name: '3x1', kind: 'igemm', n: 2, cin: 2, h: 6, w: 3, cout: 1, k: [3, 1], pads: [1, 0, 1, 0] },
+  { name: '7x7 s2 p3', kind: 'igemm', n: 1, cin: 3, h: 19, w: 17, cout: 16, k: [7, 7], s: [2, 2], pads: [3, 3, 3, 3] },
+  { name: 'dilation 2', kind: 'igemm', n: 1, cin: 8, h: 9, w: 10, cout: 12, k: [3, 3], pads: [2, 2, 2, 2], d: [2, 2] },
+  { name: 'dilation (2,1) pad > k-1', kind: 'igemm', n: 1, cin: 4, h: 3, w: 3, cout: 6, k: [3, 3], pads: [3, 2, 4, 2], d: [2, 1] },
+  { name: 'pad >= kernel on 3x3 input', kind: 'igemm', n: 1, cin: 2, h: 3, w: 3, cout: 5, k: [3, 3], pads: [2, 2, 2, 2] },
+  { name: '3x3 32->32 (even K, big M)', kind: 'igemm', n: 1, cin: 32, h: 10, w: 10, cout: 32, k: [3, 3], pads: [1, 1, 1, 1] },
+  { name: 'groups 2', kind: 'igemm', n: 1, cin: 6, h: 6, w: 5, cout: 10, k: [3, 3], pads: [1, 1, 1, 1], groups: 2 },
+  { name: 'groups 3 stride 2', kind: 'igemm', n: 2, cin: 9, h: 7, w: 7, cout: 6, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1], groups: 3 },
+  { name: 'groups 4 1x1', kind: 'igemm', n: 1, cin: 8, h: 3, w: 3, cout: 12, k: [1, 1], groups: 4 },
+  { name: 'depthwise 3x3 c5', kind: 'dwconv', n: 1, cin: 5, h: 6, w: 7, cout: 5, k: [3, 3], pads: [1, 1, 1, 1], groups: 5 },
+  { name: 'depthwise 3x3 c16 s2', kind: 'dwconv', n: 2, cin: 16, h: 7, w: 8, cout: 16, k: [3, 3], s: [2, 2], pads: [0, 1, 1, 1], groups: 16 },
+  { name: 'depthwise 3x3 c37 (16+16+4+1)', kind: 'dwconv', n: 1, cin: 37, h: 5, w: 5, cout: 37, k: [3, 3], pads: [1, 1, 1, 1], groups: 37 },
+  { name: 'depthwise 5x5 dil 2 c20', kind: 'dwconv', n: 1, cin: 20, h: 9, w: 8, cout: 20, k: [5, 5], pads: [4, 4, 4, 4], d: [2, 2], groups: 20 },
+  { name: 'depthwise 3x1 s(1,2) c3', kind: 'dwconv', n: 1, cin: 3, h: 4, w: 9, cout: 3, k: [3, 1], s: [1, 2], pads: [1, 0, 1, 0], groups: 3 },
+  { name: 'depthwise multiplier 2 (igemm)', kind: 'igemm', n: 1, cin: 4, h: 5, w: 5, cout: 8, k: [3, 3], pads: [1, 1, 1, 1], groups: 4 },
+  { name: 'single input channel group (igemm)', kind: 'igemm', n: 1, cin: 1, h: 5, w: 4, cout: 1, k: [3, 3], pads: [1, 1, 1, 1], groups: 1 },
+];
+
+interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number }
+
+function runSteps(h: Harness, steps: Step[], cuts: (range: number) => number[]): void {
+  for (const s of steps) {
+    const pts = [0, ...cuts(s.range).filter((c) => c > 0 && c < s.range).sort((a, b) => a - b), s.range];
+    for (let i = 0; i + 1 < pts.length; i++) if (pts[i] < pts[i + 1]) h.call(s.kernel, ...s.args, pts[i], pts[i + 1]);
+  }
+}
+
+async function runCase(h: Harness, flavor: Flavor, c: Case, v: Variant, seed: number): Promise<void> {
+  h.reset();
+  const r = rng(seed);
+  const groups = c.groups ?? 1;
+  const p: RefConvParams = {
+    n: c.n, cin: c.cin, h: c.h, w: c.w, cout: c.cout, kh: c.k[0], kw: c.k[1], sh: c.s?.[0] ?? 1, sw: c.s?.[1] ?? 1,
+    pads: c.pads ?? [0, 0, 0, 0], dh: c.d?.[0] ?? 1, dw: c.d?.[1] ?? 1, groups,
+  };
+  const [oh, ow] = refConvOutSize(p);
+  const kTerms = (c.cin / groups) * c.k[0] * c.k[1];
+  const what = `${flavor} ${c.name} act=${v.act.kind} bias=${v.bias} res=${v.res} xPad=${v.xPad} yPad=${v.yPad} yOff=${v.yOff}`;
+  const xs = r.floats(c.n * c.cin * c.h * c.w);
+  const wts = r.floats(c.cout * (c.cin / groups) * c.k[0] * c.k[1]);
+  const bias = v.bias ? r.floats(c.cout) : undefined;
+  const res = v.res ? r.floats(c.n * c.cout * oh * ow) : null;
+
+  const xStride = c.cin + v.xPad;
+  const xPtr = h.put(nchwToNhwc(xs, c.n, c.cin, c.h, c.w, xStride)); // gap channels stay NaN
+  const x: NhwcRef = { ptr: xPtr, n: c.n, h: c.h, w: c.w, c: c.cin, pixelStride: xStride };
+  let resRef: NhwcRef | null = null;
+  if (res) {
+    const rs = c.cout + v.rPad;
+    resRef = { ptr: h.put(nchwToNhwc(res, c.n, c.cout, oh, ow, rs)), n: c.n, h: oh, w: ow, c: c.cout, pixelStride: rs };
+  }
+  const yStride = c.cout + v.yPad + v.yOff;
+  const yLen = c.n * oh * ow * yStride;
+  const yBase1 = h.alloc(yLen), yBase2 = h.alloc(yLen);
+  const cw = new HarnessConstWriter(h);
+  const desc: Conv2dDesc = {
+    weights: wts, bias, cout: c.cout, kernel: c.k, strides: [p.sh, p.sw], pads: p.pads, dilations: [p.dh, p.dw], groups, act: v.act,
+  };
+  assert.is(convKernelFor(desc, c.cin), c.kind, `${what}: kernel choice`);
+  const mk = (yBase: number) => lowerConv2d(desc, x,
+    { ptr: yBase + v.yOff * 4, n: c.n, h: oh, w: ow, c: c.cout, pixelStride: yStride }, resRef, cw);
+  const s1 = mk(yBase1), s2 = mk(yBase2);
+  assert.is(s1.length, c.kind === 'igemm' ? groups : 1, `${what}: step count`);
+  assert.is(s1.reduce((a, s) => a + s.flops, 0), 2 * c.n * oh * ow * c.cout * kTerms, `${what}: flops`);
+  for (const s of s1) assert.is(s.range, c.n * oh * ow);
+  runSteps(h, s1, () => []);
+  runSteps(h, s2, (range) => [1, 5, 6, 7, 13, r.int(0, range), r.int(0, range), range - 1]);
+  const out1 = h.get(yBase1, yLen), out2 = h.get(yBase2, yLen);
+  assert.equal(new Uint32Array(out1.buffer), new Uint32Array(out2.buffer), `${what}: partitions differ`);
+  for (let px = 0; px < c.n * oh * ow; px++) for (let j = 0; j < yStride; j++) {
+    if (j >= v.yOff && j < v.yOff + c.cout) continue;
+    if (!Number.isNaN(out1[px * yStride + j])) assert.unreachable(`${what}: wrote outside the slice at pixel ${px} channel ${j}`);
+  }
+  const got = nhwcToNchw(out1.subarray(v.yOff), c.n, c.cout, oh, ow, yStride);
+  const { atol, rtol } = tol(kTerms);
+  assertClose(got, refConv2d(xs, wts, bias, res, p, v.act), atol, rtol, what);
+}
+
+for (const flavor of flavors) {
+  test(`conv ${flavor}: ${CASES.length} shapes x 2 epilogue variants (slices, residual, partitions)`, async () => {
+    const h = await Harness.create(flavor);
+    let i = 0;
+    for (const c of CASES) {
+      for (let j = 0; j < 2; j++, i++) {
+        const v: Variant = {
+          act: ACTS[i % ACTS.length], bias: i % 4 !== 3, res: j === 1, xPad: (i * 7) % 3, yPad: (i * 5) % 4, yOff: i % 3, rPad: i % 2,
+        };
+        await runCase(h, flavor, c, v, 1000 + i);
+      }
+    }
+  });
+  test(`conv ${flavor}: seeded random shapes`, async () => {
+    const h = await Harness.create(flavor);
+    const r = rng(7);
+    for (let i = 0; i < 40; i++) {
+      const kind = r.pick(['igemm', 'dwconv', 'gemm', 'igemm'] as const);
+      const cin = kind === 'gemm' ? r.int(1, 40) : r.int(1, 24);
+      let groups = 1, cout = r.int(1, 20);
+      if (kind === 'dwconv') { groups = cin; cout = cin; } else if (kind === 'igemm' && r.next() < 0.3) {
+        groups = r.pick([1, 2, 3].filter((g) => cin % g === 0));
+        cout = groups * r.int(1, 6);
+      }
+      const k: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 5), r.int(1, 5)];
+      const s: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 3), r.int(1, 3)];
+      const d: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 2), r.int(1, 2)];
+      const pads: [number, number, number, number] = kind === 'gemm' ? [0, 0, 0, 0] : [r.int(0, 3), r.int(0, 3), r.int(0, 3), r.int(0, 3)];
+      const h0 = r.int(1, 9), w0 = r.int(1, 9);
+      if ((h0 + pads[0] + pads[2] - d[0] * (k[0] - 1) - 1) < 0 || (w0 + pads[1] + pads[3] - d[1] * (k[1] - 1) - 1) < 0) continue;
+      let c: Case = { name: `random ${i}`, kind, n: r.int(1, 2), cin, h: h0, w: w0, cout, k, s, pads, d, groups };
+      const desc = { cout, kernel: k, strides: s, pads, dilations: d, groups } as Conv2dDesc;
+      c = { ...c, kind: convKernelFor(desc, cin) };
+      const v: Variant = { act: r.pick(ACTS), bias: r.next() < 0.8, res: r.next() < 0.5, xPad: r.int(0, 2), yPad: r.int(0, 3), yOff: r.int(0, 2), rPad: r.int(0, 2) };
+      await runCase(h, flavor, c, v, 5000 + i);
+    }
+  });
+  test(`conv ${flavor}: sigmoid and tanh epilogues`, async () => {
+    const h = await Harness.create(flavor);
+    for (const act of ACTS_EXP) for (const c of [CASES[2], CASES[7], CASES[23]]) {
+      await runCase(h, flavor, c, { act, bias: true, res: true, xPad: 1, yPad: 1, yOff: 1, rPad: 0 }, 77);
+    }
+  });
+}
+
+test('convOutputSize', () => {
+  assert.is(convOutputSize(56, 3, 1, 1, 1), 56);
+  assert.is(convOutputSize(224, 7, 2, 3, 3), 112);
+  assert.is(convOutputSize(10, 2, 3, 0, 0), 3);
+  assert.is(convOutputSize(9, 3, 1, 2, 2, 2), 9);
+  assert.is(convOutputSize(8, 3, 2, 0, 1), 4);
+});
+
+test('indirection buffer: zero pointer for padding taps, pixel addresses otherwise', () => {
+  const desc = { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1] } as Conv2dDesc;
+  const x: NhwcRef = { ptr: 4096, n: 1, h: 4, w: 4, c: 3, pixelStride: 5 };
+  const ind = buildIndirection(desc, x, 2, 2, 16);
+  assert.is(ind.length, 2 * 2 * 9);
+  assert.equal(Array.from(ind.subarray(0, 9)), [16, 16, 16, 16, 4096, 4096 + 20, 16, 4096 + 80, 4096 + 100]);
+  assert.is(ind[3 * 9 + 8], 4096 + (3 * 4 + 3) * 20); // last pixel, last tap: input (3, 3)
+});
+
+test('lowerConv2d rejects inconsistent shapes', () => {
+  const desc: Conv2dDesc = { weights: new Float32Array(2 * 3 * 9), cout: 2, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1],
+    dilations: [1, 1], groups: 1, act: ACTS[0] };
+  const x: NhwcRef = { ptr: 4096, n: 1, h: 4, w: 4, c: 3, pixelStride: 3 };
+  const cw = { f32: () => 1024, i32: () => 1024, zeros: () => 1024 };
+  assert.throws(() => lowerConv2d(desc, x, { ...x, c: 2, h: 3 }, null, cw), /output/);
+  assert.throws(() => lowerConv2d({ ...desc, groups: 2 }, x, { ...x, c: 2 }, null, cw), /groups/);
+  assert.throws(() => lowerConv2d({ ...desc, weights: new Float32Array(5) }, x, { ...x, c: 2 }, null, cw), /weights/);
+  assert.is(lowerConv2d(desc, x, { ...x, ptr: 8192, c: 2, pixelStride: 2 }, null, cw).length, 1);
+});
+
+test.run();

@@ -1,8 +1,8 @@
 // Quick single-thread timing of the two benchmark convolutions (not a test):
-//   node --import tsx bench/quick-conv.ts [flavor...]
+//   node --import tsx bench/quick-conv.ts [flavor...]   (ACT=<code> picks the epilogue activation, default ReLU)
 import { enableRelaxedSimdInNode, instantiate, createMemory, type Flavor } from '../src/wasm/binaries.js';
 import { lowerConv2d, type Conv2dDesc } from '../src/kernels/conv.js';
-import { NO_ACTIVATION, ActKind, type ConstWriter, type NhwcRef, type Step } from '../src/kernels/types.js';
+import { ActKind, type ConstWriter, type NhwcRef, type Step } from '../src/kernels/types.js';
 
 await enableRelaxedSimdInNode();
 
@@ -52,4 +52,3 @@ for (const flavor of flavors) {
     console.log(`${flavor.padEnd(16)} ${s.name.padEnd(30)} ${steps[0].kernel.padEnd(16)} ${(best).toFixed(3)} ms  ${(flops / best / 1e6).toFixed(1)} GFLOP/s`);
   }
 }
-void NO_ACTIVATION;

@@ -1,0 +1,623 @@
+// Binds symbolic input dims to concrete shapes, computes every value's dims, evaluates everything
+// computable from constants (shape arithmetic), and lowers the loader's pre-fold nodes to the planned
+// operators (ir.ts PLANNED_OPS) with fully resolved, normalized attributes.
+import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, UnsupportedError, describe } from '../errors.js';
+import type { ConstTensor, Dims, Graph, Node } from './ir.js';
+import { PLANNED_OPS, size } from './ir.js';
+import { inferNode, windowOutput } from './shapes.js';
+
+export interface Folded { graph: Graph; dims: Map<string, number[]> }
+
+/** Nodes in topological order (stable: ties keep model order). Throws ModelFormatError on a cycle
+ * or on an input nobody produces. */
+export function topoSort(nodes: Node[], available: Iterable<string>): Node[] {
+  const have = new Set(available);
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.outputs.forEach((o) => { if (o) producer.set(o, i); }));
+  const indeg = new Array(nodes.length).fill(0);
+  const users: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => {
+    for (const inp of new Set(n.inputs)) {
+      if (inp === '' || have.has(inp)) continue;
+      const p = producer.get(inp);
+      if (p === undefined) throw new ModelFormatError(`${describe(n.name, n.op)}: input '${inp}' is not produced by any node, initializer or graph input`);
+      indeg[i]++;
+      users[p].push(i);
+    }
+  });
+  // stable Kahn: always take the lowest ready index
+  const ready: number[] = [];
+  indeg.forEach((d, i) => { if (d === 0) ready.push(i); });
+  const out: Node[] = [];
+  while (ready.length) {
+    let k = 0;
+    for (let j = 1; j < ready.length; j++) if (ready[j] < ready[k]) k = j;
+    const i = ready.splice(k, 1)[0];
+    out.push(nodes[i]);
+    for (const u of users[i]) if (--indeg[u] === 0) ready.push(u);
+  }
+  if (out.length !== nodes.length) {
+    const stuck = nodes.find((_, i) => indeg[i] > 0)!;
+    throw new ModelFormatError(`graph has a cycle through ${describe(stuck.name, stuck.op)}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// constant tensors
+
+const isFloat = (t: ConstTensor) => t.dtype === 'float32';
+const mk = (dtype: ConstTensor['dtype'], dims: Dims, values: ArrayLike<number>): ConstTensor => ({
+  dtype, dims, data: dtype === 'float32' ? Float32Array.from(values) : Array.from(values),
+});
+const ints = (t: ConstTensor): number[] => Array.from(t.data as ArrayLike<number>);
+const strides = (dims: Dims) => { const s = new Array(dims.length).fill(1); for (let i = dims.length - 2; i >= 0; i--) s[i] = s[i + 1] * dims[i + 1]; return s; };
+
+function castValue(v: number, to: ConstTensor['dtype']): number {
+  if (to === 'float32') return Math.fround(v);
+  if (to === 'bool') return v ? 1 : 0;
+  if (!Number.isFinite(v)) return v; // saturated int64 sentinels stay as they are
+  const t = Math.trunc(v);
+  return to === 'int32' ? t | 0 : t;
+}
+
+function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number): ConstTensor {
+  const n = Math.max(a.dims.length, b.dims.length);
+  const pa = [...new Array(n - a.dims.length).fill(1), ...a.dims], pb = [...new Array(n - b.dims.length).fill(1), ...b.dims];
+  const od = pa.map((d, i) => {
+    if (d !== pb[i] && d !== 1 && pb[i] !== 1) throw new LayerError(node.name, node.op, `cannot broadcast shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`);
+    return d === 1 ? pb[i] : d;
+  });
+  const sa = strides(pa), sb = strides(pb), total = size(od);
+  const out = new Array<number>(total);
+  const idx = new Array(n).fill(0);
+  const da = a.data as ArrayLike<number>, db = b.data as ArrayLike<number>;
+  for (let k = 0; k < total; k++) {
+    let ia = 0, ib = 0;
+    for (let d = 0; d < n; d++) { if (pa[d] !== 1) ia += idx[d] * sa[d]; if (pb[d] !== 1) ib += idx[d] * sb[d]; }
+    out[k] = f(da[ia], db[ib]);
+    for (let d = n - 1; d >= 0; d--) { if (++idx[d] < od[d]) break; idx[d] = 0; }
+  }
+  return mk(a.dtype, od, isFloat(a) ? out : out.map((v) => castValue(v, a.dtype)));
+}
+
+/** Gathers from `t` along `axis` by per-axis index lists (used by Slice, Gather, Transpose helpers). */
+function select(t: ConstTensor, pick: number[][]): ConstTensor {
+  const od = pick.map((p) => p.length), st = strides(t.dims), total = size(od);
+  const out = new Array<number>(total);
+  const idx = new Array(od.length).fill(0);
+  const data = t.data as ArrayLike<number>;
+  for (let k = 0; k < total; k++) {
+    let off = 0;
+    for (let d = 0; d < od.length; d++) off += pick[d][idx[d]] * st[d];
+    out[k] = data[off];
+    for (let d = od.length - 1; d >= 0; d--) { if (++idx[d] < od[d]) break; idx[d] = 0; }
+  }
+  return mk(t.dtype, od, out);
+}
+
+function transposeConst(t: ConstTensor, perm: number[]): ConstTensor {
+  const od = perm.map((p) => t.dims[p]), st = strides(t.dims), total = size(od);
+  const out = new Array<number>(total);
+  const idx = new Array(od.length).fill(0);
+  const data = t.data as ArrayLike<number>;
+  for (let k = 0; k < total; k++) {
+    let off = 0;
+    for (let d = 0; d < od.length; d++) off += idx[d] * st[perm[d]];
+    out[k] = data[off];
+    for (let d = od.length - 1; d >= 0; d--) { if (++idx[d] < od[d]) break; idx[d] = 0; }
+  }
+  return mk(t.dtype, od, out);
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+// ---------------------------------------------------------------------------------------------
+// attribute resolution shared by constant evaluation and lowering
+
+function axisIn(node: Node, axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw new LayerError(node.name, node.op, `${what} ${axis} out of range for rank ${rank}`);
+  return a;
+}
+
+/** Flatten's axis lies in [-r, r]; a negative one counts from the back (r + axis). */
+function flattenAxis(node: Node, axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a > rank) throw new LayerError(node.name, node.op, `axis ${axis} out of range for rank ${rank}`);
+  return a;
+}
+
+function resolveReshape(node: Node, x: Dims, spec: number[], allowzero: boolean): Dims {
+  let infer = -1;
+  const out = spec.map((d, i) => {
+    if (d === 0 && !allowzero) {
+      if (i >= x.length) throw new LayerError(node.name, node.op, `shape [${spec.join(', ')}] copies dim ${i} of a rank-${x.length} input`);
+      return x[i];
+    }
+    if (d === -1) {
+      if (infer >= 0) throw new LayerError(node.name, node.op, `shape [${spec.join(', ')}] has more than one -1`);
+      infer = i;
+      return 1;
+    }
+    if (!Number.isInteger(d) || d < 0) throw new LayerError(node.name, node.op, `invalid shape [${spec.join(', ')}]`);
+    return d;
+  });
+  if (infer >= 0) {
+    const known = size(out);
+    if (known === 0 || size(x) % known !== 0) throw new LayerError(node.name, node.op, `cannot reshape [${x.join(', ')}] to [${spec.join(', ')}]`);
+    out[infer] = size(x) / known;
+  }
+  if (size(out) !== size(x)) throw new LayerError(node.name, node.op, `cannot reshape [${x.join(', ')}] to [${spec.join(', ')}]`);
+  return out;
+}
+
+function resolveSqueeze(node: Node, x: Dims, axes: number[] | undefined): Dims {
+  if (!axes) return x.filter((d) => d !== 1);
+  const ax = new Set(axes.map((a) => axisIn(node, a, x.length)));
+  for (const a of ax) if (x[a] !== 1) throw new LayerError(node.name, node.op, `cannot squeeze axis ${a} of size ${x[a]} (shape [${x.join(', ')}])`);
+  return x.filter((_, i) => !ax.has(i));
+}
+
+function resolveUnsqueeze(node: Node, x: Dims, axes: number[]): Dims {
+  const r = x.length + axes.length;
+  const ax = new Set(axes.map((a) => axisIn(node, a, r)));
+  if (ax.size !== axes.length) throw new LayerError(node.name, node.op, `repeated axes [${axes.join(', ')}]`);
+  const out: Dims = [];
+  let j = 0;
+  for (let i = 0; i < r; i++) out.push(ax.has(i) ? 1 : x[j++]);
+  return out;
+}
+
+/** Normalized Slice parameters: one entry per sliced axis, starts/ends clamped per ONNX rules. */
+function resolveSlice(node: Node, x: Dims, starts: number[], ends: number[], axes?: number[], steps?: number[]) {
+  const ax = axes ?? range(starts.length);
+  const st = steps ?? ax.map(() => 1);
+  if (starts.length !== ends.length || ax.length !== starts.length || st.length !== starts.length) {
+    throw new LayerError(node.name, node.op, `starts [${starts.join(', ')}], ends [${ends.join(', ')}], axes [${ax.join(', ')}] and steps [${st.join(', ')}] differ in length`);
+  }
+  const out = { starts: [] as number[], ends: [] as number[], axes: [] as number[], steps: [] as number[] };
+  const seen = new Set<number>();
+  ax.forEach((a0, i) => {
+    const a = axisIn(node, a0, x.length);
+    if (seen.has(a)) throw new LayerError(node.name, node.op, `axis ${a} repeated`);
+    seen.add(a);
+    const d = x[a], s = st[i];
+    if (!Number.isInteger(s) || s === 0) throw new LayerError(node.name, node.op, `step ${s} must be a non-zero integer`);
+    let b = starts[i] < 0 ? starts[i] + d : starts[i];
+    let e = ends[i] < 0 ? ends[i] + d : ends[i];
+    if (s > 0) { b = Math.min(Math.max(b, 0), d); e = Math.min(Math.max(e, 0), d); }
+    else { b = Math.min(Math.max(b, 0), d - 1); e = Math.min(Math.max(e, -1), d - 1); }
+    out.starts.push(b); out.ends.push(e); out.axes.push(a); out.steps.push(s);
+  });
+  return out;
+}
+
+function sliceIndices(d: number, b: number, e: number, s: number): number[] {
+  const r: number[] = [];
+  if (s > 0) for (let i = b; i < e; i += s) r.push(i);
+  else for (let i = b; i > e; i += s) r.push(i);
+  void d;
+  return r;
+}
+
+function autoPads(node: Node, x: Dims, a: any): number[] {
+  if (!a.autoPad || a.autoPad === 'NOTSET') return a.pads;
+  if (a.autoPad === 'VALID') return [0, 0, 0, 0];
+  const p = [0, 0, 0, 0];
+  for (let i = 0; i < 2; i++) {
+    const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    const total = Math.max(0, (Math.ceil(inp / s) - 1) * s + k - inp);
+    const small = Math.floor(total / 2), big = total - small;
+    if (a.autoPad === 'SAME_UPPER') { p[i] = small; p[i + 2] = big; } else { p[i] = big; p[i + 2] = small; }
+  }
+  void node;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const EVALUABLE = new Set([
+  'Shape', 'Gather', 'ConstantOfShape', 'Cast', 'Range', 'Add', 'Sub', 'Mul', 'Div', 'Concat', 'Squeeze',
+  'Unsqueeze', 'Reshape', 'Flatten', 'Transpose', 'Slice', 'Identity', 'Relu', 'Sigmoid', 'Tanh', 'Clip',
+  'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Split',
+]);
+const SHAPE_ONLY = new Set(['Shape', 'Gather', 'ConstantOfShape', 'Range']);
+
+/** Binds input dims, folds constants and lowers every node to planned operators. */
+export function bindAndFold(graph: Graph, inputDims: Record<string, number[]>): Folded {
+  const dims = new Map<string, number[]>();
+  bindInputs(graph, inputDims ?? {}, dims);
+  const consts = new Map(graph.consts);
+  for (const [k, c] of consts) dims.set(k, c.dims.slice());
+  const sorted = topoSort(graph.nodes, [...graph.inputs.map((i) => i.name), ...consts.keys()]);
+  const outNames = new Set(graph.outputs.map((o) => o.name));
+  const rename = new Map<string, string>();
+  const out: Node[] = [];
+  const names = new Set(graph.nodes.map((n) => n.name));
+  const fresh = (base: string) => { let s = base, i = 1; while (names.has(s) || dims.has(s) || consts.has(s)) s = `${base}_${i++}`; names.add(s); return s; };
+  const addConst = (base: string, t: ConstTensor) => { const n = fresh(base); consts.set(n, t); dims.set(n, t.dims.slice()); return n; };
+
+  for (const orig of sorted) {
+    const node: Node = { ...orig, inputs: orig.inputs.map((i) => rename.get(i) ?? i), outputs: orig.outputs.slice(), attrs: { ...orig.attrs } };
+    try {
+      const inDims = node.inputs.map((i) => (i === '' ? [] : dims.get(i)));
+      node.inputs.forEach((i, k) => { if (i !== '' && !inDims[k]) throw new ModelFormatError(`${describe(node.name, node.op)}: input '${i}' has no known shape`); });
+      const allConst = node.inputs.every((i) => i === '' || consts.has(i));
+      if (node.op === 'Shape' || (allConst && EVALUABLE.has(node.op))) {
+        const results = evaluate(node, node.inputs.map((i) => consts.get(i)!), inDims as Dims[]);
+        results.forEach((t, k) => { const o = node.outputs[k]; if (o) { consts.set(o, t); dims.set(o, t.dims.slice()); } });
+        continue;
+      }
+      if (SHAPE_ONLY.has(node.op)) throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is only supported on constant (shape) data`);
+      if ((node.op === 'Identity' || node.op === 'Cast')) {
+        if (node.op === 'Cast' && node.attrs.to !== 'float32') throw new UnsupportedError(`${describe(node.name, node.op)}: Cast of float activations to ${node.attrs.to} is not supported`);
+        if (!outNames.has(node.outputs[0])) { rename.set(node.outputs[0], node.inputs[0]); dims.set(node.outputs[0], inDims[0]!.slice()); continue; }
+        node.op = 'Reshape'; node.attrs = { shape: inDims[0]!.slice() }; node.inputs = [node.inputs[0]];
+      } else {
+        for (const n of lower(node, inDims as Dims[], consts, addConst, fresh, dims)) {
+          const d = inferNode(n, n.inputs.map((i) => (i === '' ? [] : dims.get(i)!)));
+          n.outputs.forEach((o, k) => dims.set(o, d[k]));
+          out.push(n);
+        }
+        continue;
+      }
+      const d = inferNode(node, [dims.get(node.inputs[0])!]);
+      node.outputs.forEach((o, k) => dims.set(o, d[k]));
+      out.push(node);
+    } catch (e) {
+      if (e instanceof EdgeCnnError) throw e;
+      throw new LayerError(node.name, node.op, `cannot fold: ${(e as Error)?.message ?? e}`);
+    }
+  }
+
+  for (const o of graph.outputs) {
+    if (consts.has(o.name) && !out.some((n) => n.outputs.includes(o.name))) {
+      throw new UnsupportedError(`model output '${o.name}' is a constant (it does not depend on any input)`);
+    }
+  }
+  const used = new Set(out.flatMap((n) => n.inputs));
+  const keptConsts = new Map<string, ConstTensor>();
+  for (const [k, c] of consts) if (used.has(k)) keptConsts.set(k, c);
+  const result: Graph = {
+    inputs: graph.inputs.map((i) => ({ ...i, dims: dims.get(i.name)!.slice() })),
+    outputs: graph.outputs.map((o) => ({ ...o, dims: dims.get(o.name)!.slice() })),
+    nodes: out,
+    consts: keptConsts,
+    opset: graph.opset,
+  };
+  for (const n of out) if (!PLANNED_OPS.has(n.op)) throw new UnsupportedError(`${describe(n.name, n.op)}: operator ${n.op} is not supported after folding`);
+  return { graph: result, dims };
+}
+
+function bindInputs(graph: Graph, given: Record<string, number[]>, dims: Map<string, number[]>): void {
+  const known = new Set(graph.inputs.map((i) => i.name));
+  for (const k of Object.keys(given)) {
+    if (!known.has(k)) throw new InvalidArgumentError(`unknown input '${k}'; the model's inputs are ${graph.inputs.map((i) => `'${i.name}'`).join(', ')}`);
+  }
+  const symbols = new Map<string, { value: number; input: string }>();
+  for (const inp of graph.inputs) {
+    const g = given[inp.name];
+    const fmt = `[${inp.dims.join(', ')}]`;
+    if (g === undefined) {
+      const sym = inp.dims.find((d) => typeof d === 'string');
+      if (sym !== undefined) throw new InvalidArgumentError(`input '${inp.name}' has symbolic dims ${fmt}; give its shape (dim '${sym}' is unknown)`);
+      dims.set(inp.name, inp.dims as number[]);
+      continue;
+    }
+    if (!Array.isArray(g) || g.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new InvalidArgumentError(`shape for input '${inp.name}' must be an array of positive integers, got ${JSON.stringify(g)}`);
+    }
+    if (g.length !== inp.dims.length) throw new InvalidArgumentError(`input '${inp.name}' has rank ${inp.dims.length} ${fmt}, got shape [${g.join(', ')}]`);
+    inp.dims.forEach((d, i) => {
+      if (typeof d === 'number') {
+        if (d !== g[i]) throw new InvalidArgumentError(`input '${inp.name}' has fixed dim ${i} = ${d} ${fmt}, got shape [${g.join(', ')}]`);
+      } else {
+        const prev = symbols.get(d);
+        if (prev && prev.value !== g[i]) throw new InvalidArgumentError(`dim '${d}' is ${prev.value} for input '${prev.input}' but ${g[i]} for input '${inp.name}'`);
+        symbols.set(d, { value: g[i], input: inp.name });
+      }
+    });
+    dims.set(inp.name, g.slice());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// constant evaluation
+
+function needInts(node: Node, t: ConstTensor | undefined, what: string): number[] {
+  if (!t) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be a constant`);
+  if (isFloat(t)) throw new LayerError(node.name, node.op, `${what} must be an integer tensor, got float32`);
+  return ints(t);
+}
+
+function unary(op: string, a: any): (v: number) => number {
+  switch (op) {
+    case 'Relu': return (v) => Math.max(0, v);
+    case 'Sigmoid': return (v) => 1 / (1 + Math.exp(-v));
+    case 'Tanh': return Math.tanh;
+    case 'Clip': return (v) => Math.min(Math.max(v, a.min), a.max);
+    case 'LeakyRelu': return (v) => (v < 0 ? a.alpha * v : v);
+    case 'HardSigmoid': return (v) => Math.max(0, Math.min(1, a.alpha * v + a.beta));
+    case 'HardSwish': return (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5));
+    default: return (v) => v;
+  }
+}
+
+function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
+  const a = node.attrs, x = c[0];
+  switch (node.op) {
+    case 'Shape': {
+      const d = inDims[0], r = d.length;
+      const clampAx = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
+      const s = a.start === undefined ? 0 : clampAx(a.start), e = a.end === undefined ? r : clampAx(a.end);
+      const v = d.slice(s, Math.max(s, e));
+      return [mk('int64', [v.length], v)];
+    }
+    case 'Gather': {
+      const ax = axisIn(node, a.axis, x.dims.length);
+      const idxT = c[1];
+      const idx = needInts(node, idxT, 'indices').map((i) => {
+        const j = i < 0 ? i + x.dims[ax] : i;
+        if (!(j >= 0 && j < x.dims[ax])) throw new LayerError(node.name, node.op, `index ${i} out of range for axis ${ax} of size ${x.dims[ax]}`);
+        return j;
+      });
+      const pick = x.dims.map((d, i) => (i === ax ? idx : range(d)));
+      const r = select(x, pick);
+      const od = [...x.dims.slice(0, ax), ...idxT.dims, ...x.dims.slice(ax + 1)];
+      return [{ ...r, dims: od }];
+    }
+    case 'ConstantOfShape': {
+      const shape = needInts(node, x, 'shape');
+      if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new LayerError(node.name, node.op, `invalid shape [${shape.join(', ')}]`);
+      const v = a.value as ConstTensor;
+      return [mk(v.dtype, shape, new Array(size(shape)).fill((v.data as ArrayLike<number>)[0] ?? 0))];
+    }
+    case 'Cast': return [mk(a.to, x.dims.slice(), ints(x).map((v) => castValue(v, a.to)))];
+    case 'Range': {
+      const [s, l, d] = c.map((t) => ints(t)[0]);
+      if (!d) throw new LayerError(node.name, node.op, 'delta must be non-zero');
+      const n = Math.max(Math.ceil((l - s) / d), 0);
+      if (n > 1 << 24) throw new LayerError(node.name, node.op, `range of ${n} elements is too large`);
+      return [mk(x.dtype, [n], range(n).map((i) => s + i * d))];
+    }
+    case 'Add': case 'Sub': case 'Mul': case 'Div': {
+      const intDiv = !isFloat(x);
+      const f = node.op === 'Add' ? (p: number, q: number) => p + q : node.op === 'Sub' ? (p: number, q: number) => p - q
+        : node.op === 'Mul' ? (p: number, q: number) => p * q
+        : (p: number, q: number) => {
+          if (intDiv) { if (q === 0) throw new LayerError(node.name, node.op, 'integer division by zero'); return Math.trunc(p / q); }
+          return p / q;
+        };
+      return [broadcastBinary(node, x, c[1], f)];
+    }
+    case 'Concat': {
+      const ax = axisIn(node, a.axis, x.dims.length);
+      const od = x.dims.slice(); od[ax] = 0;
+      for (const t of c) {
+        if (t.dims.length !== x.dims.length || t.dims.some((d, i) => i !== ax && d !== x.dims[i])) throw new LayerError(node.name, node.op, 'inputs differ outside the concat axis');
+        od[ax] += t.dims[ax];
+      }
+      const outer = size(x.dims.slice(0, ax)), values: number[] = [];
+      for (let o = 0; o < outer; o++) {
+        for (const t of c) {
+          const blk = size(t.dims.slice(ax));
+          const d = t.data as ArrayLike<number>;
+          for (let k = 0; k < blk; k++) values.push(d[o * blk + k]);
+        }
+      }
+      return [mk(x.dtype, od, values)];
+    }
+    case 'Squeeze': return [{ ...x, dims: resolveSqueeze(node, x.dims, a.axes ?? (c[1] ? needInts(node, c[1], 'axes') : undefined)) }];
+    case 'Unsqueeze': return [{ ...x, dims: resolveUnsqueeze(node, x.dims, a.axes ?? needInts(node, c[1], 'axes')) }];
+    case 'Reshape': return [{ ...x, dims: resolveReshape(node, x.dims, needInts(node, c[1], 'shape'), !!a.allowzero) }];
+    case 'Flatten': {
+      const ax = flattenAxis(node, a.axis, x.dims.length);
+      return [{ ...x, dims: [size(x.dims.slice(0, ax)), size(x.dims.slice(ax))] }];
+    }
+    case 'Identity': return [x];
+    case 'Transpose': return [transposeConst(x, resolvePerm(node, a.perm, x.dims.length))];
+    case 'Slice': {
+      const p = sliceParams(node, x.dims, c);
+      const pick = x.dims.map((d, i) => {
+        const k = p.axes.indexOf(i);
+        return k < 0 ? range(d) : sliceIndices(d, p.starts[k], p.ends[k], p.steps[k]);
+      });
+      return [select(x, pick)];
+    }
+    case 'Split': {
+      const ax = axisIn(node, a.axis, x.dims.length);
+      const sizes = splitSizes(node, x.dims[ax], c[1]);
+      let off = 0;
+      return sizes.map((s) => {
+        const pick = x.dims.map((d, i) => (i === ax ? range(s).map((j) => j + off) : range(d)));
+        off += s;
+        return select(x, pick);
+      });
+    }
+    default: { // float unary activations of constants
+      const attrs = node.op === 'Clip' ? clipBounds(node, c) : a;
+      const f = unary(node.op, attrs);
+      return [mk('float32', x.dims.slice(), Array.from(x.data as ArrayLike<number>, f))];
+    }
+  }
+}
+
+function resolvePerm(node: Node, perm: number[] | undefined, rank: number): number[] {
+  const p = perm ?? range(rank).reverse();
+  if (p.length !== rank || [...p].sort((u, v) => u - v).some((v, i) => v !== i)) {
+    throw new LayerError(node.name, node.op, `perm [${p.join(', ')}] is not a permutation of rank ${rank}`);
+  }
+  return p;
+}
+
+function sliceParams(node: Node, x: Dims, c: (ConstTensor | undefined)[]) {
+  const a = node.attrs;
+  if (a.starts) return resolveSlice(node, x, a.starts, a.ends, a.axes);
+  const get = (i: number, what: string) => (node.inputs[i] ? needInts(node, c[i], what) : undefined);
+  return resolveSlice(node, x, get(1, 'starts')!, get(2, 'ends')!, get(3, 'axes'), get(4, 'steps'));
+}
+
+function splitSizes(node: Node, d: number, splitT: ConstTensor | undefined): number[] {
+  const a = node.attrs;
+  let s: number[] | undefined = a.split ?? (node.inputs[1] ? needInts(node, splitT, 'split') : undefined);
+  if (!s) {
+    const n = a.numOutputs ?? node.outputs.length;
+    const chunk = Math.ceil(d / n);
+    s = range(n).map((i) => Math.max(0, Math.min(chunk, d - i * chunk)));
+  }
+  if (s.length !== node.outputs.length) throw new LayerError(node.name, node.op, `split [${s.join(', ')}] has ${s.length} parts for ${node.outputs.length} outputs`);
+  if (s.some((v) => !Number.isInteger(v) || v < 0) || s.reduce((p, q) => p + q, 0) !== d) throw new LayerError(node.name, node.op, `split sizes [${s.join(', ')}] do not sum to ${d}`);
+  return s;
+}
+
+function scalarOf(node: Node, t: ConstTensor | undefined, what: string): number {
+  if (!t) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be a constant`);
+  if (size(t.dims) !== 1) throw new LayerError(node.name, node.op, `${what} must be a scalar, got shape [${t.dims.join(', ')}]`);
+  return (t.data as ArrayLike<number>)[0];
+}
+
+function clipBounds(node: Node, c: (ConstTensor | undefined)[]): { min: number; max: number } {
+  if (node.attrs.min !== undefined && node.inputs.length <= 1) return { min: node.attrs.min, max: node.attrs.max };
+  return {
+    min: node.inputs[1] ? scalarOf(node, c[1], 'min') : -Infinity,
+    max: node.inputs[2] ? scalarOf(node, c[2], 'max') : Infinity,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// lowering of activation-dependent nodes to planned operators
+
+function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs, x = inDims[0];
+  const c = node.inputs.map((i) => (i ? consts.get(i) : undefined));
+  const needConst = (i: number, what: string) => {
+    if (node.inputs[i] && !c[i]) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be constant`);
+  };
+  switch (node.op) {
+    case 'Conv': {
+      needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
+      const w = inDims[1];
+      if (!a.kernel) a.kernel = w.slice(2);
+      if (x.length !== 4 || w.length !== 4) throw new LayerError(node.name, node.op, `only 2-D convolution is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
+      a.pads = autoPads(node, x, a); delete a.autoPad;
+      node.inputs = node.inputs.slice(0, 3);
+      if (node.inputs[2] === '') node.inputs.pop();
+      return [node];
+    }
+    case 'MaxPool': case 'AveragePool':
+      if (x.length !== 4) throw new LayerError(node.name, node.op, `only 2-D pooling is supported (input [${x.join(', ')}])`);
+      a.pads = autoPads(node, x, a); delete a.autoPad;
+      return [node];
+    case 'Gemm':
+      needConst(1, 'B (input 1)'); needConst(2, 'C (input 2)');
+      return [node];
+    case 'MatMul': {
+      if (!c[1]) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul is supported only with constant 2-D weights (input 1)`);
+      const w = inDims[1];
+      if (w.length !== 2) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul weights must be 2-D, got [${w.join(', ')}]`);
+      if (x.length < 2) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul input must be at least 2-D, got [${x.join(', ')}]`);
+      if (x[x.length - 1] !== w[0]) throw new LayerError(node.name, node.op, `cannot multiply [${x.join(', ')}] by [${w.join(', ')}]`);
+      const gemm: Node = { name: node.name, op: 'Gemm', inputs: [node.inputs[0], node.inputs[1]], outputs: node.outputs, attrs: { alpha: 1, beta: 1, transA: 0, transB: 0 } };
+      if (x.length === 2) return [gemm];
+      const lead = x.slice(0, -1);
+      const a2 = fresh(`${node.outputs[0]}__a2d`), y2 = fresh(`${node.outputs[0]}__y2d`);
+      gemm.inputs = [a2, node.inputs[1]]; gemm.outputs = [y2];
+      return [
+        { name: fresh(`${node.name}__reshape_in`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [a2], attrs: { shape: [size(lead), w[0]] } },
+        gemm,
+        { name: fresh(`${node.name}__reshape_out`), op: 'Reshape', inputs: [y2], outputs: node.outputs, attrs: { shape: [...lead, w[1]] } },
+      ];
+    }
+    case 'BatchNormalization':
+      for (let i = 1; i < 5; i++) needConst(i, `parameter ${i}`);
+      return [node];
+    case 'Clip': {
+      const b = clipBounds(node, c);
+      node.attrs = { min: b.min, max: b.max };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'Relu': case 'Sigmoid': case 'Tanh': case 'HardSwish': case 'LeakyRelu': case 'HardSigmoid':
+    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div':
+      if (node.inputs.slice(1).some((i, k) => i && c[k + 1] && !isFloat(c[k + 1]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
+      return [node];
+    case 'Concat': a.axis = axisIn(node, a.axis, x.length); return [node];
+    case 'Flatten': a.axis = flattenAxis(node, a.axis, x.length); return [node];
+    case 'Softmax': a.axis = axisIn(node, a.axis, x.length); return [node];
+    case 'Transpose': a.perm = resolvePerm(node, a.perm, x.length); return [node];
+    case 'Reshape': {
+      needConst(1, 'shape (input 1)');
+      if (!node.inputs[1]) throw new ModelFormatError(`${describe(node.name, node.op)}: missing shape input`);
+      node.attrs = { shape: resolveReshape(node, x, needInts(node, c[1], 'shape'), !!a.allowzero) };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'Squeeze': case 'Unsqueeze': {
+      const axes: number[] | undefined = a.axes ?? (node.inputs[1] ? needInts(node, c[1], 'axes') : undefined);
+      const shape = node.op === 'Squeeze' ? resolveSqueeze(node, x, axes) : resolveUnsqueeze(node, x, axes ?? []);
+      return [{ ...node, op: 'Reshape', inputs: [node.inputs[0]], attrs: { shape } }];
+    }
+    case 'Split': {
+      const ax = axisIn(node, a.axis, x.length);
+      node.attrs = { axis: ax, split: splitSizes(node, x[ax], c[1]) };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'Slice': {
+      const p = sliceParams(node, x, c);
+      node.attrs = p;
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'Pad': {
+      let pads: number[] = a.pads ?? needInts(node, c[1], 'pads');
+      let value: number = a.value ?? (node.inputs[2] ? scalarOf(node, c[2], 'constant_value') : 0);
+      if (node.inputs[3]) { // axes (opset 18)
+        const axes = needInts(node, c[3], 'axes').map((v) => axisIn(node, v, x.length));
+        const full = new Array(2 * x.length).fill(0);
+        axes.forEach((ax, i) => { full[ax] = pads[i]; full[ax + x.length] = pads[i + axes.length]; });
+        pads = full;
+      }
+      if (pads.length !== 2 * x.length) throw new LayerError(node.name, node.op, `pads has ${pads.length} values for rank ${x.length}`);
+      value = Number(value);
+      node.attrs = { pads, value };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'ReduceMean': {
+      let axes: number[] = a.axes ?? (node.inputs[1] ? needInts(node, c[1], 'axes') : []);
+      if (!axes.length) {
+        if (a.noopWithEmptyAxes) return [{ ...node, op: 'Reshape', inputs: [node.inputs[0]], attrs: { shape: x.slice() } }];
+        axes = range(x.length);
+      }
+      const norm = [...new Set(axes.map((v) => axisIn(node, v, x.length)))].sort((p, q) => p - q);
+      node.attrs = { axes: norm, keepdims: !!a.keepdims };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    case 'Resize': {
+      let sizes: number[]; let scales: number[];
+      if (a.scales) scales = a.scales;
+      else if (node.inputs[3]) {
+        sizes = needInts(node, c[3], 'sizes');
+        if (sizes.length !== x.length) throw new LayerError(node.name, node.op, `sizes [${sizes.join(', ')}] do not match rank ${x.length}`);
+        scales = sizes.map((s, i) => s / x[i]);
+      } else if (node.inputs[2]) {
+        needConst(2, 'scales (input 2)');
+        scales = Array.from(c[2]!.data as ArrayLike<number>);
+      } else throw new LayerError(node.name, node.op, 'needs scales or sizes');
+      if (scales.length !== x.length || scales.some((s) => !(s > 0))) throw new LayerError(node.name, node.op, `scales [${scales.join(', ')}] must be ${x.length} positive numbers`);
+      sizes ??= x.map((d, i) => Math.floor(d * scales[i]));
+      let nearestMode = a.nearestMode;
+      if (nearestMode === 'legacy') nearestMode = scales.every((s) => s >= 1) ? 'floor' : 'ceil';
+      node.attrs = { mode: a.mode, coordMode: a.coordMode, nearestMode, sizes, scales, cubicCoeffA: a.cubicCoeffA ?? -0.75, excludeOutside: !!a.excludeOutside, extrapolationValue: a.extrapolationValue ?? 0 };
+      node.inputs = [node.inputs[0]];
+      return [node];
+    }
+    default:
+      void dims; void windowOutput;
+      throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is not supported on activations`);
+  }
+}

@@ -131,7 +131,7 @@ async function cmdRun(a: Args): Promise<void> {
     }
     const feeds = { [inp.name]: new Tensor('float32', data, dims) };
     const { out, firstMs, medianMs, minMs } = await timeRuns(session, feeds, repeatOf(a, 10));
-    const labels: number[] | undefined = bundled ? JSON.parse(await readFile(BUNDLED_LABELS, 'utf8')) : undefined;
+    const labels: number[] | undefined = bundled ? JSON.parse(await readFile(BUNDLED_LABELS, 'utf8')).labels : undefined;
     const result: any = { model: bundled ? 'bundled lenet-digits' : modelPath, backend: session.backend, input: { name: inp.name, dims }, outputs: {}, firstRunMs: firstMs, medianMs, minMs };
     for (const [name, t] of Object.entries(out)) {
       const o: any = { dims: t.dims };

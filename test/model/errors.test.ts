@@ -88,7 +88,7 @@ test('corrupt bytes: EdgeCnnError or a valid graph, never anything else', () => 
   for (const base of [small, lenet]) {
     const flips = base === lenet ? 150 : 600;
     for (let t = 0; t < flips; t++) {
-      const b = base.slice();
+      const b = Uint8Array.from(base);
       const nflip = r.int(1, 4);
       for (let k = 0; k < nflip; k++) b[r.int(0, b.length - 1)] = r.int(0, 255);
       try {

@@ -19,6 +19,19 @@ export const SUPPORTED_ONNX_OPS = new Set([
   'Constant', 'Shape', 'Gather', 'ConstantOfShape', 'Cast', 'Range',
 ]);
 
+/** Required (non-empty) leading inputs per operator; opset-dependent ones are adjusted in minInputs. */
+const MIN_INPUTS: Record<string, number> = {
+  Conv: 2, Gemm: 2, MatMul: 2, BatchNormalization: 5, Add: 2, Mul: 2, Sub: 2, Div: 2, Reshape: 2, Gather: 2, Range: 3, Constant: 0,
+};
+function minInputs(op: string, opset: number): number {
+  if (op === 'Pad' && opset >= 11) return 2;
+  if (op === 'Unsqueeze' && opset >= 13) return 2;
+  if (op === 'Slice' && opset >= 10) return 3;
+  if (op === 'Upsample' && opset >= 9) return 2;
+  if (op === 'Resize' && opset < 11) return 2;
+  return MIN_INPUTS[op] ?? 1;
+}
+
 const TWO_POW_53 = 2 ** 53;
 
 /** int64 (number or protobufjs Long) -> number. Values beyond ±2^53 throw, or saturate to ±Infinity
@@ -450,6 +463,10 @@ function build(model: any): Graph {
     }
     if (!SUPPORTED_ONNX_OPS.has(op)) throw new UnsupportedError(`${describe(name, op)}: operator ${op} is not supported (opset ${opset})`);
     const node: Node = { name, op, inputs: Array.from(nd.input as string[]), outputs: Array.from(nd.output as string[]), attrs: {} };
+    const need = minInputs(op, opset);
+    if (node.inputs.length < need || node.inputs.slice(0, op === 'Concat' ? undefined : need).some((i) => i === '')) {
+      throw new ModelFormatError(`${describe(name, op)}: expects at least ${need} input${need === 1 ? '' : 's'}, got [${node.inputs.map((i) => `'${i}'`).join(', ')}]`);
+    }
     if (!node.outputs.length || node.outputs[0] === '') throw new ModelFormatError(`${describe(name, op)}: node has no output`);
     for (const o of node.outputs) {
       if (o === '') continue;

@@ -154,5 +154,6 @@ export function decodeModel(bytes: Uint8Array): any {
 export function encodeModel(model: Record<string, unknown>): Uint8Array {
   const err = ModelProto.verify(model);
   if (err) throw new Error(`invalid ModelProto: ${err}`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  const b = ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a plain view (Node's Buffer#slice does not copy)
 }

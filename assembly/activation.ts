@@ -85,7 +85,7 @@ export function exp4(x: v128): v128 {
  *  x >= 0: 1/(1+e); x < 0: e/(1+e). */
 export function sigmoid1(x: f32): f32 {
   const e = exp1(-abs<f32>(x));
-  const r = 1.0 / (1.0 + e);
+  const r: f32 = 1.0 / (1.0 + e);
   return x < 0 ? e * r : r;
 }
 
@@ -105,7 +105,7 @@ export function tanh1(x: f32): f32 {
   p = p * z + T4;
   const small = p * z * x + x;
   const e = exp1(a + a);
-  const big = 1.0 - 2.0 / (e + 1.0);
+  const big: f32 = 1.0 - 2.0 / (e + 1.0);
   return a < TANH_SMALL ? small : copysign<f32>(big, x);
 }
 

@@ -1,0 +1,100 @@
+// Host side of Resize (assembly/resize.ts): ONNX Resize over the spatial axes of an NHWC tensor.
+// The coordinate transform and rounding run here, in float64, once per output row and column; the
+// kernels read per-axis tables (source indices, and weights for linear) from the constants region.
+import type { ConstWriter, NhwcRef, Step } from './types.js';
+
+export const RESIZE_NEAREST_KERNEL = 'f32_resize_nearest_nhwc';
+export const RESIZE_BILINEAR_KERNEL = 'f32_resize_bilinear_nhwc';
+
+export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+
+export interface ResizeDesc {
+  /** 'linear' is bilinear on H, W. */
+  mode: 'nearest' | 'linear';
+  coordMode: CoordMode | string;
+  nearestMode?: NearestMode | string;
+  /** Scales per axis: [sh, sw], or the 4 NCHW scales (only [2], [3] are used). Default: out/in per axis.
+   *  ONNX divides by the given scale, not by out/in, when scales (not sizes) define the output. */
+  scales?: readonly number[];
+}
+
+/** ONNX Resize: the source coordinate of output index `o` on an axis of length `inLen` → `outLen`. */
+export function sourceCoord(mode: string, o: number, inLen: number, outLen: number, scale: number): number {
+  switch (mode) {
+    case 'half_pixel': return (o + 0.5) / scale - 0.5;
+    case 'half_pixel_symmetric': {
+      const adj = outLen / (scale * inLen);
+      const center = inLen / 2;
+      return center * (1 - adj) + (o + 0.5) / scale - 0.5;
+    }
+    case 'pytorch_half_pixel': return outLen > 1 ? (o + 0.5) / scale - 0.5 : 0;
+    case 'align_corners': return outLen === 1 ? 0 : (o * (inLen - 1)) / (outLen - 1);
+    case 'asymmetric': return o / scale;
+    case 'tf_half_pixel_for_nn': return (o + 0.5) / scale;
+    default: throw new Error(`resize: coordinate_transformation_mode '${mode}' is not supported`);
+  }
+}
+
+/** ONNX nearest_mode rounding of a source coordinate (before clamping to [0, in-1]). */
+export function roundNearest(mode: string, x: number): number {
+  const f = Math.floor(x);
+  switch (mode) {
+    case 'round_prefer_floor': return x - f === 0.5 ? f : Math.round(x);
+    case 'round_prefer_ceil': return x - f === 0.5 ? f + 1 : Math.round(x);
+    case 'floor': return f;
+    case 'ceil': return Math.ceil(x);
+    default: throw new Error(`resize: nearest_mode '${mode}' is not supported`);
+  }
+}
+
+/** Nearest: source index per output index, clamped to [0, inLen-1]. */
+export function nearestTable(coordMode: string, nearestMode: string, inLen: number, outLen: number, scale: number): Int32Array {
+  const t = new Int32Array(outLen);
+  for (let o = 0; o < outLen; o++) {
+    const i = roundNearest(nearestMode, sourceCoord(coordMode, o, inLen, outLen, scale));
+    t[o] = Math.min(Math.max(i, 0), inLen - 1);
+  }
+  return t;
+}
+
+/** Linear: coordinate clamped to [0, inLen-1]; idx = [i0, i1] pairs (i1 = min(i0+1, inLen-1)), w = weight of i1. */
+export function linearTable(coordMode: string, inLen: number, outLen: number, scale: number): { idx: Int32Array; w: Float32Array } {
+  const idx = new Int32Array(2 * outLen), w = new Float32Array(outLen);
+  for (let o = 0; o < outLen; o++) {
+    const x = Math.min(Math.max(sourceCoord(coordMode, o, inLen, outLen, scale), 0), inLen - 1);
+    const i0 = Math.floor(x);
+    idx[2 * o] = i0;
+    idx[2 * o + 1] = Math.min(i0 + 1, inLen - 1);
+    w[o] = x - i0;
+  }
+  return { idx, w };
+}
+
+/**
+ * Resize x (NHWC) to y (NHWC, same n and c, any pixelStrides). One Step, range = N*OH output rows:
+ * - nearest: `f32_resize_nearest_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, yIdx, xIdx, begin, end)`,
+ *   yIdx = cw.i32(oh source rows), xIdx = cw.i32(ow source columns);
+ * - linear: `f32_resize_bilinear_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, yIdx, yW, xIdx, xW, begin, end)`,
+ *   yIdx = cw.i32(2*oh), yW = cw.f32(oh), xIdx = cw.i32(2*ow), xW = cw.f32(ow).
+ */
+export function lowerResize(desc: ResizeDesc, x: NhwcRef, y: NhwcRef, cw: ConstWriter): Step[] {
+  if (x.n !== y.n || x.c !== y.c) throw new Error(`resize: batch/channels differ ([${x.n},${x.c}] → [${y.n},${y.c}])`);
+  const range = y.n * y.h;
+  if (range === 0 || y.w === 0 || y.c === 0) return [];
+  const sc = desc.scales;
+  const sh = sc ? sc[sc.length === 4 ? 2 : 0] : y.h / x.h;
+  const sw = sc ? sc[sc.length === 4 ? 3 : 1] : y.w / x.w;
+  const common = [x.ptr, x.h, x.w, x.pixelStride, y.ptr, y.h, y.w, y.pixelStride, x.c];
+  if (desc.mode === 'nearest') {
+    const nm = desc.nearestMode ?? 'round_prefer_floor';
+    const yi = cw.i32(nearestTable(desc.coordMode, nm, x.h, y.h, sh));
+    const xi = cw.i32(nearestTable(desc.coordMode, nm, x.w, y.w, sw));
+    return [{ kernel: RESIZE_NEAREST_KERNEL, args: [...common, yi, xi], range, flops: 0 }];
+  }
+  if (desc.mode !== 'linear') throw new Error(`resize: mode '${desc.mode}' is not supported`);
+  const ty = linearTable(desc.coordMode, x.h, y.h, sh);
+  const tx = linearTable(desc.coordMode, x.w, y.w, sw);
+  const args = [...common, cw.i32(ty.idx), cw.f32(ty.w), cw.i32(tx.idx), cw.f32(tx.w)];
+  return [{ kernel: RESIZE_BILINEAR_KERNEL, args, range, flops: range * y.w * y.c * 9 }];
+}

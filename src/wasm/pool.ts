@@ -1,0 +1,651 @@
+// A worker pool that runs a plan's Steps across threads over one shared WebAssembly.Memory.
+//
+// Protocol (docs/DESIGN.md, "Threads"):
+// - create: N-1 workers (N in a non-blocking caller: a browser main thread) each instantiate the module
+//   on the shared memory and get a small control block (its own SharedArrayBuffer, not wasm memory).
+// - a plan (a Step list) is encoded once (kernel names → indices, args in a Float64Array, phases) and
+//   posted once; it is cached per Step array.
+// - run: the host zeroes the plan's per-phase counters and bumps the generation counter; workers
+//   asleep in Atomics.wait wake, walk the phases (a large step split into dynamic chunks taken with
+//   Atomics.add, or a run of small steps done by one thread), and meet at a barrier after each phase.
+//   The caller (when it may block) takes chunks too.
+// - faults: a trap in any thread sets the abort flag and wakes every waiter; a worker that dies
+//   ('error'/'exit') does the same from the host side. The run rejects with a BackendError naming the
+//   step, and the pool is broken from then on (create a new one).
+import { BackendError, DisposedError } from '../errors.js';
+import type { Step } from '../kernels/types.js';
+
+export interface PoolOptions {
+  /** Total threads including the caller (when the caller may block). */
+  threads: number;
+}
+
+/** Tuning and test knobs of `WorkerPool.create` (all optional). */
+export interface PoolCreateOptions {
+  /** Steps with fewer flops than this run on one thread (consecutive ones share one barrier). Default 50,000. */
+  minSplitFlops?: number;
+  /** Dynamic chunks per thread and split step (load balance vs. atomics). Default 6. */
+  chunksPerThread?: number;
+  /**
+   * Whether the calling thread computes (it then blocks in Atomics.wait at barriers). Default: detected —
+   * true where Atomics.wait is allowed (Node, Deno, Bun, workers), false on a browser main thread.
+   * When false the pool has `threads` workers and `run` awaits them without blocking.
+   */
+  callerComputes?: boolean;
+  /** Tests only: pretend Atomics.waitAsync is missing (non-blocking callers then wait for a message). */
+  noWaitAsync?: boolean;
+}
+
+// ---- control block layout (Int32Array over its own SharedArrayBuffer) ----
+export const CTL_GEN = 0;        // run generation: workers wait on it between runs
+export const CTL_CMD = 1;        // CMD_RUN | CMD_EXIT
+export const CTL_PLAN = 2;       // id of the plan the current generation runs
+export const CTL_ABORT = 3;      // 0 ok; ABORT_FAULT (a kernel threw); ABORT_DEAD (a worker died)
+export const CTL_FAULT_STEP = 4; // step index + 1 of the first fault
+export const CTL_FAULT_THREAD = 5; // thread index + 1 of the first fault (0 = caller)
+export const CTL_POST_DONE = 6;  // 1: the thread completing the run posts {type:'done'} (no waitAsync)
+export const CTL_DIE = 7;        // tests: worker index + 1 that exits at its next phase
+export const CTL_THREADS = 8;    // computing threads of the current run
+export const CTL_INTS = 16;
+export const CMD_RUN = 1, CMD_EXIT = 2;
+export const ABORT_FAULT = 1, ABORT_DEAD = 2;
+
+/** Spin iterations (Atomics.load) before a thread blocks at a barrier or between runs. */
+export const SPIN = 4000;
+
+/** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
+export interface EncodedPlan {
+  id: number;
+  kernels: string[];
+  /** Per step: kernel index, first arg index, arg count, range. */
+  meta: Int32Array;
+  args: Float64Array;
+  /** Per phase: first step, end step, split (1) or one thread (0), chunk size in items. */
+  phases: Int32Array;
+  /** Per phase: [next chunk, arrived threads] counters; zeroed before each run. */
+  sync: SharedArrayBuffer;
+}
+
+/** A step bound to a thread's instance: `fn(...args)` with the last two slots = begin, end. */
+export interface ThreadStep {
+  fn: (...args: number[]) => void;
+  args: number[];
+  range: number;
+}
+
+export function bindPlan(plan: EncodedPlan, exports: Record<string, unknown>): ThreadStep[] {
+  const fns = plan.kernels.map((k) => {
+    const f = exports[k];
+    if (typeof f !== 'function') throw new BackendError(`kernel '${k}' is missing from the wasm binary`);
+    return f as (...args: number[]) => void;
+  });
+  const out: ThreadStep[] = [];
+  for (let s = 0; s < plan.meta.length / 4; s++) {
+    const k = plan.meta[s * 4], a0 = plan.meta[s * 4 + 1], n = plan.meta[s * 4 + 2], range = plan.meta[s * 4 + 3];
+    const args = Array.from(plan.args.subarray(a0, a0 + n));
+    args.push(0, range);
+    out.push({ fn: fns[k], args, range });
+  }
+  return out;
+}
+
+/** One thread's view of a run (shared by the caller and the workers). */
+export interface ThreadCtx {
+  ctl: Int32Array;
+  plan: EncodedPlan;
+  steps: ThreadStep[];
+  sync: Int32Array;
+  /** 0 = the caller, 1.. = workers. */
+  index: number;
+}
+
+/** Result of executing phases: 'done' (the run is complete for this thread), 'abort', or 'wait' (caller: the barrier of `phase` is pending). */
+export type PhaseResult = { state: 'done' | 'abort' } | { state: 'wait'; phase: number };
+
+function callRange(st: ThreadStep, begin: number, end: number): void {
+  const a = st.args;
+  a[a.length - 2] = begin;
+  a[a.length - 1] = end;
+  st.fn.apply(null, a);
+}
+
+/** Records the first fault in the control block and wakes every waiter. */
+export function raiseAbort(ctl: Int32Array, sync: Int32Array | null, kind: number, step: number, thread: number): boolean {
+  const first = Atomics.compareExchange(ctl, CTL_ABORT, 0, kind) === 0;
+  if (first) {
+    Atomics.store(ctl, CTL_FAULT_STEP, step + 1);
+    Atomics.store(ctl, CTL_FAULT_THREAD, thread + 1);
+  }
+  if (sync) for (let i = 0; i < sync.length; i++) Atomics.notify(sync, i);
+  return first;
+}
+
+/**
+ * Executes phases from `from` on: takes chunks of split phases, runs unsplit phases when first to claim
+ * them, arrives at each barrier. Waits at barriers synchronously (spin, then Atomics.wait); the caller
+ * (`maxBlockMs` finite) gives up after that long and returns 'wait' so it can wait asynchronously.
+ * Throws only `die` requests (tests); kernel exceptions become aborts (`onFault` gets the error).
+ */
+export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFault: (e: unknown, step: number) => void): PhaseResult {
+  const { ctl, plan, steps, sync } = cx;
+  const phases = plan.phases;
+  const nPhases = phases.length / 4;
+  const threads = Atomics.load(ctl, CTL_THREADS);
+  for (let p = from; p < nPhases; p++) {
+    if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
+    if (cx.index > 0 && ctl[CTL_DIE] === cx.index) throw new DieRequest();
+    const s0 = phases[p * 4], s1 = phases[p * 4 + 1], split = phases[p * 4 + 2], chunk = phases[p * 4 + 3];
+    let cur = s0;
+    try {
+      if (split) {
+        const st = steps[s0], range = st.range;
+        for (;;) {
+          const begin = Atomics.add(sync, p * 2, 1) * chunk;
+          if (begin >= range) break;
+          callRange(st, begin, Math.min(range, begin + chunk));
+          if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
+        }
+      } else if (Atomics.add(sync, p * 2, 1) === 0) {
+        for (; cur < s1; cur++) {
+          const st = steps[cur];
+          if (st.range > 0) callRange(st, 0, st.range);
+        }
+      }
+    } catch (e) {
+      onFault(e, cur);
+      return { state: 'abort' };
+    }
+    const arrived = Atomics.add(sync, p * 2 + 1, 1) + 1;
+    if (arrived === threads) {
+      Atomics.notify(sync, p * 2 + 1);
+      continue;
+    }
+    // Workers do not wait after the last phase: the run is theirs no more (the caller waits for all).
+    if (p === nPhases - 1 && cx.index > 0) return { state: 'done' };
+    const w = barrierWait(ctl, sync, p * 2 + 1, threads, maxBlockMs);
+    if (w === 'abort') return { state: 'abort' };
+    if (w === 'timeout') return { state: 'wait', phase: p };
+  }
+  return { state: 'done' };
+}
+
+/** Waits until sync[i] === target: spin, then Atomics.wait in slices (abort is re-checked every slice). */
+export function barrierWait(ctl: Int32Array, sync: Int32Array, i: number, target: number, maxBlockMs: number): 'ok' | 'abort' | 'timeout' {
+  for (let k = 0; k < SPIN; k++) {
+    if (Atomics.load(sync, i) >= target) return 'ok';
+    if (Atomics.load(ctl, CTL_ABORT) !== 0) return 'abort';
+  }
+  const t0 = maxBlockMs === Infinity ? 0 : performance.now();
+  for (;;) {
+    const v = Atomics.load(sync, i);
+    if (v >= target) return 'ok';
+    if (Atomics.load(ctl, CTL_ABORT) !== 0) return 'abort';
+    let slice = 100;
+    if (maxBlockMs !== Infinity) {
+      const left = maxBlockMs - (performance.now() - t0);
+      if (left <= 0) return 'timeout';
+      slice = Math.min(slice, left);
+    }
+    Atomics.wait(sync, i, v, slice);
+  }
+}
+
+/** Thrown inside a worker asked to die by a test (CTL_DIE). */
+export class DieRequest extends Error {}
+
+// ---- environment ----
+
+const g = globalThis as any;
+const isDeno = typeof g.Deno !== 'undefined';
+const isBun = typeof g.Bun !== 'undefined';
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && !isDeno && !isBun;
+
+let nodeOs: typeof import('node:os') | null = null;
+if (isNode) {
+  try { nodeOs = await import('node:os'); } catch { /* not Node after all */ }
+}
+
+/** Threads for threads: 'auto': the machine's parallelism, capped at 8 (more rarely pays for CNN layers). */
+export function defaultThreadCount(): number {
+  let n = 1;
+  if (nodeOs && typeof nodeOs.availableParallelism === 'function') n = nodeOs.availableParallelism();
+  else if (nodeOs) n = nodeOs.cpus().length;
+  else if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) n = navigator.hardwareConcurrency;
+  return Math.max(1, Math.min(8, n | 0));
+}
+
+const ISOLATION_HINT = 'serve the page cross-origin isolated, with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`';
+
+/** Whether shared wasm memory (and so the pool) can work here; `reason` says why not. */
+export function sharedMemoryAvailable(): { ok: boolean; reason?: string } {
+  if (g.crossOriginIsolated === false) {
+    return { ok: false, reason: `this page is not cross-origin isolated, so SharedArrayBuffer is unavailable: ${ISOLATION_HINT}` };
+  }
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return { ok: false, reason: `SharedArrayBuffer is not available in this environment (in a browser: ${ISOLATION_HINT})` };
+  }
+  if (typeof Atomics === 'undefined') return { ok: false, reason: 'Atomics is not available in this environment' };
+  if (!isNode && typeof g.Worker === 'undefined') return { ok: false, reason: 'this environment has no Worker' };
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
+  } catch (e) {
+    return { ok: false, reason: `this engine cannot create a shared WebAssembly.Memory: ${(e as Error).message}` };
+  }
+  return { ok: true };
+}
+
+/** Whether this thread may block in Atomics.wait (false on a browser main thread). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- worker handles (node:worker_threads or web Worker) ----
+
+interface WorkerHandle {
+  post(msg: unknown): void;
+  terminate(): Promise<void>;
+  ref(): void;
+  unref(): void;
+}
+
+type WorkerEvents = {
+  message: (m: any) => void;
+  /** The worker is gone or broke: exited, uncaught error, or a message it could not decode. */
+  dead: (why: string) => void;
+};
+
+function workerUrl(): { url: URL; ts: boolean } {
+  const here = import.meta.url;
+  const ts = /\.[mc]?ts$/.test(new URL(here).pathname);
+  return { url: new URL(ts ? './worker.ts' : './worker.js', here), ts };
+}
+
+async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
+  const { url, ts } = workerUrl();
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    let w: import('node:worker_threads').Worker;
+    if (ts) {
+      // Running from the .ts sources (tests, under tsx): Node 20 applies no --import loader hooks to a
+      // worker's entry, so a tiny script entry loads the worker through tsx's own API.
+      let api = 'tsx/esm/api';
+      try { api = import.meta.resolve('tsx/esm/api'); } catch { /* resolved from the cwd */ }
+      const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`
+        + `.catch((e) => { setTimeout(() => { throw e; }); });`;
+      w = new Worker(code, { eval: true, stdout: false, stderr: false });
+    } else {
+      w = new Worker(url, { stdout: false, stderr: false });
+    }
+    let gone = false;
+    w.on('message', ev.message);
+    w.on('error', (e) => { if (!gone) { gone = true; ev.dead(`worker error: ${e?.message ?? e}`); } });
+    w.on('messageerror', (e) => ev.dead(`worker message error: ${e}`));
+    w.on('exit', (code) => { if (!gone) { gone = true; ev.dead(`worker exited (code ${code})`); } });
+    return {
+      post: (m) => w.postMessage(m),
+      terminate: async () => { gone = true; await w.terminate(); },
+      ref: () => w.ref(),
+      unref: () => w.unref(),
+    };
+  }
+  const w: Worker = new g.Worker(url, { type: 'module', name: 'edgecnn-pool' });
+  let gone = false;
+  w.addEventListener('message', (e: MessageEvent) => ev.message(e.data));
+  w.addEventListener('error', (e: ErrorEvent) => { e.preventDefault?.(); if (!gone) { gone = true; ev.dead(`worker error: ${e.message ?? e}`); } });
+  w.addEventListener('messageerror', () => ev.dead('worker message error'));
+  // Bun fires 'close' when a worker exits.
+  w.addEventListener('close' as any, () => { if (!gone) { gone = true; ev.dead('worker closed'); } });
+  return {
+    post: (m) => w.postMessage(m),
+    terminate: async () => { gone = true; w.terminate(); },
+    ref: () => (w as any).ref?.(),
+    unref: () => (w as any).unref?.(),
+  };
+}
+
+// ---- the pool ----
+
+/** A plan prepared for a pool (`pool.prepare(steps)`); `run` also accepts Step arrays and caches them. */
+export interface PoolPlan {
+  readonly encoded: EncodedPlan;
+  readonly steps: readonly Step[];
+  /** Caller-thread bindings (absent when the caller does not compute). */
+  readonly bound: ThreadStep[] | null;
+}
+
+let nextPoolId = 1;
+
+export class WorkerPool {
+  /** Computing threads (including the caller when it computes). */
+  readonly threads: number;
+  /** Whether the calling thread takes a share of each step. */
+  readonly callerComputes: boolean;
+  private readonly ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
+  private readonly ctl = new Int32Array(this.ctlBuf);
+  private workers: WorkerHandle[] = [];
+  private readonly exports: Record<string, unknown> | null;
+  private readonly minSplitFlops: number;
+  private readonly chunksPerThread: number;
+  private readonly useWaitAsync: boolean;
+  private plans = new WeakMap<readonly Step[], PoolPlan>();
+  private planIds = 0;
+  private postedPlan = 0;
+  private running = false;
+  private disposed = false;
+  private broken: string | null = null;
+  private deadDetail: string | null = null;
+  private faultMessages = new Map<number, string>();
+  private waiters = new Set<() => void>();
+  private readonly poolId = nextPoolId++;
+
+  private constructor(threads: number, callerComputes: boolean, exports: Record<string, unknown> | null, opts: PoolCreateOptions) {
+    this.threads = threads;
+    this.callerComputes = callerComputes;
+    this.exports = exports;
+    this.minSplitFlops = opts.minSplitFlops ?? 50_000;
+    this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 6);
+    this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function' && !opts.noWaitAsync;
+  }
+
+  /**
+   * Starts the pool: `threads` computing threads in all. Where the caller may block it computes too
+   * (threads - 1 workers); on a browser main thread `threads` workers do all the work.
+   */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, opts: PoolCreateOptions = {}): Promise<WorkerPool> {
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new BackendError(`worker pool: threads must be a positive integer, got ${threads}`);
+    const avail = sharedMemoryAvailable();
+    if (!avail.ok) throw new BackendError(`worker pool: ${avail.reason}`);
+    if (!(memory.buffer instanceof SharedArrayBuffer)) throw new BackendError('worker pool: the memory is not shared (create it with a threads flavor: createMemory(\'simd-threads\', bytes))');
+    const callerComputes = opts.callerComputes ?? canBlock();
+    let exports: Record<string, unknown> | null = null;
+    if (callerComputes) {
+      const inst = await WebAssembly.instantiate(module, { env: { memory, abort: abortImport } });
+      exports = inst.exports as Record<string, unknown>;
+    }
+    const pool = new WorkerPool(threads, callerComputes, exports, opts);
+    const nWorkers = callerComputes ? threads - 1 : threads;
+    try {
+      await pool.startWorkers(nWorkers, module, memory);
+    } catch (e) {
+      await pool.dispose();
+      throw e instanceof BackendError ? e : new BackendError(`worker pool: cannot start workers: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+    return pool;
+  }
+
+  private async startWorkers(n: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < n; i++) {
+      const index = i + 1;
+      let onReady!: () => void, onFail!: (e: Error) => void;
+      ready.push(new Promise<void>((res, rej) => { onReady = res; onFail = rej; }));
+      let started = false;
+      const h = await spawnWorker({
+        message: (m) => {
+          if (m?.type === 'ready') { started = true; onReady(); }
+          else if (m?.type === 'init-error') onFail(new BackendError(`worker pool: worker ${index} cannot instantiate the kernels: ${m.message}`));
+          else this.onWorkerMessage(index, m);
+        },
+        dead: (why) => {
+          if (!started) onFail(new BackendError(`worker pool: worker ${index} failed to start: ${why}`));
+          this.onWorkerDead(index, why);
+        },
+      });
+      this.workers.push(h);
+      h.post({ type: 'init', module, memory, ctl: this.ctlBuf, index });
+    }
+    await Promise.all(ready);
+    for (const w of this.workers) w.unref();
+  }
+
+  private onWorkerMessage(index: number, m: any): void {
+    if (m?.type === 'fault') {
+      this.faultMessages.set(index, String(m.message));
+      this.wake();
+    } else if (m?.type === 'done') {
+      this.wake();
+    }
+  }
+
+  private onWorkerDead(index: number, why: string): void {
+    if (this.disposed) return;
+    const detail = `worker ${index} ${why.replace(/^worker /, '')}`;
+    if (!this.broken) this.broken = detail;
+    this.deadDetail ??= detail;
+    raiseAbort(this.ctl, this.currentSync, ABORT_DEAD, -1, index);
+    this.wake();
+  }
+
+  private currentSync: Int32Array | null = null;
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Encodes `steps` for this pool (done once per Step array by `run` too). */
+  prepare(steps: readonly Step[]): PoolPlan {
+    const hit = this.plans.get(steps);
+    if (hit) return hit;
+    const kernels: string[] = [];
+    const kidx = new Map<string, number>();
+    const meta = new Int32Array(steps.length * 4);
+    let nargs = 0;
+    for (const s of steps) nargs += s.args.length;
+    const args = new Float64Array(nargs);
+    let a = 0;
+    steps.forEach((s, i) => {
+      let k = kidx.get(s.kernel);
+      if (k === undefined) { k = kernels.length; kernels.push(s.kernel); kidx.set(s.kernel, k); }
+      meta.set([k, a, s.args.length, s.range], i * 4);
+      args.set(s.args, a);
+      a += s.args.length;
+    });
+    // Phases: a large step alone, split in chunks; a run of small steps on one thread, one barrier.
+    const ph: number[] = [];
+    const T = this.threads;
+    let i = 0;
+    while (i < steps.length) {
+      const s = steps[i];
+      if (T > 1 && s.flops >= this.minSplitFlops && s.range >= 2) {
+        let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
+        // GEMM-like kernels compute 6-row tiles: chunk boundaries on multiples of 6 add no partial tiles.
+        if (chunk >= 12) chunk = Math.ceil(chunk / 6) * 6;
+        ph.push(i, i + 1, 1, chunk);
+        i++;
+      } else {
+        let j = i + 1;
+        while (j < steps.length && !(T > 1 && steps[j].flops >= this.minSplitFlops && steps[j].range >= 2)) j++;
+        ph.push(i, j, 0, 0);
+        i = j;
+      }
+    }
+    const phases = new Int32Array(ph);
+    const encoded: EncodedPlan = {
+      id: ++this.planIds, kernels, meta, args, phases,
+      sync: new SharedArrayBuffer(Math.max(1, phases.length / 4) * 2 * 4),
+    };
+    let bound: ThreadStep[] | null = null;
+    if (this.exports) bound = bindPlan(encoded, this.exports);
+    const plan: PoolPlan = { encoded, steps, bound };
+    this.plans.set(steps, plan);
+    return plan;
+  }
+
+  /** Runs every step in order, each split across the threads. One run at a time. */
+  async run(stepsOrPlan: readonly Step[] | PoolPlan): Promise<void> {
+    if (this.disposed) throw new DisposedError('this worker pool');
+    if (this.broken) throw new BackendError(`worker pool is broken (${this.broken}); create a new pool`);
+    if (this.running) throw new BackendError('worker pool: run() called while a run is in progress (await the previous run)');
+    const plan = Array.isArray(stepsOrPlan) ? this.prepare(stepsOrPlan as readonly Step[]) : stepsOrPlan as PoolPlan;
+    const enc = plan.encoded;
+    const nPhases = enc.phases.length / 4;
+    if (nPhases === 0) return;
+    this.running = true;
+    for (const w of this.workers) w.ref();
+    try {
+      if (this.workers.length === 0) {
+        // One thread: plain serial execution on the caller.
+        try {
+          for (let s = 0; s < plan.bound!.length; s++) {
+            const st = plan.bound![s];
+            if (st.range > 0) callRange(st, 0, st.range);
+          }
+        } catch (e) {
+          throw this.faultError(plan, 0, 0, e);
+        }
+        return;
+      }
+      const ctl = this.ctl;
+      const sync = new Int32Array(enc.sync);
+      sync.fill(0);
+      this.currentSync = sync;
+      if (this.postedPlan !== enc.id) {
+        const msg = { type: 'plan', plan: enc };
+        for (const w of this.workers) w.post(msg);
+        this.postedPlan = enc.id;
+      }
+      this.faultMessages.clear();
+      Atomics.store(ctl, CTL_THREADS, this.threads);
+      Atomics.store(ctl, CTL_PLAN, enc.id);
+      Atomics.store(ctl, CTL_CMD, CMD_RUN);
+      Atomics.store(ctl, CTL_POST_DONE, !this.callerComputes && !this.useWaitAsync ? 1 : 0);
+      Atomics.add(ctl, CTL_GEN, 1);
+      Atomics.notify(ctl, CTL_GEN);
+
+      let callerFault: { e: unknown; step: number } | null = null;
+      const onFault = (e: unknown, step: number) => {
+        callerFault = { e, step };
+        raiseAbort(ctl, sync, ABORT_FAULT, step, 0);
+      };
+      const lastArrive = (nPhases - 1) * 2 + 1;
+      if (this.callerComputes) {
+        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0 };
+        let from = 0;
+        for (;;) {
+          const r = runPhases(cx, from, 20, onFault);
+          if (r.state !== 'wait') break;
+          // A long wait: yield to the event loop (worker 'exit'/'error' events must be able to arrive).
+          await this.waitAsync(sync, r.phase * 2 + 1, this.threads);
+          if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
+          from = r.phase + 1;
+        }
+      } else {
+        await this.waitAsync(sync, lastArrive, this.threads);
+      }
+      if (Atomics.load(ctl, CTL_ABORT) !== 0) {
+        this.currentSync = null;
+        throw await this.abortError(plan, sync, callerFault);
+      }
+      this.currentSync = null;
+    } finally {
+      this.running = false;
+      if (!this.disposed) for (const w of this.workers) w.unref();
+    }
+  }
+
+  /** Resolves when sync[i] >= target or the run aborted; never blocks the thread. */
+  private async waitAsync(sync: Int32Array, i: number, target: number): Promise<void> {
+    const ctl = this.ctl;
+    const AW = (Atomics as any).waitAsync as ((a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: any }) | undefined;
+    for (;;) {
+      const v = Atomics.load(sync, i);
+      if (v >= target || Atomics.load(ctl, CTL_ABORT) !== 0 || this.disposed) return;
+      if (this.useWaitAsync && AW) {
+        const r = AW(sync, i, v, 1000);
+        if (r.async) {
+          // Also wake on host-side events (worker death), which notify through `wake`.
+          await new Promise<void>((res) => {
+            const done = () => { this.waiters.delete(done); res(); };
+            this.waiters.add(done);
+            r.value.then(done, done);
+          });
+        }
+      } else {
+        await new Promise<void>((res) => {
+          const done = () => { this.waiters.delete(done); clearTimeout(t); res(); };
+          // A 'done' message wakes us; the timer is a last resort against a lost message.
+          const t = setTimeout(done, 50);
+          this.waiters.add(done);
+        });
+      }
+    }
+  }
+
+  private async abortError(plan: PoolPlan, sync: Int32Array, callerFault: { e: unknown; step: number } | null): Promise<BackendError> {
+    const ctl = this.ctl;
+    const kind = Atomics.load(ctl, CTL_ABORT);
+    const thread = Atomics.load(ctl, CTL_FAULT_THREAD) - 1;
+    let step = Atomics.load(ctl, CTL_FAULT_STEP) - 1;
+    if (kind === ABORT_FAULT && thread === 0 && callerFault) {
+      this.broken ??= `a kernel trapped in step ${step}`;
+      return this.faultError(plan, step, 0, (callerFault as { e: unknown }).e);
+    }
+    if (kind === ABORT_FAULT) {
+      // The faulting worker posts its error text; give it a moment to arrive.
+      if (!this.faultMessages.has(thread)) {
+        await new Promise<void>((res) => {
+          const done = () => { if (this.faultMessages.has(thread) || this.broken) { this.waiters.delete(done); clearTimeout(t); res(); } };
+          const t = setTimeout(() => { this.waiters.delete(done); res(); }, 500);
+          this.waiters.add(done);
+        });
+      }
+      this.broken ??= `a kernel trapped in step ${step}`;
+      return this.faultError(plan, step, thread, this.faultMessages.get(thread) ?? 'unknown error');
+    }
+    // A worker died: name the step of the first phase not everyone finished.
+    const ph = plan.encoded.phases;
+    step = -1;
+    for (let p = 0; p < ph.length / 4; p++) {
+      if (Atomics.load(sync, p * 2 + 1) < this.threads) { step = ph[p * 4]; break; }
+    }
+    const where = step >= 0 ? ` during step ${step} (${plan.steps[step].kernel})` : '';
+    return new BackendError(`worker pool: ${this.deadDetail ?? 'a worker died'}${where}; the pool is broken, create a new one`);
+  }
+
+  private faultError(plan: PoolPlan, step: number, thread: number, e: unknown): BackendError {
+    const kernel = plan.steps[step]?.kernel ?? '?';
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    if (this.workers.length) this.broken ??= `step ${step} (${kernel}) failed`;
+    return new BackendError(`wasm kernel failed in step ${step} (${kernel}) on thread ${thread}: ${msg}`, { cause: e });
+  }
+
+  /** Why the pool cannot run any more (after a fault), or null. */
+  get brokenReason(): string | null { return this.broken; }
+
+  /** Terminates every worker. Idempotent; a run in progress is aborted. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctl, CTL_CMD, CMD_EXIT);
+    Atomics.add(this.ctl, CTL_GEN, 1);
+    Atomics.notify(this.ctl, CTL_GEN);
+    raiseAbort(this.ctl, this.currentSync, ABORT_DEAD, -1, -1);
+    this.wake();
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.terminate().catch(() => {})));
+  }
+
+  /** Tests only: makes worker `index` (1-based) exit at its next phase, as if it crashed. */
+  _testDie(index: number): void { Atomics.store(this.ctl, CTL_DIE, index); }
+  /** Tests only: terminates worker `index` (1-based) from the host. */
+  async _testTerminate(index: number): Promise<void> {
+    const w = this.workers[index - 1];
+    // terminate() through the handle would mark it as expected; emulate an external kill instead.
+    await (w as any).terminate();
+    this.onWorkerDead(index, 'worker was terminated');
+  }
+  /** Tests only: live worker count. */
+  get _workerCount(): number { return this.workers.length; }
+  /** Tests only. */
+  get _id(): number { return this.poolId; }
+}
+
+function abortImport(): never {
+  throw new BackendError('wasm kernel aborted');
+}

@@ -61,7 +61,7 @@ export function exp1(x: f32): f32 {
 }
 
 /** e^x for four lanes. */
-export function exp4(x: v128): v128 {
+@inline export function exp4(x: v128): v128 {
   x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
   const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(C1)));
@@ -89,7 +89,7 @@ export function sigmoid1(x: f32): f32 {
   return x < 0 ? e * r : r;
 }
 
-export function sigmoid4(x: v128): v128 {
+function sigmoid4(x: v128): v128 {
   const e = exp4(f32x4.neg(f32x4.abs(x)));
   const r = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
   return v128.bitselect(f32x4.mul(e, r), r, f32x4.lt(x, f32x4.splat(0)));
@@ -109,7 +109,7 @@ export function tanh1(x: f32): f32 {
   return a < TANH_SMALL ? small : copysign<f32>(big, x);
 }
 
-export function tanh4(x: v128): v128 {
+function tanh4(x: v128): v128 {
   const a = f32x4.abs(x);
   const z = f32x4.mul(x, x);
   let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));

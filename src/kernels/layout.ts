@@ -59,8 +59,8 @@ export interface StridedCopyDesc {
 /**
  * dst[Σ i_k*dstStrides[k]] = src[Σ i_k*srcStrides[k]] for every index < dims. Dims are coalesced first, then:
  * - ≤ 2 dims, both inner strides 1 → `f32_copy2d` (eltwise.ts);
- * - a batched transpose of the two inner dims (src inner stride 1, dst stride 1 on the other) →
- *   `f32_transpose2d`;
+ * - a batched transpose of the two inner dims (≤ 3 dims; one operand has stride 1 on the last dim, the
+ *   other on the one before) → `f32_transpose2d`;
  * - else `f32_strided_copy(src, dst, prm, begin, end)` with prm = cw.i32(dims[6], srcStrides[6], dstStrides[6])
  *   (leading dims 1), range = product of the 5 outer dims; more than 6 dims → one Step per outer index.
  */
@@ -78,6 +78,13 @@ export function lowerStridedCopy(d: StridedCopyDesc, cw: ConstWriter): Step[] {
     return lowerTranspose2d({
       batch: r === 3 ? dims[0] : 1, rows: dims[r - 2], cols: dims[r - 1],
       src: d.src, srcBatch: r === 3 ? ss[0] : 0, srcRow: ss[r - 2], dst: d.dst, dstBatch: r === 3 ? ds[0] : 0, dstRow: ds[r - 1],
+    });
+  }
+  if ((r === 2 || r === 3) && ss[r - 2] === 1 && ds[r - 1] === 1 && ss[r - 1] !== 1) {
+    // the same transpose seen from the destination (iteration in dst order, e.g. NHWC → dense NCHW)
+    return lowerTranspose2d({
+      batch: r === 3 ? dims[0] : 1, rows: dims[r - 1], cols: dims[r - 2],
+      src: d.src, srcBatch: r === 3 ? ss[0] : 0, srcRow: ss[r - 1], dst: d.dst, dstBatch: r === 3 ? ds[0] : 0, dstRow: ds[r - 2],
     });
   }
   const outer = r - 6;

@@ -490,13 +490,14 @@ export class WorkerPool {
     try {
       if (this.workers.length === 0) {
         // One thread: plain serial execution on the caller.
+        let s = 0;
         try {
-          for (let s = 0; s < plan.bound!.length; s++) {
+          for (; s < plan.bound!.length; s++) {
             const st = plan.bound![s];
             if (st.range > 0) callRange(st, 0, st.range);
           }
         } catch (e) {
-          throw this.faultError(plan, 0, 0, e);
+          throw this.faultError(plan, s, 0, e);
         }
         return;
       }

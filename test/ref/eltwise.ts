@@ -1,15 +1,17 @@
 // Plain-TypeScript references for the element-wise kernels (float64).
 import { ActKind, type Activation } from '../../src/kernels/types.js';
 
+/** Activation in float64; its parameters are rounded to float32 first (the kernel ABI passes f32 params). */
 export function refActivation(x: number, act: Activation): number {
+  const p0 = Math.fround(act.p0), p1 = Math.fround(act.p1);
   switch (act.kind) {
     case ActKind.None: return x;
     case ActKind.Relu: return Math.max(x, 0);
-    case ActKind.Clip: return Math.min(Math.max(x, act.p0), act.p1);
-    case ActKind.LeakyRelu: return x < 0 ? act.p0 * x : x;
+    case ActKind.Clip: return Math.min(Math.max(x, p0), p1);
+    case ActKind.LeakyRelu: return x < 0 ? p0 * x : x;
     case ActKind.Sigmoid: return 1 / (1 + Math.exp(-x));
     case ActKind.Tanh: return Math.tanh(x);
-    case ActKind.HardSigmoid: return Math.min(Math.max(act.p0 * x + act.p1, 0), 1);
+    case ActKind.HardSigmoid: return Math.min(Math.max(p0 * x + p1, 0), 1);
     case ActKind.HardSwish: return x * Math.min(Math.max(x / 6 + 0.5, 0), 1);
     default: throw new Error(`unknown activation ${act.kind}`);
   }

@@ -1,0 +1,71 @@
+// Thread pool speed-up (benchmark.js): 1 thread (serial executor) vs the pool with 2 threads on the
+// two reference convolutions, plus the pool's fixed cost per run and per barrier.
+//   node --import tsx bench/threads.ts [--flavor simd-threads|relaxed-threads] [--threads N] [--quick]
+import Benchmark from 'benchmark';
+import { BenchMemory, randomWeights } from './lib.js';
+import { lowerConv2d } from '../src/kernels/conv.js';
+import { lowerGemm } from '../src/kernels/gemm.js';
+import { ActKind, NO_ACTIVATION, type Step } from '../src/kernels/types.js';
+import type { Flavor } from '../src/wasm/binaries.js';
+import { WorkerPool, defaultThreadCount } from '../src/wasm/pool.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const flavors = (opt('--flavor') ? [opt('--flavor')] : ['simd-threads', 'relaxed-threads']) as Flavor[];
+const threads = Number(opt('--threads') ?? Math.max(2, defaultThreadCount()));
+const quick = args.includes('--quick');
+const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
+
+const convCase = (name: string, cin: number, cout: number, hw: number, k: number, p: number) => ({
+  name,
+  build: (m: BenchMemory): Step[] => lowerConv2d({
+    weights: randomWeights(cout * cin * k * k), bias: randomWeights(cout), cout,
+    kernel: [k, k], strides: [1, 1], pads: [p, p, p, p], dilations: [1, 1], groups: 1, act: RELU,
+  }, m.nhwc(1, hw, hw, cin), m.nhwc(1, hw, hw, cout), null, m.cw),
+});
+const CASES = [
+  convCase('3x3 conv 64→64 56x56 pad 1', 64, 64, 56, 3, 1),
+  convCase('1x1 conv 128→256 28x28', 128, 256, 28, 1, 0),
+];
+
+function measure(name: string, fn: (() => void) | (() => Promise<void>), async: boolean): number {
+  for (let i = 0; i < 20; i++) (fn as () => void)(); // warm-up (V8 tiers kernels up); async ones settle below
+  const b = async
+    ? new Benchmark(name, (d: any) => { (fn() as Promise<void>).then(() => d.resolve()); }, { defer: true, minSamples: quick ? 5 : 30, maxTime: quick ? 0.5 : 2 })
+    : new Benchmark(name, fn, { minSamples: quick ? 5 : 30, maxTime: quick ? 0.5 : 2 });
+  return new Promise<number>((resolve) => { b.on('complete', () => resolve((b as any).stats.mean)); b.run({ async: true }); }) as unknown as number;
+}
+
+console.log(`threads bench: ${threads} threads vs 1 (serial executor), Node ${process.versions.node}`);
+for (const flavor of flavors) {
+  for (const c of CASES) {
+    const m = await BenchMemory.create(flavor, 128 << 20);
+    const steps = c.build(m);
+    const { run, flops } = m.runner(steps);
+    const pool = await WorkerPool.create(m.k.module, m.k.memory, threads);
+    for (let i = 0; i < 20; i++) await pool.run(steps);
+    const t1 = await measure('serial', run, false);
+    const tn = await measure('pool', () => pool.run(steps), true);
+    await pool.dispose();
+    const g1 = flops / t1 / 1e9, gn = flops / tn / 1e9;
+    console.log(`${flavor.padEnd(16)} ${c.name.padEnd(28)} 1 thread ${(t1 * 1e3).toFixed(3)} ms ${g1.toFixed(1)} GFLOP/s | ${threads} threads ${(tn * 1e3).toFixed(3)} ms ${gn.toFixed(1)} GFLOP/s | speed-up ${(t1 / tn).toFixed(2)}x`);
+  }
+}
+
+// Fixed costs: 100 tiny steps (an FC 8→8, 1 row: ~128 flops each), run on one thread in one phase
+// (default rule) or forced to split with a barrier after every step (minSplitFlops 0).
+{
+  const m = await BenchMemory.create(flavors[0], 16 << 20);
+  const x = m.alloc(64), y = m.alloc(64);
+  const tiny = lowerGemm({ weights: randomWeights(64), k: 8, n: 8, act: NO_ACTIVATION }, { ptr: x, rows: 1, stride: 8 }, { ptr: y, stride: 8 }, null, m.cw);
+  const steps = Array.from({ length: 100 }, () => tiny[0]);
+  const { run } = m.runner(steps);
+  const ts = await measure('tiny serial', run, false);
+  const p1 = await WorkerPool.create(m.k.module, m.k.memory, threads);
+  const tp = await measure('tiny pool', () => p1.run(steps), true);
+  await p1.dispose();
+  const p2 = await WorkerPool.create(m.k.module, m.k.memory, threads, { minSplitFlops: 0 });
+  const tb = await measure('tiny pool split', () => p2.run(steps), true);
+  await p2.dispose();
+  console.log(`100 tiny steps: serial ${(ts * 1e6).toFixed(1)} µs | pool, one phase ${(tp * 1e6).toFixed(1)} µs (per-run cost ${((tp - ts) * 1e6).toFixed(1)} µs) | pool, 100 barriers ${(tb * 1e6).toFixed(1)} µs (≈ ${((tb - tp) / 99 * 1e6).toFixed(2)} µs per barrier)`);
+}

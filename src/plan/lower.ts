@@ -216,7 +216,9 @@ const concat: Lowering = (ctx) => {
   let at = 0;
   ctx.node.inputs.forEach((_, i) => {
     const v = ctx.inputs[i];
-    if (v) {
+    if (v && v.buffer === y.buffer && axis === 1 && v.elemOffset === y.elemOffset + at) {
+      at += v.dims[axis]; // its producer wrote it in place (zero-copy concat, see plan.ts)
+    } else if (v) {
       steps.push(...axisCopy(ctx, v, y, axis, 0, at, v.dims[axis]));
       at += v.dims[axis];
     } else {
@@ -330,7 +332,7 @@ const resize: Lowering = (ctx) => {
   if (x.layout !== 'nhwc' || x.dims[0] !== y.dims[0] || x.dims[1] !== y.dims[1]) {
     fail(ctx, `resize supports the spatial axes of a 4-D tensor only; [${x.dims.join(', ')}] → [${y.dims.join(', ')}]`);
   }
-  return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode }, nhwc(x), nhwc(y), ctx.cw);
+  return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales }, nhwc(x), nhwc(y), ctx.cw);
 };
 
 export const WASM_OPS: Record<string, Lowering> = {

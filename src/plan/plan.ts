@@ -118,6 +118,7 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
     return v;
   };
   const use = (v: Value, t: number) => { v.buffer.last = Math.max(v.buffer.last, t); };
+  const views = concatViews(graph, dims);
 
   // Time 0: inputs arrive (NCHW staging, then a transform into NHWC for rank-4 inputs).
   // Node k runs at time k + 1. Time nodes + 1: outputs leave (NHWC → NCHW staging).
@@ -134,8 +135,14 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
     }
     for (const name of node.outputs) {
       if (!name) continue;
+      if (values.has(name)) { use(values.get(name)!, t); continue; } // a concat whose inputs were written in place
+      const view = views.get(name);
       const alias = aliasSource(node, values, dimsOf(name));
-      if (alias) {
+      if (view) {
+        const whole = values.get(view.concat) ?? newValue(view.concat, t);
+        const d = dimsOf(name);
+        values.set(name, { name, dims: d, layout: 'nhwc', buffer: whole.buffer, elemOffset: view.offset, pixelStride: whole.pixelStride });
+      } else if (alias) {
         const d = dimsOf(name);
         values.set(name, { name, dims: d, layout: layoutOf(d), buffer: alias.buffer, elemOffset: alias.elemOffset, pixelStride: d.length === 4 ? d[1] : 0 });
         use(alias, t);
@@ -240,6 +247,41 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
       memoryBytes,
     },
   };
+}
+
+/** Ops that can write their NHWC output into a channel slice (pixelStride > C), and ops that can read one. */
+const SLICE_WRITERS = new Set(['Conv', 'MaxPool', 'AveragePool']);
+const SLICE_READERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Sub', 'Mul', 'Div', 'Concat']);
+
+/**
+ * Zero-copy concat: for a channel Concat of 4-D values, each input produced by a slice writer and
+ * read only by slice readers is planned as a view into the concat's buffer, so its producer writes
+ * straight into place (SqueezeNet's fire modules, Inception branches). Returns value → its slot.
+ */
+function concatViews(graph: Graph, dims: Map<string, number[]>): Map<string, { concat: string; offset: number }> {
+  const producer = new Map<string, Node>();
+  const consumers = new Map<string, Node[]>();
+  for (const n of graph.nodes) {
+    for (const o of n.outputs) producer.set(o, n);
+    for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  const outputs = new Set(graph.outputs.map((o) => o.name));
+  const views = new Map<string, { concat: string; offset: number }>();
+  for (const n of graph.nodes) {
+    const out = dims.get(n.outputs[0]);
+    if (n.op !== 'Concat' || !out || out.length !== 4 || n.attrs.axis !== 1 || outputs.has(n.outputs[0])) continue;
+    let offset = 0;
+    for (const i of n.inputs) {
+      const d = dims.get(i)!;
+      const p = producer.get(i);
+      const ok = p && SLICE_WRITERS.has(p.op) && p.outputs.length === 1 && !outputs.has(i) && !views.has(i)
+        && n.inputs.filter((x) => x === i).length === 1
+        && (consumers.get(i) ?? []).every((c) => SLICE_READERS.has(c.op) && (c.op !== 'Concat' || c === n));
+      if (ok) views.set(i, { concat: n.outputs[0], offset });
+      offset += d[1];
+    }
+  }
+  return views;
 }
 
 /** Reshape-like nodes whose output has the same bytes as their input share its buffer. */

@@ -6,6 +6,10 @@ import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
 import { lowerConv2d } from '../src/kernels/conv.js';
 import { lowerGemm } from '../src/kernels/gemm.js';
+import { lowerPool, lowerGlobalPool } from '../src/kernels/pool.js';
+import { lowerBinary, lowerActivation } from '../src/kernels/eltwise.js';
+import { lowerSoftmax } from '../src/kernels/softmax.js';
+import { lowerNchwToNhwc } from '../src/kernels/layout.js';
 import { ActKind, NO_ACTIVATION, type Step } from '../src/kernels/types.js';
 import type { Flavor } from '../src/wasm/binaries.js';
 
@@ -14,7 +18,8 @@ const flavor = (args.includes('--flavor') ? args[args.indexOf('--flavor') + 1] :
 const quick = args.includes('--quick');
 const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 
-interface Case { family: string; name: string; build: (m: BenchMemory) => Step[] }
+/** `bytes`: memory traffic per run for the bandwidth-bound families (reported as GB/s). */
+interface Case { family: string; name: string; bytes?: number; build: (m: BenchMemory) => Step[] }
 
 const conv = (name: string, cin: number, cout: number, hw: number, k: number, s: number, p: number, groups = 1): Case => ({
   family: groups === cin && groups > 1 ? 'dwconv' : k === 1 && s === 1 ? 'conv1x1' : 'conv',
@@ -40,6 +45,34 @@ const fc = (name: string, batch: number, k: number, n: number): Case => ({
   },
 });
 
+const pool = (name: string, kind: 'max' | 'avg', c: number, hw: number, k: number, st: number, p: number): Case => {
+  const o = Math.floor((hw + 2 * p - k) / st) + 1;
+  return {
+    family: 'pool', name, bytes: (hw * hw + o * o) * c * 4,
+    build: (m) => lowerPool({ kind, kernel: [k, k], strides: [st, st], pads: [p, p, p, p] }, m.nhwc(1, hw, hw, c), m.nhwc(1, o, o, c), m.cw),
+  };
+};
+
+const elementwise: Case[] = [
+  { family: 'eltwise', name: 'residual add + ReLU 56x56x64 (ResNet-18)', bytes: 3 * 56 * 56 * 64 * 4, build: (m) => {
+    const a = m.nhwc(1, 56, 56, 64), b = m.nhwc(1, 56, 56, 64), y = m.nhwc(1, 56, 56, 64);
+    const n = 56 * 56 * 64;
+    return lowerBinary({ op: 'add', act: RELU, dims: [n], a: a.ptr, aStrides: [1], b: b.ptr, bStrides: [1], y: y.ptr, yStrides: [1] }, m.cw);
+  } },
+  { family: 'eltwise', name: 'sigmoid 28x28x128', bytes: 2 * 28 * 28 * 128 * 4, build: (m) => {
+    const x = m.nhwc(1, 28, 28, 128), y = m.nhwc(1, 28, 28, 128);
+    return lowerActivation(x.ptr, y.ptr, 28 * 28 * 128, { kind: ActKind.Sigmoid, p0: 0, p1: 0 });
+  } },
+  { family: 'softmax', name: 'softmax 1000 classes, batch 8', bytes: 2 * 8000 * 4, build: (m) => {
+    const x = m.nhwc(1, 1, 8, 1000), y = m.nhwc(1, 1, 8, 1000);
+    return lowerSoftmax(x.ptr, y.ptr, 8, 1000);
+  } },
+  { family: 'layout', name: 'NCHW→NHWC input 3x224x224', bytes: 2 * 3 * 224 * 224 * 4, build: (m) => {
+    const src = m.alloc(3 * 224 * 224 * 4);
+    return lowerNchwToNhwc(src, m.nhwc(1, 224, 224, 3), m.cw);
+  } },
+];
+
 export const CASES: Case[] = [
   conv('issue: 3x3 64→64 56x56 (ResNet-18 layer1)', 64, 64, 56, 3, 1, 1),
   conv('issue: 1x1 128→256 28x28', 128, 256, 28, 1, 1, 0),
@@ -56,9 +89,13 @@ export const CASES: Case[] = [
   fc('FC 512→1000 batch 1 (ResNet-18)', 1, 512, 1000),
   fc('FC 1280→1000 batch 1 (MobileNetV2)', 1, 1280, 1000),
   fc('FC 1280→1000 batch 8', 8, 1280, 1000),
+  pool('ResNet-18 maxpool 3x3/2 64 112x112', 'max', 64, 112, 3, 2, 1),
+  pool('avgpool 3x3/1 256 28x28', 'avg', 256, 28, 3, 1, 1),
+  { family: 'pool', name: 'global avgpool 1280x7x7 (MobileNetV2)', bytes: 1280 * 50 * 4, build: (m) => lowerGlobalPool('avg', m.nhwc(1, 7, 7, 1280), m.nhwc(1, 1, 1, 1280), m.cw) },
+  ...elementwise,
 ];
 
-export interface Row { family: string; name: string; ms: number; gflops: number; peakFraction: number; kernel: string }
+export interface Row { family: string; name: string; ms: number; gflops: number; peakFraction: number; gbps: number | null; kernel: string }
 
 export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<{ rows: Row[]; peak: number; relaxedPeak: number | null }> {
   const peak = await measurePeak();
@@ -72,7 +109,7 @@ export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<
     b.run();
     const sec = (b as any).stats.mean as number;
     const gflops = flops / sec / 1e9;
-    rows.push({ family: c.family, name: c.name, ms: sec * 1e3, gflops, peakFraction: gflops / peak.mulAdd, kernel: steps[0]?.kernel ?? '' });
+    rows.push({ family: c.family, name: c.name, ms: sec * 1e3, gflops, peakFraction: gflops / peak.mulAdd, gbps: c.bytes ? c.bytes / sec / 1e9 : null, kernel: steps[0]?.kernel ?? '' });
   }
   return { rows, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
 }
@@ -80,8 +117,9 @@ export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, peak, relaxedPeak } = await benchKernels();
   console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd`);
-  console.log(`${'kernel shape'.padEnd(44)} ${'kernel'.padEnd(16)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)}`);
+  console.log(`${'kernel shape'.padEnd(44)} ${'kernel'.padEnd(24)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'GB/s'.padStart(6)}`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(44)} ${r.kernel.padEnd(16)} ${r.ms.toFixed(3).padStart(9)} ${r.gflops.toFixed(1).padStart(8)} ${(r.peakFraction * 100).toFixed(0).padStart(7)}%`);
+    const compute = r.gbps === null;
+    console.log(`${r.name.padEnd(44)} ${r.kernel.padEnd(24)} ${r.ms.toFixed(3).padStart(9)} ${r.gflops.toFixed(1).padStart(8)} ${(compute ? (r.peakFraction * 100).toFixed(0) + '%' : '').padStart(8)} ${(r.gbps?.toFixed(1) ?? '').padStart(6)}`);
   }
 }

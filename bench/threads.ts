@@ -1,6 +1,6 @@
 // Thread pool speed-up (benchmark.js): 1 thread (serial executor) vs the pool with 2 threads on the
 // two reference convolutions, plus the pool's fixed cost per run and per barrier.
-//   node --import tsx bench/threads.ts [--flavor simd-threads|relaxed-threads] [--threads N] [--quick]
+//   node --import tsx bench/threads.ts [--flavor simd-threads|relaxed-threads] [--threads N] [--chunks per-thread] [--quick]
 import Benchmark from 'benchmark';
 import { BenchMemory, randomWeights } from './lib.js';
 import { lowerConv2d } from '../src/kernels/conv.js';
@@ -14,6 +14,7 @@ const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1
 const flavors = (opt('--flavor') ? [opt('--flavor')] : ['simd-threads', 'relaxed-threads']) as Flavor[];
 const threads = Number(opt('--threads') ?? Math.max(2, defaultThreadCount()));
 const quick = args.includes('--quick');
+const chunksPerThread = opt('--chunks') ? Number(opt('--chunks')) : undefined;
 const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 
 const convCase = (name: string, cin: number, cout: number, hw: number, k: number, p: number) => ({
@@ -28,12 +29,15 @@ const CASES = [
   convCase('1x1 conv 128→256 28x28', 128, 256, 28, 1, 0),
 ];
 
+/** Median of benchmark.js's samples: robust to other processes on this shared 2-core machine (the mean is not). */
+const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[a.length >> 1]; };
+
 function measure(name: string, fn: (() => void) | (() => Promise<void>), async: boolean): number {
   for (let i = 0; i < 20; i++) (fn as () => void)(); // warm-up (V8 tiers kernels up); async ones settle below
   const b = async
     ? new Benchmark(name, (d: any) => { (fn() as Promise<void>).then(() => d.resolve()); }, { defer: true, minSamples: quick ? 5 : 30, maxTime: quick ? 0.5 : 2 })
     : new Benchmark(name, fn, { minSamples: quick ? 5 : 30, maxTime: quick ? 0.5 : 2 });
-  return new Promise<number>((resolve) => { b.on('complete', () => resolve((b as any).stats.mean)); b.run({ async: true }); }) as unknown as number;
+  return new Promise<number>((resolve) => { b.on('complete', () => resolve(median((b as any).stats.sample))); b.run({ async: true }); }) as unknown as number;
 }
 
 console.log(`threads bench: ${threads} threads vs 1 (serial executor), Node ${process.versions.node}`);
@@ -42,7 +46,7 @@ for (const flavor of flavors) {
     const m = await BenchMemory.create(flavor, 128 << 20);
     const steps = c.build(m);
     const { run, flops } = m.runner(steps);
-    const pool = await WorkerPool.create(m.k.module, m.k.memory, threads);
+    const pool = await WorkerPool.create(m.k.module, m.k.memory, threads, { chunksPerThread });
     for (let i = 0; i < 20; i++) await pool.run(steps);
     const t1 = await measure('serial', run, false);
     const tn = await measure('pool', () => pool.run(steps), true);
@@ -52,20 +56,30 @@ for (const flavor of flavors) {
   }
 }
 
-// Fixed costs: 100 tiny steps (an FC 8→8, 1 row: ~128 flops each), run on one thread in one phase
-// (default rule) or forced to split with a barrier after every step (minSplitFlops 0).
+// Fixed costs: 100 tiny steps (an FC 8→8 on 12 rows: ~1.5k flops each), run on one thread in one phase
+// (default rule) or each split across the threads with a barrier after it (minSplitFlops 0).
 {
   const m = await BenchMemory.create(flavors[0], 16 << 20);
-  const x = m.alloc(64), y = m.alloc(64);
-  const tiny = lowerGemm({ weights: randomWeights(64), k: 8, n: 8, act: NO_ACTIVATION }, { ptr: x, rows: 1, stride: 8 }, { ptr: y, stride: 8 }, null, m.cw);
+  const x = m.alloc(12 * 8 * 4), y = m.alloc(12 * 8 * 4);
+  const tiny = lowerGemm({ weights: randomWeights(64), k: 8, n: 8, act: NO_ACTIVATION }, { ptr: x, rows: 12, stride: 8 }, { ptr: y, stride: 8 }, null, m.cw);
   const steps = Array.from({ length: 100 }, () => tiny[0]);
   const { run } = m.runner(steps);
-  const ts = await measure('tiny serial', run, false);
+  const loop = async (f: () => unknown, n = 2000) => {
+    for (let i = 0; i < 200; i++) await f();
+    let best = Infinity;
+    for (let rep = 0; rep < 5; rep++) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await f();
+      best = Math.min(best, (performance.now() - t0) / n / 1e3);
+    }
+    return best;
+  };
+  const ts = await loop(run);
   const p1 = await WorkerPool.create(m.k.module, m.k.memory, threads);
-  const tp = await measure('tiny pool', () => p1.run(steps), true);
+  const tp = await loop(() => p1.run(steps));
   await p1.dispose();
   const p2 = await WorkerPool.create(m.k.module, m.k.memory, threads, { minSplitFlops: 0 });
-  const tb = await measure('tiny pool split', () => p2.run(steps), true);
+  const tb = await loop(() => p2.run(steps));
   await p2.dispose();
-  console.log(`100 tiny steps: serial ${(ts * 1e6).toFixed(1)} µs | pool, one phase ${(tp * 1e6).toFixed(1)} µs (per-run cost ${((tp - ts) * 1e6).toFixed(1)} µs) | pool, 100 barriers ${(tb * 1e6).toFixed(1)} µs (≈ ${((tb - tp) / 99 * 1e6).toFixed(2)} µs per barrier)`);
+  console.log(`100 tiny steps, back-to-back runs: serial ${(ts * 1e6).toFixed(1)} µs | pool, one phase ${(tp * 1e6).toFixed(1)} µs (fixed cost per run ${((tp - ts) * 1e6).toFixed(1)} µs) | pool, every step split + barrier ${(tb * 1e6).toFixed(1)} µs (≈ ${((tb - tp) / 99 * 1e6).toFixed(2)} µs per barrier)`);
 }

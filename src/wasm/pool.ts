@@ -24,7 +24,7 @@ export interface PoolOptions {
 export interface PoolCreateOptions {
   /** Steps with fewer flops than this run on one thread (consecutive ones share one barrier). Default 50,000. */
   minSplitFlops?: number;
-  /** Dynamic chunks per thread and split step (load balance vs. atomics). Default 6. */
+  /** Dynamic chunks per thread and split step (load balance vs. one atomic claim and one call each). Default 32. */
   chunksPerThread?: number;
   /**
    * Whether the calling thread computes (it then blocks in Atomics.wait at barriers). Default: detected —
@@ -45,13 +45,17 @@ export const CTL_FAULT_STEP = 4; // step index + 1 of the first fault
 export const CTL_FAULT_THREAD = 5; // thread index + 1 of the first fault (0 = caller)
 export const CTL_POST_DONE = 6;  // 1: the thread completing the run posts {type:'done'} (no waitAsync)
 export const CTL_DIE = 7;        // tests: worker index + 1 that exits at its next phase
-export const CTL_THREADS = 8;    // computing threads of the current run
 export const CTL_INTS = 16;
 export const CMD_RUN = 1, CMD_EXIT = 2;
 export const ABORT_FAULT = 1, ABORT_DEAD = 2;
 
 /** Spin iterations (Atomics.load) before a thread blocks at a barrier or between runs. */
 export const SPIN = 4000;
+
+/** Ints per phase in `EncodedPlan.phases`. */
+export const PHASE_INTS = 5;
+/** Most chunks in one phase (the claim counter keeps the chunk index in its low 16 bits). */
+export const MAX_CHUNKS = 0xffff;
 
 /** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
 export interface EncodedPlan {
@@ -60,9 +64,12 @@ export interface EncodedPlan {
   /** Per step: kernel index, first arg index, arg count, range. */
   meta: Int32Array;
   args: Float64Array;
-  /** Per phase: first step, end step, split (1) or one thread (0), chunk size in items. */
+  /** Per phase (PHASE_INTS): first step, end step, split (1) or one thread (0), chunk size in items, chunks. */
   phases: Int32Array;
-  /** Per phase: [next chunk, arrived threads] counters; zeroed before each run. */
+  /**
+   * Per phase: [claim, done]. claim = (generation & 0xffff) << 16 | next chunk index, set by the host
+   * before each run; done = chunks finished. A phase is complete when done == its chunk count.
+   */
   sync: SharedArrayBuffer;
 }
 
@@ -97,10 +104,16 @@ export interface ThreadCtx {
   sync: Int32Array;
   /** 0 = the caller, 1.. = workers. */
   index: number;
+  /** The generation being run. */
+  gen: number;
 }
 
-/** Result of executing phases: 'done' (the run is complete for this thread), 'abort', or 'wait' (caller: the barrier of `phase` is pending). */
-export type PhaseResult = { state: 'done' | 'abort' } | { state: 'wait'; phase: number };
+/**
+ * 'done': nothing left for this thread; 'abort': the run faulted; 'stale': this thread woke so late
+ * that its run is over and another began (it re-reads the generation); 'wait': (caller) the barrier
+ * of `phase` is pending for longer than the caller may block.
+ */
+export type PhaseResult = { state: 'done' | 'abort' | 'stale' } | { state: 'wait'; phase: number };
 
 function callRange(st: ThreadStep, begin: number, end: number): void {
   const a = st.args;
@@ -121,66 +134,70 @@ export function raiseAbort(ctl: Int32Array, sync: Int32Array | null, kind: numbe
 }
 
 /**
- * Executes phases from `from` on: takes chunks of split phases, runs unsplit phases when first to claim
- * them, arrives at each barrier. Waits at barriers synchronously (spin, then Atomics.wait); the caller
- * (`maxBlockMs` finite) gives up after that long and returns 'wait' so it can wait asynchronously.
- * Throws only `die` requests (tests); kernel exceptions become aborts (`onFault` gets the error).
+ * Executes phases from `from` on. In each phase a thread claims chunks (a compare-exchange on the
+ * phase's generation-tagged claim counter) until none is left, then waits until every chunk is done
+ * (the barrier waits for work, not for threads: a thread that wakes late finds nothing to claim and
+ * delays nobody). Waits spin, then Atomics.wait; the caller (`maxBlockMs` finite) gives up after that
+ * long and returns 'wait' so it can wait asynchronously. Kernel exceptions become aborts (`onFault`).
  */
 export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFault: (e: unknown, step: number) => void): PhaseResult {
   const { ctl, plan, steps, sync } = cx;
   const phases = plan.phases;
-  const nPhases = phases.length / 4;
-  const threads = Atomics.load(ctl, CTL_THREADS);
+  const nPhases = phases.length / PHASE_INTS;
+  const tag = (cx.gen & 0xffff) << 16;
   for (let p = from; p < nPhases; p++) {
-    if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
-    if (cx.index > 0 && ctl[CTL_DIE] === cx.index) throw new DieRequest();
-    const s0 = phases[p * 4], s1 = phases[p * 4 + 1], split = phases[p * 4 + 2], chunk = phases[p * 4 + 3];
+    const q = p * PHASE_INTS;
+    const s0 = phases[q], s1 = phases[q + 1], split = phases[q + 2], chunk = phases[q + 3], nChunks = phases[q + 4];
+    const claim = p * 2, done = p * 2 + 1;
     let cur = s0;
     try {
-      if (split) {
-        const st = steps[s0], range = st.range;
-        for (;;) {
-          const begin = Atomics.add(sync, p * 2, 1) * chunk;
-          if (begin >= range) break;
-          callRange(st, begin, Math.min(range, begin + chunk));
-          if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
+      for (;;) {
+        if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
+        const v = Atomics.load(sync, claim);
+        if ((v & 0xffff0000) !== tag) return { state: 'stale' };
+        const c = v & 0xffff;
+        if (c >= nChunks) break;
+        if (Atomics.compareExchange(sync, claim, v, v + 1) !== v) continue;
+        if (cx.index > 0 && ctl[CTL_DIE] === cx.index) throw new DieRequest();
+        if (split) {
+          const begin = c * chunk;
+          callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));
+        } else {
+          for (cur = s0; cur < s1; cur++) {
+            const st = steps[cur];
+            if (st.range > 0) callRange(st, 0, st.range);
+          }
         }
-      } else if (Atomics.add(sync, p * 2, 1) === 0) {
-        for (; cur < s1; cur++) {
-          const st = steps[cur];
-          if (st.range > 0) callRange(st, 0, st.range);
-        }
+        if (Atomics.add(sync, done, 1) + 1 === nChunks) Atomics.notify(sync, done);
       }
     } catch (e) {
+      if (e instanceof DieRequest) throw e;
       onFault(e, cur);
       return { state: 'abort' };
     }
-    const arrived = Atomics.add(sync, p * 2 + 1, 1) + 1;
-    if (arrived === threads) {
-      Atomics.notify(sync, p * 2 + 1);
-      continue;
-    }
-    // Workers do not wait after the last phase: the run is theirs no more (the caller waits for all).
+    // Workers never wait on the last phase: the caller does, and they have nothing left to do.
     if (p === nPhases - 1 && cx.index > 0) return { state: 'done' };
-    const w = barrierWait(ctl, sync, p * 2 + 1, threads, maxBlockMs);
-    if (w === 'abort') return { state: 'abort' };
+    const w = barrierWait(cx, done, nChunks, maxBlockMs);
+    if (w === 'ok') continue;
     if (w === 'timeout') return { state: 'wait', phase: p };
+    return { state: w };
   }
   return { state: 'done' };
 }
 
-/** Waits until sync[i] === target: spin, then Atomics.wait in slices (abort is re-checked every slice). */
-export function barrierWait(ctl: Int32Array, sync: Int32Array, i: number, target: number, maxBlockMs: number): 'ok' | 'abort' | 'timeout' {
+/** Waits until sync[i] >= target: spin, then Atomics.wait in slices (abort and staleness re-checked). */
+export function barrierWait(cx: ThreadCtx, i: number, target: number, maxBlockMs: number): 'ok' | 'abort' | 'stale' | 'timeout' {
+  const { ctl, sync } = cx;
   for (let k = 0; k < SPIN; k++) {
     if (Atomics.load(sync, i) >= target) return 'ok';
-    if (Atomics.load(ctl, CTL_ABORT) !== 0) return 'abort';
   }
   const t0 = maxBlockMs === Infinity ? 0 : performance.now();
   for (;;) {
     const v = Atomics.load(sync, i);
     if (v >= target) return 'ok';
     if (Atomics.load(ctl, CTL_ABORT) !== 0) return 'abort';
-    let slice = 100;
+    if (Atomics.load(ctl, CTL_GEN) !== cx.gen) return 'stale';
+    let slice = 50;
     if (maxBlockMs !== Infinity) {
       const left = maxBlockMs - (performance.now() - t0);
       if (left <= 0) return 'timeout';
@@ -316,9 +333,12 @@ export interface PoolPlan {
   readonly steps: readonly Step[];
   /** Caller-thread bindings (absent when the caller does not compute). */
   readonly bound: ThreadStep[] | null;
+  /** The plan's counters (views over encoded.sync). */
+  readonly sync: Int32Array;
 }
 
 let nextPoolId = 1;
+const START_TIMEOUT_MS = 60_000;
 
 export class WorkerPool {
   /** Computing threads (including the caller when it computes). */
@@ -348,7 +368,7 @@ export class WorkerPool {
     this.callerComputes = callerComputes;
     this.exports = exports;
     this.minSplitFlops = opts.minSplitFlops ?? 50_000;
-    this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 6);
+    this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function' && !opts.noWaitAsync;
   }
 
@@ -399,7 +419,16 @@ export class WorkerPool {
       this.workers.push(h);
       h.post({ type: 'init', module, memory, ctl: this.ctlBuf, index });
     }
-    await Promise.all(ready);
+    // Last resort against a worker that neither starts nor fails (its errors are reported above).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new BackendError(`worker pool: workers did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(ready), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
     for (const w of this.workers) w.unref();
   }
 
@@ -448,30 +477,32 @@ export class WorkerPool {
     // Phases: a large step alone, split in chunks; a run of small steps on one thread, one barrier.
     const ph: number[] = [];
     const T = this.threads;
+    const splits = (st: Step) => T > 1 && st.flops >= this.minSplitFlops && st.range >= 2;
     let i = 0;
     while (i < steps.length) {
       const s = steps[i];
-      if (T > 1 && s.flops >= this.minSplitFlops && s.range >= 2) {
+      if (splits(s)) {
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
         // GEMM-like kernels compute 6-row tiles: chunk boundaries on multiples of 6 add no partial tiles.
         if (chunk >= 12) chunk = Math.ceil(chunk / 6) * 6;
-        ph.push(i, i + 1, 1, chunk);
+        chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
+        ph.push(i, i + 1, 1, chunk, Math.ceil(s.range / chunk));
         i++;
       } else {
         let j = i + 1;
-        while (j < steps.length && !(T > 1 && steps[j].flops >= this.minSplitFlops && steps[j].range >= 2)) j++;
-        ph.push(i, j, 0, 0);
+        while (j < steps.length && !splits(steps[j])) j++;
+        ph.push(i, j, 0, 0, 1);
         i = j;
       }
     }
     const phases = new Int32Array(ph);
     const encoded: EncodedPlan = {
       id: ++this.planIds, kernels, meta, args, phases,
-      sync: new SharedArrayBuffer(Math.max(1, phases.length / 4) * 2 * 4),
+      sync: new SharedArrayBuffer(Math.max(1, phases.length / PHASE_INTS) * 2 * 4),
     };
     let bound: ThreadStep[] | null = null;
     if (this.exports) bound = bindPlan(encoded, this.exports);
-    const plan: PoolPlan = { encoded, steps, bound };
+    const plan: PoolPlan = { encoded, steps, bound, sync: new Int32Array(encoded.sync) };
     this.plans.set(steps, plan);
     return plan;
   }
@@ -483,7 +514,7 @@ export class WorkerPool {
     if (this.running) throw new BackendError('worker pool: run() called while a run is in progress (await the previous run)');
     const plan = Array.isArray(stepsOrPlan) ? this.prepare(stepsOrPlan as readonly Step[]) : stepsOrPlan as PoolPlan;
     const enc = plan.encoded;
-    const nPhases = enc.phases.length / 4;
+    const nPhases = enc.phases.length / PHASE_INTS;
     if (nPhases === 0) return;
     this.running = true;
     for (const w of this.workers) w.ref();
@@ -502,8 +533,11 @@ export class WorkerPool {
         return;
       }
       const ctl = this.ctl;
-      const sync = new Int32Array(enc.sync);
-      sync.fill(0);
+      const sync = plan.sync;
+      const ph = enc.phases;
+      const gen = (Atomics.load(ctl, CTL_GEN) + 1) | 0;
+      const tag = (gen & 0xffff) << 16;
+      for (let p = 0; p < nPhases; p++) { sync[p * 2] = tag; sync[p * 2 + 1] = 0; }
       this.currentSync = sync;
       if (this.postedPlan !== enc.id) {
         const msg = { type: 'plan', plan: enc };
@@ -511,11 +545,10 @@ export class WorkerPool {
         this.postedPlan = enc.id;
       }
       this.faultMessages.clear();
-      Atomics.store(ctl, CTL_THREADS, this.threads);
       Atomics.store(ctl, CTL_PLAN, enc.id);
       Atomics.store(ctl, CTL_CMD, CMD_RUN);
       Atomics.store(ctl, CTL_POST_DONE, !this.callerComputes && !this.useWaitAsync ? 1 : 0);
-      Atomics.add(ctl, CTL_GEN, 1);
+      Atomics.store(ctl, CTL_GEN, gen); // publishes the counters above (seq-cst store)
       Atomics.notify(ctl, CTL_GEN);
 
       let callerFault: { e: unknown; step: number } | null = null;
@@ -523,20 +556,20 @@ export class WorkerPool {
         callerFault = { e, step };
         raiseAbort(ctl, sync, ABORT_FAULT, step, 0);
       };
-      const lastArrive = (nPhases - 1) * 2 + 1;
+      const last = nPhases - 1;
       if (this.callerComputes) {
-        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0 };
+        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0, gen };
         let from = 0;
         for (;;) {
           const r = runPhases(cx, from, 20, onFault);
           if (r.state !== 'wait') break;
           // A long wait: yield to the event loop (worker 'exit'/'error' events must be able to arrive).
-          await this.waitAsync(sync, r.phase * 2 + 1, this.threads);
+          await this.waitAsync(sync, r.phase * 2 + 1, ph[r.phase * PHASE_INTS + 4]);
           if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
           from = r.phase + 1;
         }
       } else {
-        await this.waitAsync(sync, lastArrive, this.threads);
+        await this.waitAsync(sync, last * 2 + 1, ph[last * PHASE_INTS + 4]);
       }
       if (Atomics.load(ctl, CTL_ABORT) !== 0) {
         this.currentSync = null;
@@ -601,8 +634,8 @@ export class WorkerPool {
     // A worker died: name the step of the first phase not everyone finished.
     const ph = plan.encoded.phases;
     step = -1;
-    for (let p = 0; p < ph.length / 4; p++) {
-      if (Atomics.load(sync, p * 2 + 1) < this.threads) { step = ph[p * 4]; break; }
+    for (let p = 0; p < ph.length / PHASE_INTS; p++) {
+      if (Atomics.load(sync, p * 2 + 1) < ph[p * PHASE_INTS + 4]) { step = ph[p * PHASE_INTS]; break; }
     }
     const where = step >= 0 ? ` during step ${step} (${plan.steps[step].kernel})` : '';
     return new BackendError(`worker pool: ${this.deadDetail ?? 'a worker died'}${where}; the pool is broken, create a new one`);

@@ -4,7 +4,7 @@
 // in Atomics.wait on the control block's generation counter and executes each run's phases; it
 // returns to its event loop only to receive a new plan (the host posts it before the run that uses it).
 import {
-  CTL_GEN, CTL_CMD, CTL_PLAN, CTL_ABORT, CTL_POST_DONE, CTL_THREADS, CMD_EXIT, ABORT_FAULT, SPIN,
+  CTL_GEN, CTL_CMD, CTL_PLAN, CTL_ABORT, CTL_POST_DONE, CMD_EXIT, ABORT_FAULT, SPIN, PHASE_INTS,
   bindPlan, runPhases, raiseAbort, DieRequest,
   type EncodedPlan, type ThreadStep,
 } from './pool.js';
@@ -55,7 +55,7 @@ function serve(): void {
     if (Atomics.load(ctl, CTL_ABORT) !== 0) continue;
     let r;
     try {
-      r = runPhases({ ctl, plan, steps, sync, index }, 0, Infinity, (e, step) => {
+      r = runPhases({ ctl, plan, steps, sync, index, gen }, 0, Infinity, (e, step) => {
         raiseAbort(ctl, sync, ABORT_FAULT, step, index);
         port.post({ type: 'fault', step, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
       });
@@ -64,8 +64,8 @@ function serve(): void {
       throw e;
     }
     if (r.state === 'done' && Atomics.load(ctl, CTL_POST_DONE) === 1) {
-      const last = plan.phases.length / 4 - 1;
-      if (Atomics.load(sync, last * 2 + 1) >= Atomics.load(ctl, CTL_THREADS)) port.post({ type: 'done' });
+      const q = plan.phases.length - PHASE_INTS;
+      if (Atomics.load(sync, (q / PHASE_INTS) * 2 + 1) >= plan.phases[q + 4]) port.post({ type: 'done' });
     }
   }
 }

@@ -1,7 +1,8 @@
-// Quick single-thread timing of the two benchmark convolutions (not a test):
+// Quick single-thread timing of the benchmark convolutions and one FC layer (not a test):
 //   node --import tsx bench/quick-conv.ts [flavor...]   (ACT=<code> picks the epilogue activation, default ReLU)
 import { enableRelaxedSimdInNode, instantiate, createMemory, type Flavor } from '../src/wasm/binaries.js';
 import { lowerConv2d, type Conv2dDesc } from '../src/kernels/conv.js';
+import { lowerGemm } from '../src/kernels/gemm.js';
 import { ActKind, type ConstWriter, type NhwcRef, type Step } from '../src/kernels/types.js';
 
 await enableRelaxedSimdInNode();
@@ -10,6 +11,8 @@ const shapes = [
   { name: '3x3 conv 64->64 56x56 pad1', cin: 64, cout: 64, h: 56, w: 56, k: 3, pad: 1 },
   { name: '1x1 conv 128->256 28x28', cin: 128, cout: 256, h: 28, w: 28, k: 1, pad: 0 },
   { name: 'dw 3x3 128 56x56 pad1', cin: 128, cout: 128, h: 56, w: 56, k: 3, pad: 1, groups: 128 },
+  // FC (a classifier head): M = 1, K = 1280, N = 1000, lowered with lowerGemm.
+  { name: 'FC 1x1280 -> 1000', cin: 1280, cout: 1000, h: 1, w: 1, k: 1, pad: 0, fc: true },
 ];
 const flavors = (process.argv.slice(2).length ? process.argv.slice(2) : ['simd', 'relaxed-threads']) as Flavor[];
 
@@ -37,7 +40,10 @@ for (const flavor of flavors) {
       weights, bias: new Float32Array(s.cout).fill(0.5), cout: s.cout, kernel: [s.k, s.k], strides: [1, 1],
       pads: [s.pad, s.pad, s.pad, s.pad], dilations: [1, 1], groups, act: { kind: Number(process.env.ACT ?? ActKind.Relu), p0: 0, p1: 6 },
     };
-    const steps: Step[] = lowerConv2d(desc, x, y, null, cw);
+    const steps: Step[] = s.fc
+      ? lowerGemm({ weights, bias: desc.bias, k: s.cin, n: s.cout, act: desc.act }, { ptr: x.ptr, rows: 1, stride: s.cin },
+        { ptr: y.ptr, stride: s.cout }, null, cw)
+      : lowerConv2d(desc, x, y, null, cw);
     const run = () => { for (const st of steps) k.exports[st.kernel](...st.args, 0, st.range); };
     const flops = steps.reduce((a, st) => a + st.flops, 0);
     for (let i = 0; i < 5; i++) run();

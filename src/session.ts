@@ -10,6 +10,7 @@ import { buildPlan, type Plan, type PlanReport } from './plan/plan.js';
 import { formatSummary } from './plan/summary.js';
 import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './wasm/binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './wasm/executor.js';
+import { WorkerPool, defaultThreadCount, sharedMemoryAvailable } from './wasm/pool.js';
 
 export type ModelSource = Uint8Array | ArrayBuffer | string | URL | Graph;
 
@@ -49,13 +50,17 @@ interface Prepared {
   kernels: KernelInstance;
   bound: BoundStep[];
   inputs: Map<string, { ptr: number; dims: number[] }>;
+  /** workers over this plan's shared memory; null on one thread */
+  pool: WorkerPool | null;
 }
 
 export class Session {
   readonly inputs: readonly IOInfo[];
   readonly outputs: readonly IOInfo[];
-  /** What runs, and why: e.g. "wasm-simd, 1 thread (threads not built yet)". */
+  /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)". */
   backend: string;
+  /** Threads each run uses (the calling thread included). */
+  readonly threads: number;
   private readonly graph: Graph;
   private readonly flavor: Flavor;
   private readonly options: SessionOptions;
@@ -63,9 +68,10 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
-  private constructor(graph: Graph, flavor: Flavor, backend: string, options: SessionOptions) {
+  private constructor(graph: Graph, flavor: Flavor, threads: number, backend: string, options: SessionOptions) {
     this.graph = graph;
     this.flavor = flavor;
+    this.threads = threads;
     this.backend = backend;
     this.options = options;
     this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));
@@ -83,8 +89,8 @@ export class Session {
       graph = loadOnnx(bytes);
       progress({ stage: 'parse', loaded: bytes.byteLength, total: bytes.byteLength });
     }
-    const { flavor, backend } = await chooseBackend(options);
-    const session = new Session(graph, flavor, backend, options);
+    const { flavor, threads, backend } = await chooseBackend(options);
+    const session = new Session(graph, flavor, threads, backend, options);
     const shapes = session.concreteShapes(options.inputShapes ?? {});
     if (shapes) await session.prepare(shapes);
     progress({ stage: 'ready', loaded: 1, total: 1 });
@@ -114,7 +120,9 @@ export class Session {
     if (this.disposed) return;
     await this.queue.catch(() => {});
     this.disposed = true;
+    const plans = [...this.plans.values()];
     this.plans.clear(); // drops the memories: the only references to them live here
+    await Promise.all(plans.map((p) => p.pool?.dispose()));
   }
 
   // ---- internals ----
@@ -171,10 +179,19 @@ export class Session {
       key, plan, kernels,
       bound: bindSteps(plan.steps, kernels),
       inputs: new Map(plan.inputs.map((i) => [i.name, { ptr: i.ptr, dims: i.dims }])),
+      pool: null,
     };
+    if (this.threads > 1) {
+      prepared.pool = await WorkerPool.create(kernels.module, memory, this.threads);
+      prepared.pool.prepare(plan.steps);
+    }
     this.plans.set(key, prepared);
     const limit = Math.max(1, this.options.planCacheSize ?? 4);
-    while (this.plans.size > limit) this.plans.delete(this.plans.keys().next().value!);
+    while (this.plans.size > limit) {
+      const oldest = this.plans.keys().next().value!;
+      void this.plans.get(oldest)!.pool?.dispose();
+      this.plans.delete(oldest);
+    }
     return prepared;
   }
 
@@ -201,7 +218,17 @@ export class Session {
     const heap = new Float32Array(p.kernels.memory.buffer);
     for (const [name, io] of p.inputs) heap.set(feeds[name].data, io.ptr >> 2);
     try {
-      runSerial(p.bound);
+      if (p.pool) {
+        if (p.pool.brokenReason) {
+          // an earlier run's worker died or trapped: rebuild on the same memory (kernels never write constants)
+          await p.pool.dispose();
+          p.pool = await WorkerPool.create(p.kernels.module, p.kernels.memory, this.threads);
+          p.pool.prepare(p.plan.steps);
+        }
+        await p.pool.run(p.plan.steps);
+      } else {
+        runSerial(p.bound);
+      }
     } catch (e) {
       if (e instanceof EdgeCnnError) throw e;
       throw new BackendError(`wasm kernel failed: ${(e as Error).message}`, { cause: e });
@@ -220,28 +247,44 @@ function isGraph(m: ModelSource): m is Graph {
 
 const shapeKey = (s: Record<string, number[]>): string => Object.keys(s).sort().map((k) => `${k}:${s[k].join('x')}`).join(';');
 
-async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor; backend: string }> {
+let warnedNoSharedMemory = false;
+
+async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor; threads: number; backend: string }> {
   const wanted = options.backend ?? 'auto';
   if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
-  const threads = options.threads ?? 'auto';
-  if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) throw new InvalidArgumentError(`threads must be 'auto' or a positive integer, got ${threads}`);
+  const asked = options.threads ?? 'auto';
+  if (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 1 && asked <= 64)) throw new InvalidArgumentError(`threads must be 'auto' or an integer from 1 to 64, got ${asked}`);
+  if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
   await enableRelaxedSimdInNode();
   const notes: string[] = [];
   if (wanted === 'webgpu') notes.push('WebGPU backend not available in this version, using wasm');
+  let threads = asked === 'auto' ? defaultThreadCount() : asked;
+  const shared = sharedMemoryAvailable();
+  if (threads > 1 && !shared.ok) {
+    notes.push(`1 thread (${shared.reason})`);
+    if (!warnedNoSharedMemory) {
+      warnedNoSharedMemory = true;
+      console.warn(`edgecnn: running on one thread: ${shared.reason}`);
+    }
+    threads = 1;
+  }
+  if (threads > 1 && options.flavor && !isShared(options.flavor)) {
+    notes.push(`1 thread (the '${options.flavor}' kernels cannot share memory)`);
+    threads = 1;
+  }
+  const ok = await supportedFlavors(shared.ok);
   let flavor: Flavor;
   if (options.flavor) {
-    if (!FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
-    const ok = await supportedFlavors(true);
     if (!ok.includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
     flavor = options.flavor;
   } else {
-    const ok = await supportedFlavors();
     if (!ok.length) throw new BackendError('this engine runs none of the kernel binaries (no WebAssembly?)');
-    // Until the worker pool lands every run is single-threaded: prefer the non-shared binary.
-    flavor = ok.find((f) => !isShared(f)) ?? ok[0];
+    // threads need a shared-memory binary; one thread runs best on a plain memory
+    flavor = (threads > 1 ? ok.find(isShared) : ok.find((f) => !isShared(f))) ?? ok[0];
+    if (threads > 1 && !isShared(flavor)) { notes.push('1 thread (no threads binary validates here)'); threads = 1; }
   }
-  notes.push('1 thread');
-  return { flavor, backend: `wasm-${flavor}, ${notes.join(', ')}` };
+  if (!notes.some((n) => n.startsWith('1 thread'))) notes.push(threads === 1 ? '1 thread' : `${threads} threads`);
+  return { flavor, threads, backend: `wasm-${flavor}, ${notes.join(', ')}` };
 }
 
 async function readModel(src: Uint8Array | ArrayBuffer | string | URL, progress: (p: Progress) => void): Promise<Uint8Array> {

@@ -286,6 +286,9 @@ async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
   const { url, ts } = workerUrl();
   if (isNode) {
     const { Worker } = await import('node:worker_threads');
+    // Workers inherit the parent's execArgv; flags that only make sense for the main entry
+    // (`node --input-type=module -e …`) make a worker fail to start, so leave them out.
+    const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print)\b|^-[ep]$/.test(a));
     let w: import('node:worker_threads').Worker;
     if (ts) {
       // Running from the .ts sources (tests, under tsx): Node 20 applies no --import loader hooks to a
@@ -294,9 +297,9 @@ async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
       try { api = import.meta.resolve('tsx/esm/api'); } catch { /* resolved from the cwd */ }
       const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`
         + `.catch((e) => { setTimeout(() => { throw e; }); });`;
-      w = new Worker(code, { eval: true, stdout: false, stderr: false });
+      w = new Worker(code, { eval: true, execArgv, stdout: false, stderr: false });
     } else {
-      w = new Worker(url, { stdout: false, stderr: false });
+      w = new Worker(url, { execArgv, stdout: false, stderr: false });
     }
     let gone = false;
     w.on('message', ev.message);

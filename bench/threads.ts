@@ -1,33 +1,25 @@
-// Thread pool speed-up (benchmark.js): 1 thread (serial executor) vs the pool with 2 threads on the
-// two reference convolutions, plus the pool's fixed cost per run and per barrier.
-//   node --import tsx bench/threads.ts [--flavor simd-threads|relaxed-threads] [--threads N] [--chunks per-thread] [--quick]
+// Thread pool speed-up (benchmark.js): 1 thread (serial executor) vs the pool with N threads on every
+// kernel family's real layer shapes (bench/kernels.ts), plus the pool's fixed cost per run and per
+// barrier. Models at 1 and 2 threads beside onnxruntime-web: bench/models.ts --threads N.
+//   node --import tsx bench/threads.ts [--flavor simd-threads|relaxed-threads] [--threads N] [--chunks per-thread] [--only NAME] [--quick]
 import Benchmark from 'benchmark';
 import { BenchMemory, randomWeights } from './lib.js';
-import { lowerConv2d } from '../src/kernels/conv.js';
+import { CASES as KERNEL_CASES } from './kernels.js';
 import { lowerGemm } from '../src/kernels/gemm.js';
-import { ActKind, NO_ACTIVATION, type Step } from '../src/kernels/types.js';
+import { NO_ACTIVATION } from '../src/kernels/types.js';
 import type { Flavor } from '../src/wasm/binaries.js';
 import { WorkerPool, defaultThreadCount } from '../src/wasm/pool.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const flavors = (opt('--flavor') ? [opt('--flavor')] : ['simd-threads', 'relaxed-threads']) as Flavor[];
+const flavors = (opt('--flavor') ? [opt('--flavor')] : ['relaxed-threads']) as Flavor[];
+const only = opt('--only');
 const threads = Number(opt('--threads') ?? Math.max(2, defaultThreadCount()));
 const quick = args.includes('--quick');
 const chunksPerThread = opt('--chunks') ? Number(opt('--chunks')) : undefined;
-const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 
-const convCase = (name: string, cin: number, cout: number, hw: number, k: number, p: number) => ({
-  name,
-  build: (m: BenchMemory): Step[] => lowerConv2d({
-    weights: randomWeights(cout * cin * k * k), bias: randomWeights(cout), cout,
-    kernel: [k, k], strides: [1, 1], pads: [p, p, p, p], dilations: [1, 1], groups: 1, act: RELU,
-  }, m.nhwc(1, hw, hw, cin), m.nhwc(1, hw, hw, cout), null, m.cw),
-});
-const CASES = [
-  convCase('3x3 conv 64→64 56x56 pad 1', 64, 64, 56, 3, 1),
-  convCase('1x1 conv 128→256 28x28', 128, 256, 28, 1, 0),
-];
+// every kernel family on its real layer shapes (the single-thread kernel benchmark's cases)
+const CASES = KERNEL_CASES.filter((c) => !only || c.name.includes(only));
 
 /** Median of benchmark.js's samples: robust to other processes on this shared 2-core machine (the mean is not). */
 const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[a.length >> 1]; };
@@ -52,7 +44,7 @@ for (const flavor of flavors) {
     const tn = await measure('pool', () => pool.run(steps), true);
     await pool.dispose();
     const g1 = flops / t1 / 1e9, gn = flops / tn / 1e9;
-    console.log(`${flavor.padEnd(16)} ${c.name.padEnd(28)} 1 thread ${(t1 * 1e3).toFixed(3)} ms ${g1.toFixed(1)} GFLOP/s | ${threads} threads ${(tn * 1e3).toFixed(3)} ms ${gn.toFixed(1)} GFLOP/s | speed-up ${(t1 / tn).toFixed(2)}x`);
+    console.log(`${flavor.padEnd(16)} ${c.name.padEnd(44)} 1 thread ${(t1 * 1e3).toFixed(3)} ms ${g1.toFixed(1)} GFLOP/s | ${threads} threads ${(tn * 1e3).toFixed(3)} ms ${gn.toFixed(1)} GFLOP/s | speed-up ${(t1 / tn).toFixed(2)}x`);
   }
 }
 

@@ -4,35 +4,8 @@
 // Packed weights: C4 = ceil(C/4)*4 floats per row; row 0 = bias, row 1+t = weights of tap t (t = ky*KW + kx),
 // channels >= C zero. Memory-bound: one pass per 16-channel block over the taps, no reuse tricks.
 import { activate1, activate4 } from './activation';
+import { madd, finish4 } from './simd';
 
-// ---------------------------------------------------------------- shared SIMD helpers (file-local)
-
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
-
-/** Loads `cnt` (0..4) floats into the low lanes; the other lanes are 0. Never reads past p + cnt*4. */
-@inline function loadPartial(p: usize, cnt: i32): v128 {
-  let v = f32x4.splat(0);
-  if (cnt > 0) v = f32x4.replace_lane(v, 0, load<f32>(p));
-  if (cnt > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (cnt > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  if (cnt > 3) v = f32x4.replace_lane(v, 3, load<f32>(p, 12));
-  return v;
-}
-
-@inline function storePartial(p: usize, v: v128, cnt: i32): void {
-  if (cnt > 0) store<f32>(p, f32x4.extract_lane(v, 0));
-  if (cnt > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
-  if (cnt > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
-  if (cnt > 3) store<f32>(p, f32x4.extract_lane(v, 3), 12);
-}
-
-@inline function finish4(v: v128, c: usize, r: usize, act: i32, p0: f32, p1: f32): void {
-  if (r != 0) v = f32x4.add(v, v128.load(r));
-  v128.store(c, activate4(v, act, p0, p1));
-}
 
 /** Channels [cb, C) one at a time: the scalar path, and the SIMD path's channel tail. */
 @inline function dwScalarChannels(

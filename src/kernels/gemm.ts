@@ -46,7 +46,8 @@ export interface GemmDesc {
 
 /**
  * y[m, 0:n] = act(x[m, 0:k] · Wᵀ + bias + residual[m, 0:n]) for m < x.rows. Strides are in floats.
- * One Step of `f32_gemm_6x8`, range = rows.
+ * One Step of `f32_gemm_6x8`, range = rows. (It shares its microkernel with `f32_igemm_6x8`, but reads A's
+ * rows directly: an igemm Step over a row-pointer buffer measured 10–13% slower, docs/DESIGN.md.)
  */
 export function lowerGemm(
   desc: GemmDesc,

@@ -1,5 +1,5 @@
 // The public Session: load a model, plan it for an input shape, run it.
-import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError } from './errors.js';
+import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError, UnsupportedError } from './errors.js';
 import { Tensor } from './tensor.js';
 import type { Graph, Dim } from './model/ir.js';
 import { size } from './model/ir.js';
@@ -93,6 +93,7 @@ export class Session {
     const session = new Session(graph, flavor, threads, backend, options);
     const shapes = session.concreteShapes(options.inputShapes ?? {});
     if (shapes) await session.prepare(shapes);
+    else session.validateSymbolic();
     progress({ stage: 'ready', loaded: 1, total: 1 });
     return session;
   }
@@ -151,8 +152,22 @@ export class Session {
     return out;
   }
 
-  private makePlan(shapes: Record<string, number[]>): Plan {
-    const progress = this.options.onProgress ?? (() => {});
+  /**
+   * With symbolic input dims planning waits for the first run; plan once now with every symbol bound
+   * to 1 so an operator configuration edgecnn does not implement fails at create, not at run. Shape
+   * errors caused by the stand-in 1s (a symbolic image size) are not the model's fault: ignored.
+   */
+  private validateSymbolic(): void {
+    const shapes = Object.fromEntries(this.inputs.map((i) => [i.name, i.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1))]));
+    try {
+      this.makePlan(shapes, false);
+    } catch (e) {
+      if (e instanceof UnsupportedError) throw e;
+    }
+  }
+
+  private makePlan(shapes: Record<string, number[]>, report = true): Plan {
+    const progress = report && this.options.onProgress ? this.options.onProgress : () => {};
     progress({ stage: 'optimize', loaded: 0, total: 1 });
     const folded = bindAndFold(this.graph, shapes);
     const g = optimize(folded.graph, folded.dims);

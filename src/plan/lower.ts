@@ -24,11 +24,13 @@ const f32 = (ctx: LowerContext, i: number): Float32Array | undefined => {
 };
 
 const fail = (ctx: LowerContext, msg: string): never => { throw new LayerError(ctx.node.name, ctx.node.op, msg); };
+/** A configuration of a supported operator that edgecnn does not implement (not a malformed model). */
+const unsupported = (ctx: LowerContext, msg: string): never => { throw new UnsupportedError(`node '${ctx.node.name}' (${ctx.node.op}): ${msg}`); };
 
 /** The activation input of position `i`, or a LayerError when it is a constant (not supported there). */
 function act(ctx: LowerContext, i = 0): Value {
   const v = ctx.inputs[i];
-  if (!v) fail(ctx, `input ${i} must be computed at run time in this position (a constant is not supported here)`);
+  if (!v) unsupported(ctx, `input ${i} must be computed at run time in this position (a constant is not supported here)`);
   return v!;
 }
 
@@ -193,7 +195,7 @@ const batchNorm: Lowering = (ctx) => {
   }
   const rows = size(x.dims) / c / (x.dims.length === 4 ? 1 : 1);
   if (x.layout === 'nhwc') return elt.lowerScaleShift(nhwc(x), nhwc(y), scale, shift, ctx.act, ctx.cw);
-  if (x.dims.length !== 2) fail(ctx, `standalone batch-norm supports 2-D and 4-D inputs, got [${x.dims.join(', ')}]`);
+  if (x.dims.length !== 2) unsupported(ctx, `standalone batch-norm supports 2-D and 4-D inputs, got [${x.dims.join(', ')}]`);
   return elt.lowerScaleShift({ ptr: ptrOf(x), n: x.dims[0], h: 1, w: 1, c, pixelStride: c }, { ptr: ptrOf(y), n: rows, h: 1, w: 1, c, pixelStride: c }, scale, shift, ctx.act, ctx.cw);
 };
 
@@ -270,7 +272,7 @@ const reshape: Lowering = (ctx) => {
   if (x.layout === 'dense') return strided(ctx, y.dims, ptrOf(x), denseStrides(y.dims), ptrOf(y), physicalStrides(y));
   // NHWC → NHWC with other dims: via the output's logical order. The source index of y's logical
   // element is a dense NCHW index of x, which has no single stride pattern in general.
-  return fail(ctx, `reshape between 4-D shapes [${x.dims.join(', ')}] → [${y.dims.join(', ')}] is not supported`);
+  return unsupported(ctx, `reshape between 4-D shapes [${x.dims.join(', ')}] → [${y.dims.join(', ')}] is not supported`);
 };
 
 const transpose: Lowering = (ctx) => {
@@ -292,10 +294,10 @@ const softmax: Lowering = (ctx) => {
   const rows = size(x.dims) / n;
   const lastPhysical = x.layout === 'nhwc' ? axis === 1 && contiguous(x) : (a.legacy || axis === rank - 1);
   if (!lastPhysical || (x.layout === 'nhwc' && a.legacy && axis !== 1)) {
-    fail(ctx, `softmax over axis ${axis} of a [${x.dims.join(', ')}] tensor is not supported (only the channel or last axis)`);
+    unsupported(ctx, `softmax over axis ${axis} of a [${x.dims.join(', ')}] tensor is not supported (only the channel or last axis)`);
   }
   if (x.layout === 'nhwc' && a.legacy && !(x.dims[2] === 1 && x.dims[3] === 1)) {
-    fail(ctx, `legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported`);
+    unsupported(ctx, `legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported`);
   }
   return sm.lowerSoftmax(ptrOf(x), ptrOf(y), rows, n);
 };
@@ -305,7 +307,7 @@ const pad: Lowering = (ctx) => {
   const y = ctx.outputs[0];
   const pads: number[] = ctx.node.attrs.pads;
   const r = x.dims.length;
-  if (pads.some((p) => p < 0)) fail(ctx, 'negative pads (cropping) are not supported');
+  if (pads.some((p) => p < 0)) unsupported(ctx, 'negative pads (cropping) are not supported');
   const steps = elt.lowerFill(ptrOf(y), size(y.dims), ctx.node.attrs.value ?? 0);
   const ys = physicalStrides(y);
   let dst = ptrOf(y);
@@ -322,7 +324,7 @@ const reduceMean: Lowering = (ctx) => {
     // keepdims = 0: [N, C] dense has the same bytes as NHWC [N,1,1,C]
     return pool.lowerGlobalPool('avg', nhwc(x), { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }, ctx.cw);
   }
-  return fail(ctx, `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.dims.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`);
+  return unsupported(ctx, `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.dims.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`);
 };
 
 const resize: Lowering = (ctx) => {
@@ -330,7 +332,7 @@ const resize: Lowering = (ctx) => {
   const y = ctx.outputs[0];
   const a = ctx.node.attrs;
   if (x.layout !== 'nhwc' || x.dims[0] !== y.dims[0] || x.dims[1] !== y.dims[1]) {
-    fail(ctx, `resize supports the spatial axes of a 4-D tensor only; [${x.dims.join(', ')}] → [${y.dims.join(', ')}]`);
+    unsupported(ctx, `resize supports the spatial axes of a 4-D tensor only; [${x.dims.join(', ')}] → [${y.dims.join(', ')}]`);
   }
   return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales }, nhwc(x), nhwc(y), ctx.cw);
 };

@@ -97,6 +97,30 @@ const cases: Case[] = [
     { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['f'] },
     { op: 'Gemm', inputs: ['f', 'w'], outputs: ['y'], attrs: { transB: 1 } },
   ], initializers: { i0: { dims: [], data: [0], dtype: 'int64' }, ax0: I64([0]), m1: I64([-1]), w: W([5, 48]) } } },
+  { name: 'ShuffleNet channel shuffle (Reshape to 5-D, Transpose, Reshape back)', x: [1, 6, 5, 3], spec: { opset: 13, nodes: [
+    { op: 'Reshape', inputs: ['x', 's5'], outputs: ['r'] },
+    { op: 'Transpose', inputs: ['r'], outputs: ['t'], attrs: { perm: [0, 2, 1, 3, 4] } },
+    { op: 'Reshape', inputs: ['t', 's4'], outputs: ['y'] },
+  ], initializers: { s5: I64([1, 2, 3, 5, 3]), s4: I64([1, 6, 5, 3]) } } },
+  { name: 'MobileNetV3 squeeze-excite (GAP, 1x1 convs, HardSigmoid, Mul)', x: [1, 8, 6, 6], spec: { opset: 13, nodes: [
+    { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['g'] },
+    { op: 'Conv', inputs: ['g', 'w1', 'b1'], outputs: ['c1'], attrs: { kernel_shape: [1, 1] } },
+    { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+    { op: 'Conv', inputs: ['r1', 'w2', 'b2'], outputs: ['c2'], attrs: { kernel_shape: [1, 1] } },
+    { op: 'HardSigmoid', inputs: ['c2'], outputs: ['h'], attrs: { alpha: 1 / 6 } },
+    { op: 'Mul', inputs: ['x', 'h'], outputs: ['y'] },
+  ], initializers: { w1: W([4, 8, 1, 1]), b1: W([4]), w2: W([8, 4, 1, 1]), b2: W([8]) } } },
+  { name: 'EfficientNet SiLU (x * Sigmoid(x)) after a conv', x: [1, 5, 7, 7], spec: { opset: 13, nodes: [
+    { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    { op: 'Sigmoid', inputs: ['c'], outputs: ['s'] },
+    { op: 'Mul', inputs: ['c', 's'], outputs: ['y'] },
+  ], initializers: { w: W([6, 5, 3, 3]) } } },
+  { name: 'DenseNet pre-activation (BN, ReLU, conv, concat with the input)', x: [1, 6, 5, 5], spec: { opset: 13, nodes: [
+    { op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['n'] },
+    { op: 'Relu', inputs: ['n'], outputs: ['r'] },
+    { op: 'Conv', inputs: ['r', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    { op: 'Concat', inputs: ['x', 'c'], outputs: ['y'], attrs: { axis: 1 } },
+  ], initializers: { s: W([6]), b: W([6]), m: W([6]), v: { dims: [6], data: [1, 2, 0.5, 1, 1, 3] }, w: W([4, 6, 3, 3]) } } },
   { name: 'Conv + BN + Relu + residual Add (fusion)', x: [1, 6, 7, 7], spec: { opset: 13, nodes: [
     { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
     { op: 'BatchNormalization', inputs: ['c', 's', 'bb', 'm', 'v'], outputs: ['n'] },

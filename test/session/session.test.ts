@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import * as ort from 'onnxruntime-node';
 import { Session, type Progress } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
-import { DisposedError, InvalidArgumentError, EdgeCnnError } from '../../src/errors.js';
+import { DisposedError, InvalidArgumentError, EdgeCnnError, UnsupportedError } from '../../src/errors.js';
+import { makeModel } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 
 const bundled = new URL('../../models/lenet-digits.onnx', import.meta.url);
@@ -123,6 +124,15 @@ test('the caller\'s input is not modified, and options are validated', async () 
   await expectError(Session.create(bundled, { backend: 'cuda' as any }), InvalidArgumentError, /backend must be/);
   await expectError(Session.create('/nonexistent/model.onnx'), InvalidArgumentError, /cannot read model file/);
   await expectError(Session.create(bundled, { inputShapes: { nope: [1] } }), InvalidArgumentError, /'nope', which is not an input/);
+});
+
+test('an unimplemented operator configuration fails at create even with a symbolic batch', async () => {
+  const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] }, name: 'mean_c' }] });
+  await expectError(Session.create(bytes), UnsupportedError, /node 'mean_c' \(ReduceMean\): ReduceMean over axes \[1\]/);
+  const gather = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'Gather', inputs: ['x', 'i'], outputs: ['y'], attrs: { axis: 1 }, name: 'pick' }], initializers: { i: { dims: [], data: [0], dtype: 'int64' } } });
+  await expectError(Session.create(gather), UnsupportedError, /node 'pick' \(Gather\)/);
 });
 
 test('all errors are EdgeCnnError with a code', async () => {

@@ -225,6 +225,9 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+// `edgecnn run | head`: a closed pipe ends the program quietly, as Unix tools do
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
   if (e instanceof EdgeCnnError) console.error(`edgecnn: ${e.message}`);
   else console.error(e);

@@ -3,7 +3,8 @@
 //   groups == Cin == Cout (depthwise, mult. 1) -> f32_dwconv_16c (assembly/dwconv.ts)
 //   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
-import { GEMM_KERNEL, packBlocked, packGemmWeights } from './gemm.js';
+import { windowOutputSize } from './types.js';
+import { GEMM_KERNEL, GEMM_MR, packBlocked, packGemmWeights } from './gemm.js';
 
 export const IGEMM_KERNEL = 'f32_igemm_6x8';
 export const DWCONV_KERNEL = 'f32_dwconv_16c';
@@ -27,7 +28,7 @@ export interface Conv2dDesc {
 
 /** Output extent of one spatial axis: floor((in + padBegin + padEnd - dilation*(k-1) - 1) / stride) + 1. */
 export function convOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1): number {
-  return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
+  return windowOutputSize(input, kernel, stride, padBegin, padEnd, dilation);
 }
 
 /** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels. */
@@ -120,6 +121,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
     const w = cw.f32(packGemmWeights(desc.weights, cin, cout, desc.bias));
     return [{
       kernel: GEMM_KERNEL,
+      grain: GEMM_MR,
       args: [x.ptr, x.pixelStride, w, y.ptr, y.pixelStride, rp, rs, cin, cout, act.kind, act.p0, act.p1],
       range: pixels,
       flops,
@@ -152,6 +154,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
     const w = cw.f32(packed);
     steps.push({
       kernel: IGEMM_KERNEL,
+      grain: GEMM_MR,
       args: [ind, taps, g * cinG * 4, cinG, w, y.ptr + o0 * 4, y.pixelStride, rp ? rp + o0 * 4 : 0, rs, coutG, act.kind, act.p0, act.p1],
       range: pixels,
       flops: flops / groups,

@@ -66,6 +66,7 @@ export function lowerGemm(
     kernel: GEMM_KERNEL,
     args: [x.ptr, x.stride, w, y.ptr, y.stride, residual ? residual.ptr : 0, residual ? residual.stride : 0, k, n, act.kind, act.p0, act.p1],
     range: x.rows,
+    grain: GEMM_MR,
     flops: 2 * x.rows * k * n,
   }];
 }

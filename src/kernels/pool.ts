@@ -3,6 +3,7 @@
 // buffer, no tables): the valid taps of an output pixel are one rectangle of the input, so padding
 // costs nothing and the constants region is not used.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
+import { windowOutputSize } from './types.js';
 
 export const MAXPOOL_KERNEL = 'f32_maxpool_nhwc';
 export const AVGPOOL_KERNEL = 'f32_avgpool_nhwc';
@@ -28,12 +29,7 @@ export interface PoolDesc {
  * out = floor(q) + 1, or ceil(q) + 1 in ceil mode, where a last window starting at or past
  * `in + padBegin` (entirely in the end padding) is dropped.
  */
-export function lowerPoolOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceilMode = false): number {
-  const q = (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride;
-  let out = (ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
-  if (ceilMode && (out - 1) * stride >= input + padBegin) out--;
-  return out;
-}
+export const lowerPoolOutputSize = windowOutputSize;
 
 /**
  * Max or average pooling of x (NHWC, any pixelStride >= c) into y (NHWC, same n and c; y.h, y.w must be

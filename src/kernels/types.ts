@@ -9,6 +9,9 @@ export interface Step {
   range: number;
   /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
   flops: number;
+  /** Items the kernel computes together (a GEMM's 6-row tile): a thread pool splits [0, range) on
+   * multiples of it, since a partial tile costs as much as a whole one (it still streams every weight). */
+  grain?: number;
 }
 
 /** Writes constant data (prepacked weights, indirection buffers, tables) into the constants region. */
@@ -50,3 +53,16 @@ export interface Activation {
   p1: number;
 }
 export const NO_ACTIVATION: Activation = { kind: ActKind.None, p0: 0, p1: 0 };
+
+/**
+ * Output length of one spatial axis of a sliding window (convolution, pooling; ONNX and PyTorch rules):
+ * q = (in + padBegin + padEnd - dilation*(k-1) - 1) / stride; out = floor(q) + 1, or ceil(q) + 1 in ceil
+ * mode, where a last window that would start inside the end padding is dropped. The seed's
+ * (W − F + 2P)/S + 1 with dilation, asymmetric padding and ceil mode.
+ */
+export function windowOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceilMode = false): number {
+  const q = (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride;
+  let out = (ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
+  if (ceilMode && (out - 1) * stride >= input + padBegin) out--;
+  return out;
+}

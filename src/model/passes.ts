@@ -59,6 +59,16 @@ function perChannel(c: ConstTensor, rank: number, channels: number): Float32Arra
 // ---------------------------------------------------------------------------------------------
 // passes
 
+/** Batch-norm as a per-channel affine map y = x·scale + shift: scale = γ / sqrt(var + ε), shift = β − mean·scale. */
+export function batchNormAffine(gamma: ArrayLike<number>, beta: ArrayLike<number>, mean: ArrayLike<number>, variance: ArrayLike<number>, epsilon: number, channels: number): { scale: Float32Array; shift: Float32Array } {
+  const scale = new Float32Array(channels), shift = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
+  return { scale, shift };
+}
+
 /** Folds BatchNormalization into the preceding Conv or Gemm (when that output has no other use):
  * W' = W·s, b' = (b − mean)·s + beta with s = scale / sqrt(var + eps), per output channel. */
 export const foldBatchNorm: Pass = (g, dims) => {
@@ -73,12 +83,7 @@ export const foldBatchNorm: Pass = (g, dims) => {
     if (!scale || !beta || !mean || !vari) continue;
     const w = g.consts.get(prod.inputs[1]);
     if (!w || w.dtype !== 'float32') continue;
-    const C = dims.get(x)![1];
-    const s = new Float32Array(C), shift = new Float32Array(C);
-    for (let c = 0; c < C; c++) {
-      s[c] = f32(scale)[c] / Math.sqrt(f32(vari)[c] + bn.attrs.epsilon);
-      shift[c] = f32(beta)[c] - f32(mean)[c] * s[c];
-    }
+    const { scale: s, shift } = batchNormAffine(f32(scale), f32(beta), f32(mean), f32(vari), bn.attrs.epsilon, dims.get(x)![1]);
     if (prod.op === 'Conv') {
       if (!scaleConv(g, dims, prod, s, shift)) continue;
     } else {

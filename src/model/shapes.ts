@@ -4,6 +4,7 @@
 import { LayerError } from '../errors.js';
 import type { Dims, Node } from './ir.js';
 import { size } from './ir.js';
+import { windowOutputSize } from '../kernels/types.js';
 
 const fmt = (d: readonly number[]) => d.join('x');
 
@@ -14,11 +15,7 @@ export function windowOutput(node: Node, axis: string, input: number, k: number,
   if (span > padded) {
     throw new LayerError(node.name, node.op, `kernel ${span} (${axis}, with dilation ${dilation}) larger than padded input ${padded} (input ${input} + pads ${padBegin}+${padEnd})`);
   }
-  const q = (padded - span) / stride;
-  let out = (ceil ? Math.ceil(q) : Math.floor(q)) + 1;
-  // ceil mode: the last window must start inside the input or the left padding (PyTorch/ONNX rule)
-  if (ceil && (out - 1) * stride >= input + padBegin) out--;
-  return out;
+  return windowOutputSize(input, k, stride, padBegin, padEnd, dilation, ceil);
 }
 
 function checkPositive(node: Node, what: string, values: readonly number[], allowZero = false): void {

@@ -12,6 +12,7 @@ import * as sm from '../kernels/softmax.js';
 import * as lay from '../kernels/layout.js';
 import * as rs from '../kernels/resize.js';
 import { size } from '../model/ir.js';
+import { batchNormAffine } from '../model/passes.js';
 import type { LowerContext, Value } from './plan.js';
 import { nhwc, ptrOf } from './plan.js';
 
@@ -188,15 +189,12 @@ const batchNorm: Lowering = (ctx) => {
   const eps = ctx.node.attrs.epsilon ?? 1e-5;
   const [g, b, m, v] = [1, 2, 3, 4].map((i) => f32(ctx, i) ?? fail(ctx, `parameter ${i} must be constant`));
   const c = x.dims[1];
-  const scale = new Float32Array(c), shift = new Float32Array(c);
-  for (let i = 0; i < c; i++) {
-    scale[i] = g[i] / Math.sqrt(v[i] + eps);
-    shift[i] = b[i] - m[i] * scale[i];
-  }
-  const rows = size(x.dims) / c / (x.dims.length === 4 ? 1 : 1);
+  const { scale, shift } = batchNormAffine(g, b, m, v, eps, c);
   if (x.layout === 'nhwc') return elt.lowerScaleShift(nhwc(x), nhwc(y), scale, shift, ctx.act, ctx.cw);
   if (x.dims.length !== 2) unsupported(ctx, `standalone batch-norm supports 2-D and 4-D inputs, got [${x.dims.join(', ')}]`);
-  return elt.lowerScaleShift({ ptr: ptrOf(x), n: x.dims[0], h: 1, w: 1, c, pixelStride: c }, { ptr: ptrOf(y), n: rows, h: 1, w: 1, c, pixelStride: c }, scale, shift, ctx.act, ctx.cw);
+  // [N, C] rows are pixels of a 1x1 NHWC image
+  const rows = (v: Value) => ({ ptr: ptrOf(v), n: x.dims[0], h: 1, w: 1, c, pixelStride: c });
+  return elt.lowerScaleShift(rows(x), rows(y), scale, shift, ctx.act, ctx.cw);
 };
 
 /** Copies along one logical axis: concat (many → one) and split/slice (one → many) share this. */

@@ -370,7 +370,7 @@ export class WorkerPool {
     this.threads = threads;
     this.callerComputes = callerComputes;
     this.exports = exports;
-    this.minSplitFlops = opts.minSplitFlops ?? 50_000;
+    this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function' && !opts.noWaitAsync;
   }
@@ -480,15 +480,17 @@ export class WorkerPool {
     // Phases: a large step alone, split in chunks; a run of small steps on one thread, one barrier.
     const ph: number[] = [];
     const T = this.threads;
-    const splits = (st: Step) => T > 1 && st.flops >= this.minSplitFlops && st.range >= 2;
+    const splits = (st: Step) => T > 1 && st.flops >= this.minSplitFlops && st.range >= 2 * Math.max(1, st.grain ?? 1);
     let i = 0;
     while (i < steps.length) {
       const s = steps[i];
       if (splits(s)) {
+        // Chunks are whole multiples of the step's grain (a GEMM's 6-row tile): a partial tile costs a
+        // whole one, and a 1-row chunk of a small-M GEMM would stream all its weights for one row.
+        const grain = Math.max(1, s.grain ?? 1);
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
-        // GEMM-like kernels compute 6-row tiles: chunk boundaries on multiples of 6 add no partial tiles.
-        if (chunk >= 12) chunk = Math.ceil(chunk / 6) * 6;
         chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
+        chunk = Math.ceil(chunk / grain) * grain;
         ph.push(i, i + 1, 1, chunk, Math.ceil(s.range / chunk));
         i++;
       } else {

@@ -62,6 +62,8 @@ export class Session {
   /** Threads each run uses (the calling thread included). */
   readonly threads: number;
   private readonly graph: Graph;
+  /** The model's input dims are all fixed: one plan serves every run, the graph's weights are released. */
+  private weightsReleased = false;
   private readonly flavor: Flavor;
   private readonly options: SessionOptions;
   private plans = new Map<string, Prepared>();
@@ -94,6 +96,7 @@ export class Session {
     const shapes = session.concreteShapes(options.inputShapes ?? {});
     if (shapes) await session.prepare(shapes);
     else session.validateSymbolic();
+    if (shapes && session.concreteShapes({})) session.releaseWeights();
     progress({ stage: 'ready', loaded: 1, total: 1 });
     return session;
   }
@@ -166,7 +169,19 @@ export class Session {
     }
   }
 
+  /**
+   * A model whose input dims are all fixed never plans again, and its weights now live prepacked in
+   * wasm memory: drop the graph's float copies so they are not held twice (mobilenet_v2: 13 MiB).
+   */
+  private releaseWeights(): void {
+    for (const [name, c] of this.graph.consts) if (c.dtype === 'float32') this.graph.consts.delete(name);
+    this.weightsReleased = true;
+  }
+
   private makePlan(shapes: Record<string, number[]>, report = true): Plan {
+    if (this.weightsReleased) {
+      throw new InvalidArgumentError(`the model's inputs have fixed dims (${this.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join('; ')}); it cannot be planned for [${Object.values(shapes).map((d) => d.join('x')).join(', ')}]`);
+    }
     const progress = report && this.options.onProgress ? this.options.onProgress : () => {};
     progress({ stage: 'optimize', loaded: 0, total: 1 });
     const folded = bindAndFold(this.graph, shapes);

@@ -135,6 +135,18 @@ test('an unimplemented operator configuration fails at create even with a symbol
   await expectError(Session.create(gather), UnsupportedError, /node 'pick' \(Gather\)/);
 });
 
+test('a fixed-shape model keeps one plan and releases its JS weight copies; other shapes are refused clearly', async () => {
+  const path = new URL('../../../shared/models/conv_1x1.onnx', import.meta.url);
+  const s = await Session.create(path, { threads: 1 });
+  assert.is((s as any).graph.consts.size, 0, 'float weights released after prepacking');
+  const out = await s.run({ input: new Tensor('float32', rng(2).floats(128 * 28 * 28), [1, 128, 28, 28]) });
+  assert.equal([...Object.values(out)[0].dims], [1, 256, 28, 28]);
+  assert.is(s.summary().totalMacs, 128 * 256 * 28 * 28);
+  await expectError(() => s.summary({ input: [2, 128, 28, 28] }), InvalidArgumentError, /fixed dims/);
+  await expectError(s.run({ input: new Tensor('float32', new Float32Array(2 * 128 * 28 * 28), [2, 128, 28, 28]) }), InvalidArgumentError, /has dims \[2, 128, 28, 28\], the model expects \[1, 128, 28, 28\]/);
+  await s.dispose();
+});
+
 test('all errors are EdgeCnnError with a code', async () => {
   try {
     await Session.create(new Uint8Array([1, 2, 3, 4, 5]));

@@ -1,6 +1,6 @@
 // Kernel families on real layer shapes (ResNet-18 and MobileNetV2), one thread, benchmark.js.
-// Reports ms, GFLOP/s and the fraction of this machine's wasm SIMD peak measured in the same
-// process (bench/peak.ts). Run: npm run bench:kernels [-- --flavor simd] [-- --quick]
+// Reports the median ms of benchmark.js's samples, GFLOP/s and the fraction of this machine's wasm SIMD
+// peak measured in the same process (bench/peak.ts); bandwidth-bound families also in GB/s. Run: npm run bench:kernels [-- --flavor simd] [-- --quick]
 import Benchmark from 'benchmark';
 import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
@@ -104,10 +104,12 @@ export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<
     const m = await BenchMemory.create(fl);
     const steps = c.build(m);
     const { run, flops } = m.runner(steps);
-    for (let i = 0; i < 30; i++) run(); // V8 tiers the kernels up from Liftoff to TurboFan
+    for (let t0 = performance.now(), i = 0; i < 30 || performance.now() - t0 < 300; i++) run(); // V8 tiers the kernels up from Liftoff to TurboFan
     const b = new Benchmark(c.name, run, { minSamples: quick ? 5 : 20, maxTime: quick ? 0.5 : 2 });
     b.run();
-    const sec = (b as any).stats.mean as number;
+    // median of benchmark.js's samples: robust to other work on this shared machine (the mean is not)
+    const samples = [...((b as any).stats.sample as number[])].sort((p, q) => p - q);
+    const sec = samples[samples.length >> 1];
     const gflops = flops / sec / 1e9;
     rows.push({ family: c.family, name: c.name, ms: sec * 1e3, gflops, peakFraction: gflops / peak.mulAdd, gbps: c.bytes ? c.bytes / sec / 1e9 : null, kernel: steps[0]?.kernel ?? '' });
   }

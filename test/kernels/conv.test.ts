@@ -7,17 +7,14 @@ import { rng } from '../helpers/rng.js';
 import { refConv2d, refConvOutSize, nchwToNhwc, nhwcToNchw, type RefConvParams } from '../ref/conv.js';
 import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/kernels/conv.js';
 import { ActKind, type Activation, type NhwcRef, type Step } from '../../src/kernels/types.js';
+import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 // Tolerance: float32 accumulation (bias first, then taps x channels in order) against a float64 reference;
 // error grows like sqrt(K) * eps with K = taps * cin/groups terms of size ≤ 1 (inputs and weights in [-1, 1]).
 // Relaxed builds fuse multiply-add (one rounding less per term), within the same bound.
 const tol = (k: number) => ({ atol: 2e-5 * Math.sqrt(k + 1), rtol: 1e-5 });
 
-// Every activation code; parameters differ from gemm.test.ts's so the two sweeps cover more of them.
-const ACTS: Activation[] = ([
-  [ActKind.None, 0, 0], [ActKind.Relu, 0, 0], [ActKind.Clip, -0.25, 0.5], [ActKind.LeakyRelu, 0.2, 0],
-  [ActKind.Sigmoid, 0, 0], [ActKind.Tanh, 0, 0], [ActKind.HardSigmoid, 1 / 6, 0.5], [ActKind.HardSwish, 0, 0],
-] as const).map(([kind, p0, p1]) => ({ kind, p0, p1 }));
+const ACTS = ACTIVATION_CASES;
 
 type Kind = 'gemm' | 'dwconv' | 'igemm';
 interface Case {

@@ -14,18 +14,9 @@ import { refActivation, refBinary, refScaleShift, type RefOp } from '../ref/eltw
 import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
 import { lowerActivation, lowerBinary, lowerFill, lowerScaleShift, lowerCopy2d, coalesceDims } from '../../src/kernels/eltwise.js';
 import { ActKind, type Activation } from '../../src/kernels/types.js';
+import { ACTIVATION_CASES } from '../helpers/activations.js';
 
-const ACTS: Activation[] = [
-  { kind: ActKind.None, p0: 0, p1: 0 },
-  { kind: ActKind.Relu, p0: 0, p1: 0 },
-  { kind: ActKind.Clip, p0: -0.5, p1: 0.7 },
-  { kind: ActKind.Clip, p0: 0, p1: 6 },
-  { kind: ActKind.LeakyRelu, p0: 0.1, p1: 0 },
-  { kind: ActKind.Sigmoid, p0: 0, p1: 0 },
-  { kind: ActKind.Tanh, p0: 0, p1: 0 },
-  { kind: ActKind.HardSigmoid, p0: 0.2, p1: 0.5 },
-  { kind: ActKind.HardSwish, p0: 0, p1: 0 },
-];
+const ACTS = ACTIVATION_CASES;
 const EXACT = new Set([ActKind.None, ActKind.Relu, ActKind.Clip, ActKind.LeakyRelu]);
 
 /** Checks `got` against float64 `ref` with the tolerance of activation `act` after `roundings` float32 ops. */

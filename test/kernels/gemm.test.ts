@@ -8,6 +8,7 @@ import { rng } from '../helpers/rng.js';
 import { refGemm } from '../ref/gemm.js';
 import { lowerGemm, packGemmWeights } from '../../src/kernels/gemm.js';
 import { ActKind, type Activation, type Step } from '../../src/kernels/types.js';
+import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 // Tolerance: the kernel sums in float32 in k order starting from the bias; the reference sums in float64,
 // so the difference grows like sqrt(k) (random signs) times float32 epsilon times the term size (≤ 1 here).
@@ -15,16 +16,7 @@ import { ActKind, type Activation, type Step } from '../../src/kernels/types.js'
 // may use a polynomial exp (assembly/activation.ts): rtol 1e-5 covers a few ulp.
 const tol = (k: number) => ({ atol: 1e-5 * Math.sqrt(k + 1) * 2, rtol: 1e-5 });
 
-const ACTS: Activation[] = [
-  { kind: ActKind.None, p0: 0, p1: 0 },
-  { kind: ActKind.Relu, p0: 0, p1: 0 },
-  { kind: ActKind.Clip, p0: -0.5, p1: 0.7 },
-  { kind: ActKind.LeakyRelu, p0: 0.1, p1: 0 },
-  { kind: ActKind.Sigmoid, p0: 0, p1: 0 },
-  { kind: ActKind.Tanh, p0: 0, p1: 0 },
-  { kind: ActKind.HardSigmoid, p0: 0.2, p1: 0.5 },
-  { kind: ActKind.HardSwish, p0: 0, p1: 0 },
-];
+const ACTS = ACTIVATION_CASES;
 /** Runs the steps over [0, range) split at the given cut points (sorted, inside the range). */
 function runSteps(h: Harness, steps: Step[], cuts: (range: number) => number[]): void {
   for (const s of steps) {

@@ -171,6 +171,8 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
   const requests: BufferRequest[] = buffers.map((b) => ({ id: b.id, bytes: b.bytes, first: b.first, last: b.last }));
   const arena = planArena(requests);
   for (const b of buffers) b.offset = arenaBase + arena.offsets.get(b.id)!;
+  const tooBig = (need: number, what: string) => new ResourceLimitError(`model needs ${fmtBytes(need)} of wasm memory (${what}) at input [${graph.inputs.map((i) => dimsOf(i.name).join('x')).join(', ')}]; the wasm memory limit is 4 GiB per instance — lower the batch size or the input resolution`);
+  if (arenaBase + arena.bytes > MAX_PAGES * WASM_PAGE) throw tooBig(arenaBase + arena.bytes, `${fmtBytes(arena.bytes)} of activations`);
 
   const cw = new ConstRegion(alignUp(arenaBase + arena.bytes), RESERVED, zeroBytes);
   const steps: Step[] = [];
@@ -201,7 +203,13 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
       if (node.inputs[i] && !ctx.inputs[i] && !ctx.consts[i]) throw new LayerError(node.name, node.op, `input '${node.inputs[i]}' is neither computed nor constant`);
     }
     const before = steps.length;
-    steps.push(...lowerNode(ctx));
+    try {
+      steps.push(...lowerNode(ctx));
+    } catch (e) {
+      // a table (indirection buffer) too large for a JS array: the same limit, met while lowering
+      if (e instanceof RangeError) throw tooBig(cw.end, `at node '${node.name}' (${node.op}): ${e.message}`);
+      throw e;
+    }
     layers.push({
       name: node.name,
       op: node.op + (node.attrs.act && node.attrs.act.kind ? '+act' : '') + (node.attrs.residual ? '+add' : ''),
@@ -227,9 +235,7 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
   }
 
   const memoryBytes = alignUp(cw.end, WASM_PAGE);
-  if (memoryBytes > MAX_PAGES * WASM_PAGE) {
-    throw new ResourceLimitError(`model needs ${fmtBytes(memoryBytes)} of wasm memory (${fmtBytes(arena.bytes)} of activations at input [${graph.inputs.map((i) => dimsOf(i.name).join('x')).join(', ')}]); the wasm memory limit is 4 GiB per instance — lower the batch size or the input resolution`);
-  }
+  if (memoryBytes > MAX_PAGES * WASM_PAGE) throw tooBig(memoryBytes, `${fmtBytes(arena.bytes)} of activations, ${fmtBytes(cw.bytes)} of weights and tables`);
   const totalParams = layers.reduce((s, l) => s + l.params, 0);
   return {
     steps,

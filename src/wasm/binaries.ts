@@ -1,4 +1,4 @@
-import { BackendError } from '../errors.js';
+import { BackendError, ResourceLimitError } from '../errors.js';
 
 /** The compiled kernel binaries, best first. All import their memory as `env.memory`. */
 export type Flavor = 'relaxed-threads' | 'simd-threads' | 'simd' | 'scalar';
@@ -64,10 +64,14 @@ export const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit and the threads binar
 /** A memory suitable for `flavor`, `bytes` long (rounded up to pages). */
 export function createMemory(flavor: Flavor, bytes: number): WebAssembly.Memory {
   const pages = Math.ceil(bytes / WASM_PAGE);
-  if (pages > MAX_PAGES) throw new BackendError(`needs ${bytes} bytes of wasm memory; the limit is 4 GiB per instance`);
-  return isShared(flavor)
-    ? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor)
-    : new WebAssembly.Memory({ initial: pages });
+  if (pages > MAX_PAGES) throw new ResourceLimitError(`needs ${bytes} bytes of wasm memory; the limit is 4 GiB per instance`);
+  try {
+    return isShared(flavor)
+      ? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor)
+      : new WebAssembly.Memory({ initial: pages });
+  } catch (e) {
+    throw new ResourceLimitError(`cannot allocate ${(bytes / 2 ** 20).toFixed(1)} MiB of wasm memory on this device: ${(e as Error).message} — lower the batch size or the input resolution`);
+  }
 }
 
 export interface KernelInstance {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as ort from 'onnxruntime-node';
 import { Session, type Progress } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
-import { DisposedError, InvalidArgumentError, EdgeCnnError, UnsupportedError } from '../../src/errors.js';
+import { DisposedError, InvalidArgumentError, EdgeCnnError, UnsupportedError, ResourceLimitError } from '../../src/errors.js';
 import { makeModel } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 
@@ -144,6 +144,14 @@ test('a fixed-shape model keeps one plan and releases its JS weight copies; othe
   assert.is(s.summary().totalMacs, 128 * 256 * 28 * 28);
   await expectError(() => s.summary({ input: [2, 128, 28, 28] }), InvalidArgumentError, /fixed dims/);
   await expectError(s.run({ input: new Tensor('float32', new Float32Array(2 * 128 * 28 * 28), [2, 128, 28, 28]) }), InvalidArgumentError, /has dims \[2, 128, 28, 28\], the model expects \[1, 128, 28, 28\]/);
+  await s.dispose();
+});
+
+test('a batch that does not fit in wasm memory is a ResourceLimitError naming the need and the limit', async () => {
+  const s = await Session.create(bundled, { threads: 1 });
+  await expectError(() => s.summary({ input: [300000, 1, 28, 28] }), ResourceLimitError, /model needs [\d.]+ GiB of wasm memory .*at input \[300000x1x28x28\].*4 GiB per instance — lower the batch size/);
+  // the session is still fine at a sane batch
+  assert.equal([...(await s.run({ input: new Tensor('float32', new Float32Array(784), [1, 1, 28, 28]) })).logits.dims], [1, 10]);
   await s.dispose();
 });
 

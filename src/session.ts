@@ -84,7 +84,7 @@ export class Session {
     const progress = options.onProgress ?? (() => {});
     let graph: Graph;
     if (isGraph(model)) {
-      graph = model;
+      graph = { ...model, consts: new Map(model.consts) }; // the session may release its weights; the caller's graph stays whole
     } else {
       const bytes = await readModel(model, progress);
       progress({ stage: 'parse', loaded: 0, total: bytes.byteLength });

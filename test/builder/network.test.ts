@@ -88,6 +88,18 @@ test('summary: params, MACs and activation bytes per layer, arena peak, memory',
   await s.dispose();
 });
 
+test('one graph serves several sessions (a session never alters the caller\'s graph)', async () => {
+  const g = new NetworkBuilder({ seed: 4 }).input([1, 2, 6, 6]).conv({ filters: 3, kernel: 3 }).toGraph();
+  const weights = g.consts.size;
+  const a = await Session.create(g, { threads: 1 });
+  const b = await Session.create(g, { threads: 1 });
+  assert.is(g.consts.size, weights);
+  const x = new Tensor('float32', rng(1).floats(72), [1, 2, 6, 6]);
+  assert.equal(Array.from((await a.run({ input: x })).conv1.data), Array.from((await b.run({ input: x })).conv1.data));
+  await a.dispose();
+  await b.dispose();
+});
+
 test('steady-state runs neither grow nor replace the wasm memory, and give identical results', async () => {
   const s = await Session.create(demoNetwork().toGraph(), { threads: 1 });
   const x = new Tensor('float32', rng(9).floats(3 * 32 * 32), [1, 3, 32, 32]);

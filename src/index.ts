@@ -10,3 +10,5 @@ export {
 export type { ErrorCode } from './errors.js';
 export type { PlanReport, LayerReport } from './plan/plan.js';
 export type { Flavor } from './wasm/binaries.js';
+export { WorkerPool } from './wasm/pool.js';
+export type { PoolCreateOptions, PoolKernels, PoolPlan } from './wasm/pool.js';

@@ -10,7 +10,7 @@ import { buildPlan, type Plan, type PlanReport } from './plan/plan.js';
 import { formatSummary } from './plan/summary.js';
 import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './wasm/binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './wasm/executor.js';
-import { WorkerPool, defaultThreadCount, sharedMemoryAvailable } from './wasm/pool.js';
+import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './wasm/pool.js';
 
 export type ModelSource = Uint8Array | ArrayBuffer | string | URL | Graph;
 
@@ -30,6 +30,14 @@ export interface SessionOptions {
   onProgress?: (p: Progress) => void;
   /** Plans kept per input shape (least recently used dropped first). Default 4. */
   planCacheSize?: number;
+  /**
+   * A worker pool to run on, shared with other sessions (`WorkerPool.create(threads)`). The caller owns
+   * it: the session never disposes it (its `dispose()` only releases its memories from it), and after a
+   * fault the caller must dispose it and create a new one (runs on a broken or disposed shared pool
+   * reject with a BackendError). Its thread count wins over `threads`. Without it a session with more
+   * than one thread creates (and owns) one pool, at its first plan, used by all its plans.
+   */
+  pool?: WorkerPool;
 }
 
 export interface IOInfo {
@@ -50,8 +58,9 @@ interface Prepared {
   kernels: KernelInstance;
   bound: BoundStep[];
   inputs: Map<string, { ptr: number; dims: number[] }>;
-  /** workers over this plan's shared memory; null on one thread */
-  pool: WorkerPool | null;
+  /** this plan as prepared for `poolOf` (re-prepared after the session rebuilt its pool); null on one thread */
+  poolPlan: PoolPlan | null;
+  poolOf: WorkerPool | null;
 }
 
 export class Session {
@@ -69,8 +78,14 @@ export class Session {
   private plans = new Map<string, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  /** The workers every plan of this session runs on (threads > 1): the session's own, or `options.pool`. */
+  private pool: WorkerPool | null = null;
+  /** Whether `pool` is `options.pool` (not this session's to dispose or rebuild). */
+  private readonly sharedPool: boolean;
 
   private constructor(graph: Graph, flavor: Flavor, threads: number, backend: string, options: SessionOptions) {
+    this.sharedPool = !!options.pool;
+    if (options.pool) this.pool = options.pool;
     this.graph = graph;
     this.flavor = flavor;
     this.threads = threads;
@@ -125,8 +140,15 @@ export class Session {
     await this.queue.catch(() => {});
     this.disposed = true;
     const plans = [...this.plans.values()];
-    this.plans.clear(); // drops the memories: the only references to them live here
-    await Promise.all(plans.map((p) => p.pool?.dispose()));
+    this.plans.clear(); // drops the memories: the only references to them live here (and in the pool)
+    const pool = this.pool;
+    this.pool = null;
+    if (!pool) return;
+    if (this.sharedPool) {
+      for (const p of plans) if (p.poolPlan && p.poolOf === pool) pool.release(p.poolPlan);
+    } else {
+      await pool.dispose();
+    }
   }
 
   // ---- internals ----
@@ -209,20 +231,48 @@ export class Session {
       key, plan, kernels,
       bound: bindSteps(plan.steps, kernels),
       inputs: new Map(plan.inputs.map((i) => [i.name, { ptr: i.ptr, dims: i.dims }])),
-      pool: null,
+      poolPlan: null,
+      poolOf: null,
     };
-    if (this.threads > 1) {
-      prepared.pool = await WorkerPool.create(kernels.module, memory, this.threads);
-      prepared.pool.prepare(plan.steps);
-    }
+    if (this.threads > 1 || this.sharedPool) await this.poolPlan(prepared);
     this.plans.set(key, prepared);
     const limit = Math.max(1, this.options.planCacheSize ?? 4);
     while (this.plans.size > limit) {
       const oldest = this.plans.keys().next().value!;
-      void this.plans.get(oldest)!.pool?.dispose();
+      const old = this.plans.get(oldest)!;
       this.plans.delete(oldest);
+      // the workers drop their instances on its memory, so the memory can be collected
+      if (old.poolPlan && old.poolOf && !old.poolOf.isDisposed) old.poolOf.release(old.poolPlan);
     }
     return prepared;
+  }
+
+  /**
+   * The session's pool, ready to run: created at the first plan (threads > 1); an owned pool broken by
+   * a fault is rebuilt; a shared one broken or disposed by its owner is an error.
+   */
+  private async livePool(): Promise<WorkerPool> {
+    const pool = this.pool;
+    if (this.sharedPool) {
+      if (!pool || pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool and a new session on it');
+      if (pool.brokenReason) throw new BackendError(`the shared worker pool (SessionOptions.pool) is broken (${pool.brokenReason}); its owner must dispose it and create a new pool for new sessions`);
+      return pool;
+    }
+    if (pool && !pool.brokenReason && !pool.isDisposed) return pool;
+    // an earlier run's worker died or trapped: rebuild (kernels never write constants, memories are intact)
+    if (pool) { this.pool = null; await pool.dispose(); }
+    this.pool = await WorkerPool.create(this.threads);
+    return this.pool;
+  }
+
+  /** `p`'s plan on the session's live pool (prepared again when the pool was rebuilt). */
+  private async poolPlan(p: Prepared): Promise<{ pool: WorkerPool; plan: PoolPlan }> {
+    const pool = await this.livePool();
+    if (!p.poolPlan || p.poolOf !== pool) {
+      p.poolPlan = pool.prepare(p.plan.steps, p.kernels);
+      p.poolOf = pool;
+    }
+    return { pool, plan: p.poolPlan };
   }
 
   private async runNow(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
@@ -248,14 +298,17 @@ export class Session {
     const heap = new Float32Array(p.kernels.memory.buffer);
     for (const [name, io] of p.inputs) heap.set(feeds[name].data, io.ptr >> 2);
     try {
-      if (p.pool) {
-        if (p.pool.brokenReason) {
-          // an earlier run's worker died or trapped: rebuild on the same memory (kernels never write constants)
-          await p.pool.dispose();
-          p.pool = await WorkerPool.create(p.kernels.module, p.kernels.memory, this.threads);
-          p.pool.prepare(p.plan.steps);
+      if (p.poolPlan) {
+        const { pool, plan } = await this.poolPlan(p);
+        try {
+          // queued: sessions sharing the pool take turns
+          await pool.runQueued(plan);
+        } catch (e) {
+          if (this.sharedPool && (pool.isDisposed || e instanceof DisposedError)) {
+            throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool and a new session on it', { cause: e });
+          }
+          throw e;
         }
-        await p.pool.run(p.plan.steps);
       } else {
         runSerial(p.bound);
       }
@@ -280,6 +333,7 @@ const shapeKey = (s: Record<string, number[]>): string => Object.keys(s).sort().
 let warnedNoSharedMemory = false;
 
 async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor; threads: number; backend: string }> {
+  if (options.pool !== undefined) return chooseSharedPoolBackend(options);
   const wanted = options.backend ?? 'auto';
   if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
   const asked = options.threads ?? 'auto';
@@ -315,6 +369,24 @@ async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor;
   }
   if (!notes.some((n) => n.startsWith('1 thread'))) notes.push(threads === 1 ? '1 thread' : `${threads} threads`);
   return { flavor, threads, backend: `wasm-${flavor}, ${notes.join(', ')}` };
+}
+
+/** With `options.pool`: its thread count, and a threads binary (the pool's workers share memory). */
+async function chooseSharedPoolBackend(options: SessionOptions): Promise<{ flavor: Flavor; threads: number; backend: string }> {
+  const pool = options.pool!;
+  if (!(pool instanceof WorkerPool)) throw new InvalidArgumentError('pool must be a WorkerPool (WorkerPool.create(threads))');
+  if (pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool');
+  const wanted = options.backend ?? 'auto';
+  if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
+  if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
+  if (options.flavor && !isShared(options.flavor)) throw new InvalidArgumentError(`a shared pool runs a threads binary; the '${options.flavor}' kernels cannot share memory`);
+  await enableRelaxedSimdInNode();
+  const ok = await supportedFlavors(true);
+  const flavor = options.flavor ?? ok.find(isShared);
+  if (!flavor || !ok.includes(flavor)) throw new BackendError(`this engine cannot run the ${flavor ? `'${flavor}'` : 'threads'} kernels a shared pool needs`);
+  const notes = wanted === 'webgpu' ? ['WebGPU backend not available in this version, using wasm'] : [];
+  notes.push(pool.threads === 1 ? '1 thread' : `${pool.threads} threads`, 'shared pool');
+  return { flavor, threads: pool.threads, backend: `wasm-${flavor}, ${notes.join(', ')}` };
 }
 
 async function readModel(src: Uint8Array | ArrayBuffer | string | URL, progress: (p: Progress) => void): Promise<Uint8Array> {

@@ -1,10 +1,15 @@
-// A worker pool that runs a plan's Steps across threads over one shared WebAssembly.Memory.
+// A worker pool that runs plans' Steps across threads, each plan over its own shared WebAssembly.Memory.
 //
 // Protocol (docs/DESIGN.md, "Threads"):
-// - create: N-1 workers (N in a non-blocking caller: a browser main thread) each instantiate the module
-//   on the shared memory and get a small control block (its own SharedArrayBuffer, not wasm memory).
-// - a plan (a Step list) is encoded once (kernel names → indices, args in a Float64Array, phases) and
-//   posted once; it is cached per Step array.
+// - create: N-1 workers (N in a non-blocking caller: a browser main thread) get a small control block
+//   (its own SharedArrayBuffer, not wasm memory). No memory is bound yet.
+// - a memory is registered by the first `prepare(steps, { module, memory })` naming it: the host gives it
+//   an id and posts {module, memory, id} once; each worker instantiates the module on it and caches the
+//   instance by id until `release(plan)` / `forget(memory)` posts a 'forget' (so the memory can be freed).
+// - a plan (a Step list) is encoded once (kernel names → indices, args in a Float64Array, phases, its
+//   memory id) and posted once; it is cached per Step array. Messages are counted in the control block
+//   (CTL_MAIL) and announced on CTL_SIGNAL, which idle workers wait on: a worker returns to its event
+//   loop to receive them between runs.
 // - run: the host zeroes the plan's per-phase counters and bumps the generation counter; workers
 //   asleep in Atomics.wait wake, walk the phases (a large step split into dynamic chunks taken with
 //   Atomics.add, or a run of small steps done by one thread), and meet at a barrier after each phase.
@@ -45,6 +50,9 @@ export const CTL_FAULT_STEP = 4; // step index + 1 of the first fault
 export const CTL_FAULT_THREAD = 5; // thread index + 1 of the first fault (0 = caller)
 export const CTL_POST_DONE = 6;  // 1: the thread completing the run posts {type:'done'} (no waitAsync)
 export const CTL_DIE = 7;        // tests: worker index + 1 that exits at its next phase
+export const CTL_MAIL = 8;       // messages posted to the workers (each worker counts those it received)
+export const CTL_SIGNAL = 9;     // bumped by every run and every message: idle workers Atomics.wait on it
+export const CTL_INSTANCES = 10; // instances the workers hold, all workers together (diagnostics, tests)
 export const CTL_INTS = 16;
 export const CMD_RUN = 1, CMD_EXIT = 2;
 export const ABORT_FAULT = 1, ABORT_DEAD = 2;
@@ -60,6 +68,8 @@ export const MAX_CHUNKS = 0xffff;
 /** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
 export interface EncodedPlan {
   id: number;
+  /** Id of the memory (and so of each worker's instance) the plan runs on. */
+  memory: number;
   kernels: string[];
   /** Per step: kernel index, first arg index, arg count, range. */
   meta: Int32Array;
@@ -330,14 +340,36 @@ async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
 
 // ---- the pool ----
 
-/** A plan prepared for a pool (`pool.prepare(steps)`); `run` also accepts Step arrays and caches them. */
+/** What a plan runs on: a compiled threads binary and the shared memory to instantiate it on. */
+export interface PoolKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /**
+   * The calling thread's instance of `module` on `memory` (a Session's KernelInstance has one). Without
+   * it a pool whose caller computes instantiates one itself (synchronously, at prepare).
+   */
+  exports?: Record<string, unknown>;
+}
+
+/** A plan prepared for a pool (`pool.prepare(steps, kernels)`), bound to that pool and memory. */
 export interface PoolPlan {
+  /** Id (in this pool) of the plan's memory: `forget(memoryId)` releases it. */
+  readonly memoryId: number;
   readonly encoded: EncodedPlan;
   readonly steps: readonly Step[];
   /** Caller-thread bindings (absent when the caller does not compute). */
   readonly bound: ThreadStep[] | null;
   /** The plan's counters (views over encoded.sync). */
   readonly sync: Int32Array;
+  /** The pool that prepared it. */
+  readonly poolId: number;
+}
+
+interface MemEntry {
+  id: number;
+  kernels: PoolKernels;
+  /** The caller's instance (null when the caller does not compute). */
+  exports: Record<string, unknown> | null;
 }
 
 let nextPoolId = 1;
@@ -351,13 +383,19 @@ export class WorkerPool {
   private readonly ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
   private readonly ctl = new Int32Array(this.ctlBuf);
   private workers: WorkerHandle[] = [];
-  private readonly exports: Record<string, unknown> | null;
+  /** Registered memories, by object and by id (strong: the workers hold instances on them until forget). */
+  private memOf = new Map<WebAssembly.Memory, MemEntry>();
+  private memById = new Map<number, MemEntry>();
+  private memIds = 0;
+  /** Kernels of `create(module, memory, threads)`: what `prepare(steps)` / `run(steps)` use. */
+  private defaultKernels: PoolKernels | null = null;
   private readonly minSplitFlops: number;
   private readonly chunksPerThread: number;
   private readonly useWaitAsync: boolean;
   private plans = new WeakMap<readonly Step[], PoolPlan>();
   private planIds = 0;
   private postedPlan = 0;
+  private postedMem = 0;
   private running = false;
   private disposed = false;
   private broken: string | null = null;
@@ -366,10 +404,9 @@ export class WorkerPool {
   private waiters = new Set<() => void>();
   private readonly poolId = nextPoolId++;
 
-  private constructor(threads: number, callerComputes: boolean, exports: Record<string, unknown> | null, opts: PoolCreateOptions) {
+  private constructor(threads: number, callerComputes: boolean, opts: PoolCreateOptions) {
     this.threads = threads;
     this.callerComputes = callerComputes;
-    this.exports = exports;
     this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function' && !opts.noWaitAsync;
@@ -378,30 +415,45 @@ export class WorkerPool {
   /**
    * Starts the pool: `threads` computing threads in all. Where the caller may block it computes too
    * (threads - 1 workers); on a browser main thread `threads` workers do all the work.
+   * `create(threads)` binds no memory: each `prepare(steps, { module, memory })` names its own, and one
+   * pool serves any number of memories. `create(module, memory, threads)` also makes that memory the
+   * default of `prepare(steps)` / `run(steps)`.
    */
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, opts: PoolCreateOptions = {}): Promise<WorkerPool> {
+  static async create(threads: number, opts?: PoolCreateOptions): Promise<WorkerPool>;
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, opts?: PoolCreateOptions): Promise<WorkerPool>;
+  static async create(a: number | WebAssembly.Module, b?: WebAssembly.Memory | PoolCreateOptions, c?: number, d?: PoolCreateOptions): Promise<WorkerPool> {
+    const legacy = typeof a !== 'number';
+    const threads = legacy ? c! : a as number;
+    const opts: PoolCreateOptions = (legacy ? d : b as PoolCreateOptions | undefined) ?? {};
     if (!(Number.isInteger(threads) && threads >= 1)) throw new BackendError(`worker pool: threads must be a positive integer, got ${threads}`);
     const avail = sharedMemoryAvailable();
     if (!avail.ok) throw new BackendError(`worker pool: ${avail.reason}`);
-    if (!(memory.buffer instanceof SharedArrayBuffer)) throw new BackendError('worker pool: the memory is not shared (create it with a threads flavor: createMemory(\'simd-threads\', bytes))');
-    const callerComputes = opts.callerComputes ?? canBlock();
-    let exports: Record<string, unknown> | null = null;
-    if (callerComputes) {
-      const inst = await WebAssembly.instantiate(module, { env: { memory, abort: abortImport } });
-      exports = inst.exports as Record<string, unknown>;
+    let kernels: PoolKernels | null = null;
+    if (legacy) {
+      kernels = { module: a as WebAssembly.Module, memory: b as WebAssembly.Memory };
+      checkShared(kernels.memory);
     }
-    const pool = new WorkerPool(threads, callerComputes, exports, opts);
+    const callerComputes = opts.callerComputes ?? canBlock();
+    if (kernels && callerComputes) {
+      const inst = await WebAssembly.instantiate(kernels.module, { env: { memory: kernels.memory, abort: abortImport } });
+      kernels.exports = inst.exports as Record<string, unknown>;
+    }
+    const pool = new WorkerPool(threads, callerComputes, opts);
     const nWorkers = callerComputes ? threads - 1 : threads;
     try {
-      await pool.startWorkers(nWorkers, module, memory);
+      await pool.startWorkers(nWorkers);
     } catch (e) {
       await pool.dispose();
       throw e instanceof BackendError ? e : new BackendError(`worker pool: cannot start workers: ${(e as Error)?.message ?? e}`, { cause: e });
     }
+    if (kernels) {
+      pool.defaultKernels = kernels;
+      pool.register(kernels);
+    }
     return pool;
   }
 
-  private async startWorkers(n: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<void> {
+  private async startWorkers(n: number): Promise<void> {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const index = i + 1;
@@ -420,7 +472,7 @@ export class WorkerPool {
         },
       });
       this.workers.push(h);
-      h.post({ type: 'init', module, memory, ctl: this.ctlBuf, index });
+      h.post({ type: 'init', ctl: this.ctlBuf, index });
     }
     // Last resort against a worker that neither starts nor fails (its errors are reported above).
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -459,11 +511,83 @@ export class WorkerPool {
     for (const w of [...this.waiters]) w();
   }
 
-  /** Encodes `steps` for this pool (done once per Step array by `run` too). */
-  prepare(steps: readonly Step[]): PoolPlan {
-    const hit = this.plans.get(steps);
+  /** Posts a message to every worker and counts it (they receive it between runs). */
+  private post(msg: unknown): void {
+    for (const w of this.workers) w.post(msg);
+    Atomics.add(this.ctl, CTL_MAIL, 1);
+  }
+
+  /** Wakes idle workers (a run or a message is pending). */
+  private signal(): void {
+    Atomics.add(this.ctl, CTL_SIGNAL, 1);
+    Atomics.notify(this.ctl, CTL_SIGNAL);
+  }
+
+  /** The entry of `kernels.memory`, registered (and posted to the workers) the first time. */
+  private register(kernels: PoolKernels): MemEntry {
+    const hit = this.memOf.get(kernels.memory);
     if (hit) return hit;
-    const kernels: string[] = [];
+    if (this.disposed) throw new DisposedError('this worker pool');
+    checkShared(kernels.memory);
+    let exports: Record<string, unknown> | null = null;
+    if (this.callerComputes) {
+      exports = kernels.exports ?? null;
+      if (!exports) {
+        try {
+          exports = new WebAssembly.Instance(kernels.module, { env: { memory: kernels.memory, abort: abortImport } }).exports as Record<string, unknown>;
+        } catch (e) {
+          throw new BackendError(`worker pool: cannot instantiate the kernels on this memory: ${(e as Error)?.message ?? e}`, { cause: e });
+        }
+      }
+    }
+    const entry: MemEntry = { id: ++this.memIds, kernels, exports };
+    this.memOf.set(kernels.memory, entry);
+    this.memById.set(entry.id, entry);
+    if (this.workers.length) {
+      this.post({ type: 'memory', id: entry.id, module: kernels.module, memory: kernels.memory });
+      this.signal();
+    }
+    return entry;
+  }
+
+  /**
+   * Drops a memory: the workers (and the caller) release their instances on it, so once its owner lets
+   * go of it the memory can be garbage-collected. Plans on it can no longer run (prepare them again).
+   * Returns whether the memory was registered. Safe while another memory's plan runs.
+   */
+  forget(memory: WebAssembly.Memory | number): boolean {
+    const entry = typeof memory === 'number' ? this.memById.get(memory) : this.memOf.get(memory);
+    if (!entry) return false;
+    this.memById.delete(entry.id);
+    this.memOf.delete(entry.kernels.memory);
+    if (this.defaultKernels?.memory === entry.kernels.memory) this.defaultKernels = null;
+    if (this.postedMem === entry.id) { this.postedPlan = 0; this.postedMem = 0; }
+    if (!this.disposed && this.workers.length) {
+      this.post({ type: 'forget', id: entry.id });
+      this.signal();
+    }
+    return true;
+  }
+
+  /** `forget` the memory of `plan` (every plan on that memory is released with it). */
+  release(plan: PoolPlan): boolean {
+    if (plan.poolId !== this.poolId) return false;
+    return this.forget(plan.memoryId);
+  }
+
+  /**
+   * Encodes `steps` for this pool on `kernels.memory` (cached per Step array). The first plan on a
+   * memory registers it: the workers instantiate `kernels.module` on it. Without `kernels`, the memory
+   * given to `create(module, memory, threads)`.
+   */
+  prepare(steps: readonly Step[], kernels?: PoolKernels): PoolPlan {
+    if (this.disposed) throw new DisposedError('this worker pool');
+    const k = kernels ?? this.defaultKernels;
+    if (!k) throw new BackendError('worker pool: prepare(steps, { module, memory }) needs the kernels to run on (this pool has no default memory)');
+    const entry = this.register(k);
+    const hit = this.plans.get(steps);
+    if (hit && hit.memoryId === entry.id) return hit;
+    const kernelNames: string[] = [];
     const kidx = new Map<string, number>();
     const meta = new Int32Array(steps.length * 4);
     let nargs = 0;
@@ -471,9 +595,9 @@ export class WorkerPool {
     const args = new Float64Array(nargs);
     let a = 0;
     steps.forEach((s, i) => {
-      let k = kidx.get(s.kernel);
-      if (k === undefined) { k = kernels.length; kernels.push(s.kernel); kidx.set(s.kernel, k); }
-      meta.set([k, a, s.args.length, s.range], i * 4);
+      let ki = kidx.get(s.kernel);
+      if (ki === undefined) { ki = kernelNames.length; kernelNames.push(s.kernel); kidx.set(s.kernel, ki); }
+      meta.set([ki, a, s.args.length, s.range], i * 4);
       args.set(s.args, a);
       a += s.args.length;
     });
@@ -502,22 +626,35 @@ export class WorkerPool {
     }
     const phases = new Int32Array(ph);
     const encoded: EncodedPlan = {
-      id: ++this.planIds, kernels, meta, args, phases,
+      id: ++this.planIds, memory: entry.id, kernels: kernelNames, meta, args, phases,
       sync: new SharedArrayBuffer(Math.max(1, phases.length / PHASE_INTS) * 2 * 4),
     };
     let bound: ThreadStep[] | null = null;
-    if (this.exports) bound = bindPlan(encoded, this.exports);
-    const plan: PoolPlan = { encoded, steps, bound, sync: new Int32Array(encoded.sync) };
+    if (entry.exports) bound = bindPlan(encoded, entry.exports);
+    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
     this.plans.set(steps, plan);
     return plan;
   }
 
-  /** Runs every step in order, each split across the threads. One run at a time. */
+  /**
+   * Runs `stepsOrPlan` after every run queued before it by `runQueued` (callers sharing one pool, e.g.
+   * several Sessions, queue their runs here instead of being refused). A failed run does not stop the queue.
+   */
+  runQueued(plan: PoolPlan): Promise<void> {
+    const job = this.queueTail.then(() => this.run(plan));
+    this.queueTail = job.catch(() => {});
+    return job;
+  }
+  private queueTail: Promise<unknown> = Promise.resolve();
+
+  /** Runs every step in order, each split across the threads. One run at a time (see `runQueued`). */
   async run(stepsOrPlan: readonly Step[] | PoolPlan): Promise<void> {
     if (this.disposed) throw new DisposedError('this worker pool');
     if (this.broken) throw new BackendError(`worker pool is broken (${this.broken}); create a new pool`);
     if (this.running) throw new BackendError('worker pool: run() called while a run is in progress (await the previous run)');
     const plan = Array.isArray(stepsOrPlan) ? this.prepare(stepsOrPlan as readonly Step[]) : stepsOrPlan as PoolPlan;
+    if (plan.poolId !== this.poolId) throw new BackendError('worker pool: this plan was prepared by another pool');
+    if (!this.memById.has(plan.memoryId)) throw new BackendError('worker pool: this plan\'s memory was released (release/forget); prepare the plan again');
     const enc = plan.encoded;
     const nPhases = enc.phases.length / PHASE_INTS;
     if (nPhases === 0) return;
@@ -545,16 +682,16 @@ export class WorkerPool {
       for (let p = 0; p < nPhases; p++) { sync[p * 2] = tag; sync[p * 2 + 1] = 0; }
       this.currentSync = sync;
       if (this.postedPlan !== enc.id) {
-        const msg = { type: 'plan', plan: enc };
-        for (const w of this.workers) w.post(msg);
+        this.post({ type: 'plan', plan: enc });
         this.postedPlan = enc.id;
+        this.postedMem = enc.memory;
       }
       this.faultMessages.clear();
       Atomics.store(ctl, CTL_PLAN, enc.id);
       Atomics.store(ctl, CTL_CMD, CMD_RUN);
       Atomics.store(ctl, CTL_POST_DONE, !this.callerComputes && !this.useWaitAsync ? 1 : 0);
       Atomics.store(ctl, CTL_GEN, gen); // publishes the counters above (seq-cst store)
-      Atomics.notify(ctl, CTL_GEN);
+      this.signal();
 
       let callerFault: { e: unknown; step: number } | null = null;
       const onFault = (e: unknown, step: number) => {
@@ -617,6 +754,7 @@ export class WorkerPool {
 
   private async abortError(plan: PoolPlan, sync: Int32Array, callerFault: { e: unknown; step: number } | null): Promise<BackendError> {
     const ctl = this.ctl;
+    if (this.disposed) return new BackendError('worker pool: the pool was disposed during the run');
     const kind = Atomics.load(ctl, CTL_ABORT);
     const thread = Atomics.load(ctl, CTL_FAULT_THREAD) - 1;
     let step = Atomics.load(ctl, CTL_FAULT_STEP) - 1;
@@ -662,13 +800,23 @@ export class WorkerPool {
     this.disposed = true;
     Atomics.store(this.ctl, CTL_CMD, CMD_EXIT);
     Atomics.add(this.ctl, CTL_GEN, 1);
-    Atomics.notify(this.ctl, CTL_GEN);
+    this.signal();
     raiseAbort(this.ctl, this.currentSync, ABORT_DEAD, -1, -1);
     this.wake();
     const ws = this.workers;
     this.workers = [];
+    this.memOf.clear();
+    this.memById.clear();
+    this.defaultKernels = null;
     await Promise.all(ws.map((w) => w.terminate().catch(() => {})));
   }
+
+  /** Whether `dispose()` was called. */
+  get isDisposed(): boolean { return this.disposed; }
+  /** Live workers (threads − 1 where the caller computes, else threads; 0 once disposed). */
+  get workerCount(): number { return this.workers.length; }
+  /** Memories registered (each with an instance in every worker, and one on the caller). */
+  get memoryCount(): number { return this.memById.size; }
 
   /** Tests only: makes worker `index` (1-based) exit at its next phase, as if it crashed. */
   _testDie(index: number): void { Atomics.store(this.ctl, CTL_DIE, index); }
@@ -681,10 +829,16 @@ export class WorkerPool {
   }
   /** Tests only: live worker count. */
   get _workerCount(): number { return this.workers.length; }
+  /** Tests only: instances the workers hold, all together (updated by each worker as it receives messages). */
+  get _workerInstances(): number { return Atomics.load(this.ctl, CTL_INSTANCES); }
   /** Tests only. */
   get _id(): number { return this.poolId; }
 }
 
 function abortImport(): never {
   throw new BackendError('wasm kernel aborted');
+}
+
+function checkShared(memory: WebAssembly.Memory): void {
+  if (!(memory.buffer instanceof SharedArrayBuffer)) throw new BackendError('worker pool: the memory is not shared (create it with a threads flavor: createMemory(\'simd-threads\', bytes))');
 }

@@ -115,7 +115,9 @@ test('a worker terminated between runs: the next run rejects', async () => {
 test('a worker terminated during a run (non-blocking caller): the run rejects, no hang', async () => {
   const pool = await WorkerPool.create(a.k.module, a.memory, 2, { callerComputes: false });
   try {
-    const p = pool.run([...longPlan, ...longPlan]);
+    // ≈ 70 ms warm on 2 workers: it must still be running when the worker is killed 20 ms in (with 2×
+    // longPlan, ≈ 16 ms warm, the run could end first; the unref'ed workers then let the process exit).
+    const p = pool.run(Array.from({ length: 8 }, () => longPlan).flat());
     await new Promise((r) => setTimeout(r, 20));
     await pool._testTerminate(1);
     const e = await rejection(p);

@@ -31,63 +31,7 @@ export function f32_maxpool_nhwc(
   x: usize, ih: i32, iw: i32, xStride: i32, y: usize, oh: i32, ow: i32, yStride: i32, c: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, begin: i32, end: i32,
 ): void {
-  const xsB = <usize>xStride << 2;
-  const rowB = <usize>iw * xsB;
-  const dyB = <usize>dh * rowB;
-  const dxB = <usize>dw * xsB;
-  const ohw = oh * ow;
-  for (let p = begin; p < end; p++) {
-    const n = p / ohw;
-    const q = p - n * ohw;
-    const oy = q / ow;
-    const ox = q - oy * ow;
-    const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
-    const ky0 = firstTap(iy0, dh), ky1 = endTap(iy0, ih, dh, kh);
-    const kx0 = firstTap(ix0, dw), kx1 = endTap(ix0, iw, dw, kw);
-    const base = x + <usize>n * <usize>ih * rowB + <usize>(iy0 + ky0 * dh) * rowB + <usize>(ix0 + kx0 * dw) * xsB;
-    const out = y + (<usize>p * <usize>yStride << 2);
-    let ch = 0;
-    if (ASC_FEATURE_SIMD) {
-      const ninf = f32x4.splat(-Infinity);
-      for (; ch + 16 <= c; ch += 16) {
-        let a0 = ninf, a1 = ninf, a2 = ninf, a3 = ninf;
-        let rp = base + (<usize>ch << 2);
-        for (let ky = ky0; ky < ky1; ky++) {
-          let pp = rp;
-          for (let kx = kx0; kx < kx1; kx++) {
-            a0 = f32x4.max(a0, v128.load(pp));
-            a1 = f32x4.max(a1, v128.load(pp, 16));
-            a2 = f32x4.max(a2, v128.load(pp, 32));
-            a3 = f32x4.max(a3, v128.load(pp, 48));
-            pp += dxB;
-          }
-          rp += dyB;
-        }
-        const o = out + (<usize>ch << 2);
-        v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-      }
-      for (; ch + 4 <= c; ch += 4) {
-        let a0 = ninf;
-        let rp = base + (<usize>ch << 2);
-        for (let ky = ky0; ky < ky1; ky++) {
-          let pp = rp;
-          for (let kx = kx0; kx < kx1; kx++) { a0 = f32x4.max(a0, v128.load(pp)); pp += dxB; }
-          rp += dyB;
-        }
-        v128.store(out + (<usize>ch << 2), a0);
-      }
-    }
-    for (; ch < c; ch++) {
-      let a: f32 = -Infinity;
-      let rp = base + (<usize>ch << 2);
-      for (let ky = ky0; ky < ky1; ky++) {
-        let pp = rp;
-        for (let kx = kx0; kx < kx1; kx++) { a = max(a, load<f32>(pp)); pp += dxB; }
-        rp += dyB;
-      }
-      store<f32>(out + (<usize>ch << 2), a);
-    }
-  }
+  windowPool(true, x, ih, iw, xStride, y, oh, ow, yStride, c, kh, kw, sh, sw, dh, dw, pt, pl, 0, 0, 0, begin, end);
 }
 
 /**
@@ -97,6 +41,23 @@ export function f32_maxpool_nhwc(
  */
 export function f32_avgpool_nhwc(
   x: usize, ih: i32, iw: i32, xStride: i32, y: usize, oh: i32, ow: i32, yStride: i32, c: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, pb: i32, pr: i32, includePad: i32,
+  begin: i32, end: i32,
+): void {
+  windowPool(false, x, ih, iw, xStride, y, oh, ow, yStride, c, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, includePad, begin, end);
+}
+
+// The reduction of one window: max (start -Inf, combine max) or average (start 0, add, divide).
+@inline function init4(isMax: bool): v128 { return isMax ? f32x4.splat(-Infinity) : f32x4.splat(0); }
+@inline function comb4(isMax: bool, a: v128, v: v128): v128 { return isMax ? f32x4.max(a, v) : f32x4.add(a, v); }
+@inline function fin4(isMax: bool, a: v128, vd: v128): v128 { return isMax ? a : f32x4.div(a, vd); }
+
+/**
+ * One body for both window poolings; `isMax` is a constant at each (inlined) call, so each export
+ * compiles to its own branch-free loop.
+ */
+@inline function windowPool(
+  isMax: bool, x: usize, ih: i32, iw: i32, xStride: i32, y: usize, oh: i32, ow: i32, yStride: i32, c: i32,
   kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, pb: i32, pr: i32, includePad: i32,
   begin: i32, end: i32,
 ): void {
@@ -113,57 +74,60 @@ export function f32_avgpool_nhwc(
     const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
     const ky0 = firstTap(iy0, dh), ky1 = endTap(iy0, ih, dh, kh);
     const kx0 = firstTap(ix0, dw), kx1 = endTap(ix0, iw, dw, kw);
-    let cnt: i32;
-    if (includePad) {
-      // taps inside [-pt, ih + pb): all start at >= -pt, so only the end is clipped
-      cnt = endTap(iy0 + pt, ih + pt + pb, dh, kh) * endTap(ix0 + pl, iw + pl + pr, dw, kw);
-    } else {
-      cnt = max(ky1 - ky0, 0) * max(kx1 - kx0, 0);
+    let div: f32 = 1;
+    if (!isMax) {
+      let cnt: i32;
+      if (includePad) {
+        // taps inside [-pt, ih + pb): all start at >= -pt, so only the end is clipped
+        cnt = endTap(iy0 + pt, ih + pt + pb, dh, kh) * endTap(ix0 + pl, iw + pl + pr, dw, kw);
+      } else {
+        cnt = max(ky1 - ky0, 0) * max(kx1 - kx0, 0);
+      }
+      div = cnt > 0 ? <f32>cnt : Infinity; // no tap: 0 / Inf = 0
     }
-    const div: f32 = cnt > 0 ? <f32>cnt : Infinity; // no tap: 0 / Inf = 0
     const base = x + <usize>n * <usize>ih * rowB + <usize>(iy0 + ky0 * dh) * rowB + <usize>(ix0 + kx0 * dw) * xsB;
     const out = y + (<usize>p * <usize>yStride << 2);
     let ch = 0;
     if (ASC_FEATURE_SIMD) {
       const vd = f32x4.splat(div);
       for (; ch + 16 <= c; ch += 16) {
-        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a0 = init4(isMax), a1 = init4(isMax), a2 = init4(isMax), a3 = init4(isMax);
         let rp = base + (<usize>ch << 2);
         for (let ky = ky0; ky < ky1; ky++) {
           let pp = rp;
           for (let kx = kx0; kx < kx1; kx++) {
-            a0 = f32x4.add(a0, v128.load(pp));
-            a1 = f32x4.add(a1, v128.load(pp, 16));
-            a2 = f32x4.add(a2, v128.load(pp, 32));
-            a3 = f32x4.add(a3, v128.load(pp, 48));
+            a0 = comb4(isMax, a0, v128.load(pp));
+            a1 = comb4(isMax, a1, v128.load(pp, 16));
+            a2 = comb4(isMax, a2, v128.load(pp, 32));
+            a3 = comb4(isMax, a3, v128.load(pp, 48));
             pp += dxB;
           }
           rp += dyB;
         }
         const o = out + (<usize>ch << 2);
-        v128.store(o, f32x4.div(a0, vd)); v128.store(o, f32x4.div(a1, vd), 16);
-        v128.store(o, f32x4.div(a2, vd), 32); v128.store(o, f32x4.div(a3, vd), 48);
+        v128.store(o, fin4(isMax, a0, vd)); v128.store(o, fin4(isMax, a1, vd), 16);
+        v128.store(o, fin4(isMax, a2, vd), 32); v128.store(o, fin4(isMax, a3, vd), 48);
       }
       for (; ch + 4 <= c; ch += 4) {
-        let a0 = f32x4.splat(0);
+        let a0 = init4(isMax);
         let rp = base + (<usize>ch << 2);
         for (let ky = ky0; ky < ky1; ky++) {
           let pp = rp;
-          for (let kx = kx0; kx < kx1; kx++) { a0 = f32x4.add(a0, v128.load(pp)); pp += dxB; }
+          for (let kx = kx0; kx < kx1; kx++) { a0 = comb4(isMax, a0, v128.load(pp)); pp += dxB; }
           rp += dyB;
         }
-        v128.store(out + (<usize>ch << 2), f32x4.div(a0, vd));
+        v128.store(out + (<usize>ch << 2), fin4(isMax, a0, vd));
       }
     }
     for (; ch < c; ch++) {
-      let a: f32 = 0;
+      let a: f32 = isMax ? -Infinity : 0;
       let rp = base + (<usize>ch << 2);
       for (let ky = ky0; ky < ky1; ky++) {
         let pp = rp;
-        for (let kx = kx0; kx < kx1; kx++) { a += load<f32>(pp); pp += dxB; }
+        for (let kx = kx0; kx < kx1; kx++) { const v = load<f32>(pp); a = isMax ? max(a, v) : a + v; pp += dxB; }
         rp += dyB;
       }
-      store<f32>(out + (<usize>ch << 2), a / div);
+      store<f32>(out + (<usize>ch << 2), isMax ? a : a / div);
     }
   }
 }

@@ -4,14 +4,14 @@
 import Benchmark from 'benchmark';
 import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
-import { lowerConv2d } from '../src/kernels/conv.js';
-import { lowerGemm } from '../src/kernels/gemm.js';
-import { lowerPool, lowerGlobalPool } from '../src/kernels/pool.js';
-import { lowerBinary, lowerActivation } from '../src/kernels/eltwise.js';
-import { lowerSoftmax } from '../src/kernels/softmax.js';
-import { lowerNchwToNhwc } from '../src/kernels/layout.js';
-import { ActKind, NO_ACTIVATION, type Step } from '../src/kernels/types.js';
-import type { Flavor } from '../src/wasm/binaries.js';
+import { lowerConv2d } from '../src/backends/wasm/kernels/conv.js';
+import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
+import { lowerPool, lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
+import { lowerBinary, lowerActivation } from '../src/backends/wasm/kernels/eltwise.js';
+import { lowerSoftmax } from '../src/backends/wasm/kernels/softmax.js';
+import { lowerNchwToNhwc } from '../src/backends/wasm/kernels/layout.js';
+import { ActKind, NO_ACTIVATION, type Step } from '../src/backends/wasm/kernels/types.js';
+import type { Flavor } from '../src/backends/wasm/binaries.js';
 
 const args = process.argv.slice(2);
 const flavor = (args.includes('--flavor') ? args[args.indexOf('--flavor') + 1] : 'simd') as Flavor;

@@ -1,8 +1,8 @@
 // Shared by the benchmarks: a kernel instance over a bump-allocated memory, a ConstWriter over
 // it, and a runner for lowered Steps (the same path a Session takes, without the graph).
-import { instantiate, createMemory, enableRelaxedSimdInNode, type Flavor, type KernelInstance } from '../src/wasm/binaries.js';
-import type { ConstWriter, NhwcRef, Step } from '../src/kernels/types.js';
-import { bindSteps, runSerial } from '../src/wasm/executor.js';
+import { instantiate, createMemory, enableRelaxedSimdInNode, type Flavor, type KernelInstance } from '../src/backends/wasm/binaries.js';
+import type { ConstWriter, NhwcRef, Step } from '../src/backends/wasm/kernels/types.js';
+import { bindSteps, runSerial } from '../src/backends/wasm/executor.js';
 
 await enableRelaxedSimdInNode();
 

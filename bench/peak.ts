@@ -3,7 +3,7 @@
 // GFLOP/s as a fraction of this figure, measured in the same process.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { enableRelaxedSimdInNode } from '../src/wasm/binaries.js';
+import { enableRelaxedSimdInNode } from '../src/backends/wasm/binaries.js';
 
 export interface Peak { mulAdd: number; relaxedMadd: number | null }
 

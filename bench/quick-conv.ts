@@ -1,9 +1,9 @@
 // Quick single-thread timing of the benchmark convolutions and one FC layer (not a test):
 //   node --import tsx bench/quick-conv.ts [flavor...]   (ACT=<code> picks the epilogue activation, default ReLU)
-import { enableRelaxedSimdInNode, instantiate, createMemory, type Flavor } from '../src/wasm/binaries.js';
-import { lowerConv2d, type Conv2dDesc } from '../src/kernels/conv.js';
-import { lowerGemm } from '../src/kernels/gemm.js';
-import { ActKind, type ConstWriter, type NhwcRef, type Step } from '../src/kernels/types.js';
+import { enableRelaxedSimdInNode, instantiate, createMemory, type Flavor } from '../src/backends/wasm/binaries.js';
+import { lowerConv2d, type Conv2dDesc } from '../src/backends/wasm/kernels/conv.js';
+import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
+import { ActKind, type ConstWriter, type NhwcRef, type Step } from '../src/backends/wasm/kernels/types.js';
 
 await enableRelaxedSimdInNode();
 

@@ -5,10 +5,10 @@
 import Benchmark from 'benchmark';
 import { BenchMemory, randomWeights } from './lib.js';
 import { CASES as KERNEL_CASES } from './kernels.js';
-import { lowerGemm } from '../src/kernels/gemm.js';
-import { NO_ACTIVATION } from '../src/kernels/types.js';
-import type { Flavor } from '../src/wasm/binaries.js';
-import { WorkerPool, defaultThreadCount } from '../src/wasm/pool.js';
+import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
+import { NO_ACTIVATION } from '../src/backends/wasm/kernels/types.js';
+import type { Flavor } from '../src/backends/wasm/binaries.js';
+import { WorkerPool, defaultThreadCount } from '../src/backends/wasm/pool/pool.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -9,6 +9,6 @@ export {
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { PlanReport, LayerReport } from './plan/plan.js';
-export type { Flavor } from './wasm/binaries.js';
-export { WorkerPool } from './wasm/pool.js';
-export type { PoolCreateOptions, PoolKernels, PoolPlan } from './wasm/pool.js';
+export type { Flavor } from './backends/wasm/binaries.js';
+export { WorkerPool } from './backends/wasm/pool/pool.js';
+export type { PoolCreateOptions, PoolKernels, PoolPlan } from './backends/wasm/pool/pool.js';

@@ -1,16 +1,20 @@
-// The public Session: load a model, plan it for an input shape, run it.
-import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError, UnsupportedError } from './errors.js';
+// The public Session: load a model, choose a backend, plan the model for an input shape on it, run it.
+// The session owns nothing backend-specific: it binds and folds, runs the passes with the backend's
+// capabilities, plans memory, asks the backend which nodes it supports, and runs what it compiled.
+import { InvalidArgumentError, ModelFormatError, UnsupportedError, DisposedError, describe } from './errors.js';
 import { Tensor } from './tensor.js';
 import type { Graph, Dim } from './model/ir.js';
 import { size } from './model/ir.js';
 import { loadOnnx } from './model/onnx/loader.js';
 import { bindAndFold } from './model/fold.js';
 import { optimize } from './model/passes.js';
-import { buildPlan, type Plan, type PlanReport } from './plan/plan.js';
+import { planMemory, planReport, type PlanReport } from './plan/plan.js';
 import { formatSummary } from './plan/summary.js';
-import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './wasm/binaries.js';
-import { bindSteps, runSerial, type BoundStep } from './wasm/executor.js';
-import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './wasm/pool.js';
+import type { Backend, BackendKind, Executable } from './backends/backend.js';
+import { wasmBackend } from './backends/wasm/index.js';
+import { referenceBackend } from './backends/reference/index.js';
+import type { Flavor } from './backends/wasm/binaries.js';
+import type { WorkerPool } from './backends/wasm/pool/pool.js';
 
 export type ModelSource = Uint8Array | ArrayBuffer | string | URL | Graph;
 
@@ -21,7 +25,7 @@ export interface Progress {
 }
 
 export interface SessionOptions {
-  backend?: 'auto' | 'wasm' | 'webgpu';
+  backend?: 'auto' | 'wasm' | 'webgpu' | 'reference';
   threads?: 'auto' | number;
   /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
   flavor?: Flavor;
@@ -54,42 +58,37 @@ export interface SummaryResult extends PlanReport {
 
 interface Prepared {
   key: string;
-  plan: Plan;
-  kernels: KernelInstance;
-  bound: BoundStep[];
-  inputs: Map<string, { ptr: number; dims: number[] }>;
-  /** this plan as prepared for `poolOf` (re-prepared after the session rebuilt its pool); null on one thread */
-  poolPlan: PoolPlan | null;
-  poolOf: WorkerPool | null;
+  exec: Executable;
+  report: PlanReport;
+  inputDims: Record<string, number[]>;
+  outputDims: Map<string, number[]>;
 }
+
+/** The backends a session can choose, by name. `auto` means wasm until a GPU backend lands. */
+const BACKENDS: Record<string, BackendKind> = { wasm: wasmBackend, reference: referenceBackend };
+const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 
 export class Session {
   readonly inputs: readonly IOInfo[];
   readonly outputs: readonly IOInfo[];
   /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)". */
-  backend: string;
+  readonly backend: string;
   /** Threads each run uses (the calling thread included). */
   readonly threads: number;
   private readonly graph: Graph;
   /** The model's input dims are all fixed: one plan serves every run, the graph's weights are released. */
   private weightsReleased = false;
-  private readonly flavor: Flavor;
+  private readonly engine: Backend;
   private readonly options: SessionOptions;
   private plans = new Map<string, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
-  /** The workers every plan of this session runs on (threads > 1): the session's own, or `options.pool`. */
-  private pool: WorkerPool | null = null;
-  /** Whether `pool` is `options.pool` (not this session's to dispose or rebuild). */
-  private readonly sharedPool: boolean;
 
-  private constructor(graph: Graph, flavor: Flavor, threads: number, backend: string, options: SessionOptions) {
-    this.sharedPool = !!options.pool;
-    if (options.pool) this.pool = options.pool;
+  private constructor(graph: Graph, engine: Backend, description: string, options: SessionOptions) {
     this.graph = graph;
-    this.flavor = flavor;
-    this.threads = threads;
-    this.backend = backend;
+    this.engine = engine;
+    this.threads = engine.threads;
+    this.backend = description;
     this.options = options;
     this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));
     this.outputs = graph.outputs.map((o) => ({ name: o.name, dims: [...o.dims], type: 'float32' as const }));
@@ -97,6 +96,8 @@ export class Session {
 
   static async create(model: ModelSource, options: SessionOptions = {}): Promise<Session> {
     const progress = options.onProgress ?? (() => {});
+    const wanted = options.backend ?? 'auto';
+    if (!BACKEND_CHOICES.includes(wanted as any)) throw new InvalidArgumentError(`backend must be ${BACKEND_CHOICES.map((b) => `'${b}'`).join(', ')}, got '${wanted}'`);
     let graph: Graph;
     if (isGraph(model)) {
       graph = { ...model, consts: new Map(model.consts) }; // the session may release its weights; the caller's graph stays whole
@@ -106,19 +107,34 @@ export class Session {
       graph = loadOnnx(bytes);
       progress({ stage: 'parse', loaded: bytes.byteLength, total: bytes.byteLength });
     }
-    const { flavor, threads, backend } = await chooseBackend(options);
-    const session = new Session(graph, flavor, threads, backend, options);
-    const shapes = session.concreteShapes(options.inputShapes ?? {});
-    if (shapes) await session.prepare(shapes);
-    else session.validateSymbolic();
-    if (shapes && session.concreteShapes({})) session.releaseWeights();
+    const kind = BACKENDS[wanted === 'reference' ? 'reference' : 'wasm'];
+    const engine = await kind.create({ threads: options.threads, flavor: options.flavor, pool: options.pool });
+    const note = wanted === 'webgpu' ? ', WebGPU backend not available in this version, using wasm' : '';
+    const session = new Session(graph, engine, engine.description + note, options);
+    try {
+      const shapes = session.concreteShapes(options.inputShapes ?? {});
+      if (shapes) await session.prepare(shapes);
+      else session.validateSymbolic();
+      if (shapes && session.concreteShapes({})) session.releaseWeights();
+    } catch (e) {
+      await session.dispose();
+      throw e;
+    }
     progress({ stage: 'ready', loaded: 1, total: 1 });
     return session;
   }
 
-  /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW). */
+  /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW).
+   * The feeds are validated and copied when `run` is called: the caller may reuse their arrays at once. */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    const job = this.queue.then(() => this.runNow(feeds));
+    let inputs: Map<string, Float32Array>, shapes: Record<string, number[]>;
+    try {
+      this.checkAlive();
+      ({ inputs, shapes } = this.readFeeds(feeds));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const job = this.queue.then(() => this.runNow(inputs, shapes));
     this.queue = job.catch(() => {});
     return job;
   }
@@ -126,29 +142,20 @@ export class Session {
   /** The layer table for the planned shape, or for `inputShapes` (planned now, not run). */
   summary(inputShapes?: Record<string, number[]>): SummaryResult {
     this.checkAlive();
-    let report: PlanReport, dims: Record<string, number[]>;
     const shapes = this.concreteShapes(inputShapes ?? {}) ?? this.lastShapes();
     if (!shapes) throw new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to summary()`);
     const cached = this.plans.get(shapeKey(shapes));
-    report = cached ? cached.plan.report : this.makePlan(shapes).report;
-    dims = shapes;
-    return { ...report, inputDims: dims, text: formatSummary(report, dims) };
+    const report = cached ? cached.report : this.reportOnly(shapes);
+    return { ...report, inputDims: shapes, text: formatSummary(report, shapes) };
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     await this.queue.catch(() => {});
     this.disposed = true;
-    const plans = [...this.plans.values()];
-    this.plans.clear(); // drops the memories: the only references to them live here (and in the pool)
-    const pool = this.pool;
-    this.pool = null;
-    if (!pool) return;
-    if (this.sharedPool) {
-      for (const p of plans) if (p.poolPlan && p.poolOf === pool) pool.release(p.poolPlan);
-    } else {
-      await pool.dispose();
-    }
+    for (const p of this.plans.values()) p.exec.release();
+    this.plans.clear();
+    await this.engine.dispose();
   }
 
   // ---- internals ----
@@ -159,7 +166,7 @@ export class Session {
 
   private lastShapes(): Record<string, number[]> | null {
     const last = [...this.plans.values()].pop();
-    return last ? Object.fromEntries([...last.inputs].map(([n, v]) => [n, v.dims])) : null;
+    return last ? last.inputDims : null;
   }
 
   /** Input dims with every symbol bound, or null when a symbol is left. */
@@ -178,38 +185,56 @@ export class Session {
   }
 
   /**
-   * With symbolic input dims planning waits for the first run; plan once now with every symbol bound
-   * to 1 so an operator configuration edgecnn does not implement fails at create, not at run. Shape
-   * errors caused by the stand-in 1s (a symbolic image size) are not the model's fault: ignored.
+   * With symbolic input dims planning waits for the first run; fold once now with every symbol bound
+   * to 1 and ask the backend about every node, so an operator configuration it does not implement
+   * fails at create, not at run. Shape errors caused by the stand-in 1s (a symbolic image size) are
+   * not the model's fault: ignored.
    */
   private validateSymbolic(): void {
     const shapes = Object.fromEntries(this.inputs.map((i) => [i.name, i.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1))]));
     try {
-      this.makePlan(shapes, false);
+      this.optimized(shapes);
     } catch (e) {
       if (e instanceof UnsupportedError) throw e;
     }
   }
 
   /**
-   * A model whose input dims are all fixed never plans again, and its weights now live prepacked in
-   * wasm memory: drop the graph's float copies so they are not held twice (mobilenet_v2: 13 MiB).
+   * A model whose input dims are all fixed never plans again, and its weights now live in the
+   * backend (prepacked): drop the graph's float copies so they are not held twice (mobilenet_v2: 13 MiB).
    */
   private releaseWeights(): void {
     for (const [name, c] of this.graph.consts) if (c.dtype === 'float32') this.graph.consts.delete(name);
     this.weightsReleased = true;
   }
 
-  private makePlan(shapes: Record<string, number[]>, report = true): Plan {
+  /** Bound, folded and optimized for the backend, every node supported by it. */
+  private optimized(shapes: Record<string, number[]>, progress: (p: Progress) => void = () => {}) {
     if (this.weightsReleased) {
       throw new InvalidArgumentError(`the model's inputs have fixed dims (${this.inputs.map((i) => `${i.name} [${i.dims.join(', ')}]`).join('; ')}); it cannot be planned for [${Object.values(shapes).map((d) => d.join('x')).join(', ')}]`);
     }
-    const progress = report && this.options.onProgress ? this.options.onProgress : () => {};
     progress({ stage: 'optimize', loaded: 0, total: 1 });
     const folded = bindAndFold(this.graph, shapes);
-    const g = optimize(folded.graph, folded.dims);
+    const graph = optimize(folded.graph, folded.dims, this.engine.caps);
+    for (const node of graph.nodes) {
+      const ok = this.engine.supports(node, folded.dims, graph);
+      if (ok !== true) throw new UnsupportedError(`${describe(node.name, node.op)}: ${ok}`);
+    }
     progress({ stage: 'plan', loaded: 0, total: 1 });
-    return buildPlan(g, folded.dims);
+    for (const o of this.outputs) {
+      const got = folded.dims.get(o.name)!;
+      if (o.dims.length && (o.dims.length !== got.length || o.dims.some((d, i) => typeof d === 'number' && d > 0 && d !== got[i]))) {
+        throw new ModelFormatError(`model output '${o.name}' is declared [${o.dims.join(', ')}] but computes [${got.join(', ')}] at input ${Object.entries(shapes).map(([n, d]) => `${n} [${d.join(', ')}]`).join(', ')}`);
+      }
+    }
+    const plan = planMemory(graph, folded.dims, this.engine.caps);
+    return { graph, dims: folded.dims, plan };
+  }
+
+  /** The report of a plan for `shapes`, compiled and released (summary of a shape not yet run). */
+  private reportOnly(shapes: Record<string, number[]>): PlanReport {
+    const { graph, dims, plan } = this.optimized(shapes);
+    return planReport(graph, dims, plan, this.engine.estimate(graph, dims, plan));
   }
 
   private async prepare(shapes: Record<string, number[]>): Promise<Prepared> {
@@ -220,106 +245,58 @@ export class Session {
       this.plans.set(key, hit); // most recent last
       return hit;
     }
-    const plan = this.makePlan(shapes);
     const progress = this.options.onProgress ?? (() => {});
-    progress({ stage: 'prepack', loaded: 0, total: plan.consts.bytes });
-    const memory = createMemory(this.flavor, plan.memoryBytes);
-    const kernels = await instantiate(this.flavor, memory);
-    plan.consts.writeTo(memory);
-    progress({ stage: 'prepack', loaded: plan.consts.bytes, total: plan.consts.bytes });
-    const prepared: Prepared = {
-      key, plan, kernels,
-      bound: bindSteps(plan.steps, kernels),
-      inputs: new Map(plan.inputs.map((i) => [i.name, { ptr: i.ptr, dims: i.dims }])),
-      poolPlan: null,
-      poolOf: null,
-    };
-    if (this.threads > 1 || this.sharedPool) await this.poolPlan(prepared);
+    const { graph, dims, plan } = this.optimized(shapes, progress);
+    progress({ stage: 'prepack', loaded: 0, total: 1 });
+    const exec = await this.engine.compile(graph, dims, plan);
+    progress({ stage: 'prepack', loaded: 1, total: 1 });
+    const outputDims = new Map(graph.outputs.map((o) => [o.name, dims.get(o.name)!.slice()]));
+    const prepared: Prepared = { key, exec, report: planReport(graph, dims, plan, exec.report), inputDims: shapes, outputDims };
     this.plans.set(key, prepared);
     const limit = Math.max(1, this.options.planCacheSize ?? 4);
     while (this.plans.size > limit) {
       const oldest = this.plans.keys().next().value!;
-      const old = this.plans.get(oldest)!;
+      this.plans.get(oldest)!.exec.release();
       this.plans.delete(oldest);
-      // the workers drop their instances on its memory, so the memory can be collected
-      if (old.poolPlan && old.poolOf && !old.poolOf.isDisposed) old.poolOf.release(old.poolPlan);
     }
     return prepared;
   }
 
-  /**
-   * The session's pool, ready to run: created at the first plan (threads > 1); an owned pool broken by
-   * a fault is rebuilt; a shared one broken or disposed by its owner is an error.
-   */
-  private async livePool(): Promise<WorkerPool> {
-    const pool = this.pool;
-    if (this.sharedPool) {
-      if (!pool || pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool and a new session on it');
-      if (pool.brokenReason) throw new BackendError(`the shared worker pool (SessionOptions.pool) is broken (${pool.brokenReason}); its owner must dispose it and create a new pool for new sessions`);
-      return pool;
-    }
-    if (pool && !pool.brokenReason && !pool.isDisposed) return pool;
-    // an earlier run's worker died or trapped: rebuild (kernels never write constants, memories are intact)
-    if (pool) { this.pool = null; await pool.dispose(); }
-    this.pool = await WorkerPool.create(this.threads);
-    return this.pool;
-  }
-
-  /** `p`'s plan on the session's live pool (prepared again when the pool was rebuilt). */
-  private async poolPlan(p: Prepared): Promise<{ pool: WorkerPool; plan: PoolPlan }> {
-    const pool = await this.livePool();
-    if (!p.poolPlan || p.poolOf !== pool) {
-      p.poolPlan = pool.prepare(p.plan.steps, p.kernels);
-      p.poolOf = pool;
-    }
-    return { pool, plan: p.poolPlan };
-  }
-
-  private async runNow(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    this.checkAlive();
+  /** Validates the feeds and copies their data (run reads them later, after queued runs). */
+  private readFeeds(feeds: Record<string, Tensor>): { inputs: Map<string, Float32Array>; shapes: Record<string, number[]> } {
     if (!feeds || typeof feeds !== 'object') throw new InvalidArgumentError('run() takes an object of input tensors by name');
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((i) => i.name === name)) throw new InvalidArgumentError(`unknown input '${name}' (the model's inputs: ${this.inputs.map((i) => i.name).join(', ')})`);
     }
     const shapes: Record<string, number[]> = {};
+    const inputs = new Map<string, Float32Array>();
     for (const inp of this.inputs) {
       const t = feeds[inp.name];
-      if (!t) throw new InvalidArgumentError(`missing input '${inp.name}' (dims [${inp.dims.join(', ')}])`);
-      if (!(t.data instanceof Float32Array) || t.type !== 'float32') throw new InvalidArgumentError(`input '${inp.name}' must be a float32 Tensor, got ${t.type ?? typeof t}`);
-      const dims = [...t.dims];
+      if (!t || typeof t !== 'object') throw new InvalidArgumentError(`missing input '${inp.name}' (dims [${inp.dims.join(', ')}])`);
+      if (!(t.data instanceof Float32Array) || t.type !== 'float32') {
+        const got = t.data && typeof t.data === 'object' ? (t.data as object).constructor?.name ?? typeof t.data : typeof t.data;
+        throw new InvalidArgumentError(`input '${inp.name}' must be a float32 Tensor (a Float32Array), got type '${t.type}' with data ${got}`);
+      }
+      if (!Array.isArray(t.dims) && !ArrayBuffer.isView(t.dims)) throw new InvalidArgumentError(`input '${inp.name}' has no dims (an array of integers), got ${typeof t.dims}`);
+      const dims = [...(t.dims as number[])];
+      if (dims.some((d) => !Number.isInteger(d))) throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}]: dims must be integers`);
       if (dims.length !== inp.dims.length || dims.some((d, i) => typeof inp.dims[i] === 'number' && (inp.dims[i] as number) > 0 && d !== inp.dims[i])) {
         throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}], the model expects [${inp.dims.join(', ')}]`);
       }
-      if (size(dims) !== t.data.length) throw new InvalidArgumentError(`input '${inp.name}' has ${t.data.length} elements for dims [${dims.join(', ')}]`);
       if (dims.some((d) => d <= 0)) throw new InvalidArgumentError(`input '${inp.name}' has an empty dimension: [${dims.join(', ')}]`);
+      if (size(dims) !== t.data.length) throw new InvalidArgumentError(`input '${inp.name}' has ${t.data.length} elements for dims [${dims.join(', ')}]`);
       shapes[inp.name] = dims;
+      inputs.set(inp.name, t.data.slice());
     }
+    return { inputs, shapes };
+  }
+
+  private async runNow(inputs: Map<string, Float32Array>, shapes: Record<string, number[]>): Promise<Record<string, Tensor>> {
+    this.checkAlive();
     const p = await this.prepare(shapes);
-    const heap = new Float32Array(p.kernels.memory.buffer);
-    for (const [name, io] of p.inputs) heap.set(feeds[name].data, io.ptr >> 2);
-    try {
-      if (p.poolPlan) {
-        const { pool, plan } = await this.poolPlan(p);
-        try {
-          // queued: sessions sharing the pool take turns
-          await pool.runQueued(plan);
-        } catch (e) {
-          if (this.sharedPool && (pool.isDisposed || e instanceof DisposedError)) {
-            throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool and a new session on it', { cause: e });
-          }
-          throw e;
-        }
-      } else {
-        runSerial(p.bound);
-      }
-    } catch (e) {
-      if (e instanceof EdgeCnnError) throw e;
-      throw new BackendError(`wasm kernel failed: ${(e as Error).message}`, { cause: e });
-    }
+    const outs = await p.exec.run(inputs);
     const out: Record<string, Tensor> = {};
-    for (const o of p.plan.outputs) {
-      out[o.name] = new Tensor('float32', heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)), o.dims);
-    }
+    for (const o of this.outputs) out[o.name] = new Tensor('float32', outs.get(o.name)!, p.outputDims.get(o.name)!);
     return out;
   }
 }
@@ -329,65 +306,6 @@ function isGraph(m: ModelSource): m is Graph {
 }
 
 const shapeKey = (s: Record<string, number[]>): string => Object.keys(s).sort().map((k) => `${k}:${s[k].join('x')}`).join(';');
-
-let warnedNoSharedMemory = false;
-
-async function chooseBackend(options: SessionOptions): Promise<{ flavor: Flavor; threads: number; backend: string }> {
-  if (options.pool !== undefined) return chooseSharedPoolBackend(options);
-  const wanted = options.backend ?? 'auto';
-  if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
-  const asked = options.threads ?? 'auto';
-  if (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 1 && asked <= 64)) throw new InvalidArgumentError(`threads must be 'auto' or an integer from 1 to 64, got ${asked}`);
-  if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
-  await enableRelaxedSimdInNode();
-  const notes: string[] = [];
-  if (wanted === 'webgpu') notes.push('WebGPU backend not available in this version, using wasm');
-  let threads = asked === 'auto' ? defaultThreadCount() : asked;
-  const shared = sharedMemoryAvailable();
-  if (threads > 1 && !shared.ok) {
-    notes.push(`1 thread (${shared.reason})`);
-    if (!warnedNoSharedMemory) {
-      warnedNoSharedMemory = true;
-      console.warn(`edgecnn: running on one thread: ${shared.reason}`);
-    }
-    threads = 1;
-  }
-  if (threads > 1 && options.flavor && !isShared(options.flavor)) {
-    notes.push(`1 thread (the '${options.flavor}' kernels cannot share memory)`);
-    threads = 1;
-  }
-  const ok = await supportedFlavors(shared.ok);
-  let flavor: Flavor;
-  if (options.flavor) {
-    if (!ok.includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
-    flavor = options.flavor;
-  } else {
-    if (!ok.length) throw new BackendError('this engine runs none of the kernel binaries (no WebAssembly?)');
-    // threads need a shared-memory binary; one thread runs best on a plain memory
-    flavor = (threads > 1 ? ok.find(isShared) : ok.find((f) => !isShared(f))) ?? ok[0];
-    if (threads > 1 && !isShared(flavor)) { notes.push('1 thread (no threads binary validates here)'); threads = 1; }
-  }
-  if (!notes.some((n) => n.startsWith('1 thread'))) notes.push(threads === 1 ? '1 thread' : `${threads} threads`);
-  return { flavor, threads, backend: `wasm-${flavor}, ${notes.join(', ')}` };
-}
-
-/** With `options.pool`: its thread count, and a threads binary (the pool's workers share memory). */
-async function chooseSharedPoolBackend(options: SessionOptions): Promise<{ flavor: Flavor; threads: number; backend: string }> {
-  const pool = options.pool!;
-  if (!(pool instanceof WorkerPool)) throw new InvalidArgumentError('pool must be a WorkerPool (WorkerPool.create(threads))');
-  if (pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool');
-  const wanted = options.backend ?? 'auto';
-  if (!['auto', 'wasm', 'webgpu'].includes(wanted)) throw new InvalidArgumentError(`backend must be 'auto', 'wasm' or 'webgpu', got '${wanted}'`);
-  if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
-  if (options.flavor && !isShared(options.flavor)) throw new InvalidArgumentError(`a shared pool runs a threads binary; the '${options.flavor}' kernels cannot share memory`);
-  await enableRelaxedSimdInNode();
-  const ok = await supportedFlavors(true);
-  const flavor = options.flavor ?? ok.find(isShared);
-  if (!flavor || !ok.includes(flavor)) throw new BackendError(`this engine cannot run the ${flavor ? `'${flavor}'` : 'threads'} kernels a shared pool needs`);
-  const notes = wanted === 'webgpu' ? ['WebGPU backend not available in this version, using wasm'] : [];
-  notes.push(pool.threads === 1 ? '1 thread' : `${pool.threads} threads`, 'shared pool');
-  return { flavor, threads: pool.threads, backend: `wasm-${flavor}, ${notes.join(', ')}` };
-}
 
 async function readModel(src: Uint8Array | ArrayBuffer | string | URL, progress: (p: Progress) => void): Promise<Uint8Array> {
   if (src instanceof Uint8Array) return src;

@@ -5,7 +5,6 @@ import { LayerError, InvalidArgumentError } from '../errors.js';
 import type { Graph, Node, ConstTensor, Dims } from './ir.js';
 import { size } from './ir.js';
 import { inferNode } from './shapes.js';
-import { ActKind, type Activation } from '../kernels/types.js';
 
 export type ActivationName = 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'hardSigmoid' | 'hardSwish' | 'none';
 export type Pair = number | [number, number];
@@ -124,7 +123,7 @@ export class NetworkBuilder {
     const weights = this.tensor(name, 'Conv', 'weights', spec.weights, wlen, Math.sqrt(6 / Math.max(1, cin * kernel[0] * kernel[1])));
     const inputs = [x, this.constant(`${name}.weight`, wdims, weights)];
     if (spec.bias ?? true) inputs.push(this.constant(`${name}.bias`, [spec.filters], this.tensor(name, 'Conv', 'bias', spec.biasValues, spec.filters, 0.1)));
-    return this.add1(name, 'Conv', inputs, { kernel, strides, pads, dilations, groups, act: toActivation(name, spec.activation) });
+    return this.add1(name, 'Conv', inputs, { kernel, strides, pads, dilations, groups }).activation(name, spec.activation);
   }
 
   /** Fully-connected layer; flattens a 4-D input first (NCHW order, as ONNX Flatten). */
@@ -142,7 +141,7 @@ export class NetworkBuilder {
     const weights = this.tensor(name, 'Gemm', 'weights', spec.weights, spec.units * k, Math.sqrt(6 / Math.max(1, k)));
     const inputs = [x, this.constant(`${name}.weight`, [spec.units, k], weights)];
     if (spec.bias ?? true) inputs.push(this.constant(`${name}.bias`, [spec.units], this.tensor(name, 'Gemm', 'bias', spec.biasValues, spec.units, 0.1)));
-    return this.add1(name, 'Gemm', inputs, { alpha: 1, beta: 1, transA: 0, transB: 1, act: toActivation(name, spec.activation) });
+    return this.add1(name, 'Gemm', inputs, { alpha: 1, beta: 1, transA: 0, transB: 1 }).activation(name, spec.activation);
   }
 
   maxPool(spec: PoolSpec): this { return this.pool('MaxPool', 'maxpool', spec); }
@@ -256,11 +255,16 @@ export class NetworkBuilder {
     return this.add1(name, op, [x], { kernel, strides, pads, dilations: [1, 1], ceilMode: !!spec.ceilMode, countIncludePad: !!spec.countIncludePad });
   }
 
+  /** A layer's `activation` option: its own node after the layer (the graph passes fuse it where the backend can). */
+  private activation(layer: string, a: ActivationName | undefined): this {
+    const act = toActivation(layer, a);
+    return act ? this.add1(`${layer}.${a}`, act.op, [this.cursor!], act.attrs) : this;
+  }
+
   private add1(name: string, op: string, inputs: string[], attrs: Record<string, any>): this {
     const node: Node = { name, op, inputs, outputs: [name], attrs };
     const [out] = inferNode(node, inputs.map((i) => this.dims.get(i)!));
     if (out.some((d) => d <= 0)) throw new LayerError(name, op, `output shape [${out.join(', ')}] is empty`);
-    if (attrs.act && attrs.act.kind === ActKind.None) delete attrs.act;
     this.nodes.push(node);
     this.dims.set(name, out);
     this.cursor = name;
@@ -268,16 +272,16 @@ export class NetworkBuilder {
   }
 }
 
-function toActivation(layer: string, a: ActivationName | undefined): Activation | undefined {
+function toActivation(layer: string, a: ActivationName | undefined): { op: string; attrs: Record<string, number> } | undefined {
   switch (a) {
     case undefined: case 'none': return undefined;
-    case 'relu': return { kind: ActKind.Relu, p0: 0, p1: 0 };
-    case 'relu6': return { kind: ActKind.Clip, p0: 0, p1: 6 };
-    case 'leakyRelu': return { kind: ActKind.LeakyRelu, p0: 0.01, p1: 0 };
-    case 'sigmoid': return { kind: ActKind.Sigmoid, p0: 0, p1: 0 };
-    case 'tanh': return { kind: ActKind.Tanh, p0: 0, p1: 0 };
-    case 'hardSigmoid': return { kind: ActKind.HardSigmoid, p0: 0.2, p1: 0.5 };
-    case 'hardSwish': return { kind: ActKind.HardSwish, p0: 0, p1: 0 };
+    case 'relu': return { op: 'Relu', attrs: {} };
+    case 'relu6': return { op: 'Clip', attrs: { min: 0, max: 6 } };
+    case 'leakyRelu': return { op: 'LeakyRelu', attrs: { alpha: 0.01 } };
+    case 'sigmoid': return { op: 'Sigmoid', attrs: {} };
+    case 'tanh': return { op: 'Tanh', attrs: {} };
+    case 'hardSigmoid': return { op: 'HardSigmoid', attrs: { alpha: 0.2, beta: 0.5 } };
+    case 'hardSwish': return { op: 'HardSwish', attrs: {} };
     default: throw new LayerError(layer, 'activation', `unknown activation '${a}'`);
   }
 }

@@ -1,7 +1,7 @@
 // The graph IR shared by the ONNX loader and the layer builder. Operators keep their ONNX names and
 // ONNX semantics (NCHW logical layout); attributes are normalized (defaults filled, opset
 // differences resolved) so later passes never look at opset numbers.
-import type { Activation } from '../kernels/types.js';
+import type { Activation } from '../backends/wasm/kernels/types.js';
 
 /** A dimension: a number, or a symbol (e.g. 'batch') bound when a session plans for a shape. */
 export type Dim = number | string;
@@ -43,7 +43,7 @@ export interface Graph {
 /**
  * Normalized attributes per operator (what the planner reads):
  * - Conv: kernel [kh,kw], strides [sh,sw], pads [t,l,b,r], dilations [dh,dw], groups; inputs X, W (const OIHW), B? (const).
- *   After fusion: act?: Activation; a 4th input (residual, same shape as the output) when attrs.residual is true.
+ *   After fusion: act?: FusedActivation; a 4th input (residual, same shape as the output) when attrs.residual is true.
  * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
  * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
  * - GlobalAveragePool, GlobalMaxPool: none.
@@ -60,7 +60,13 @@ export interface Graph {
  * - Input-only shape ops (Shape, Gather, ConstantOfShape, Cast, Range, Unsqueeze, Squeeze, ...) exist only
  *   before constant folding; after folding the graph holds float ops only.
  */
-export type FusedActivation = Activation;
+/** An activation node absorbed by its producer (attrs.act): the activation's operator and its
+ * normalized attributes (Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta). Backends map it
+ * to their own epilogue codes; the IR never holds a backend's ABI values. */
+export interface FusedActivation {
+  op: string;
+  attrs: Record<string, number>;
+}
 
 /** Operators a planned graph may contain (after folding); the loader refuses others at create. */
 export const PLANNED_OPS = new Set([

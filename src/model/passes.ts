@@ -1,16 +1,27 @@
 // Graph passes over a folded graph (bindAndFold's output: planned operators, normalized attributes,
-// concrete dims). Each pass is a small function `(g, dims) => boolean` (true when it changed
+// concrete dims). Each pass is a small function `(g, dims, caps) => boolean` (true when it changed
 // something) that edits `g` in place; `optimize` copies the graph first and runs them in order.
+// Folds that keep the graph's meaning (batch-norm, per-channel affine, pad into conv/pool, transpose
+// pairs) run for every backend; fusions into epilogues run only as far as the backend's
+// capabilities say its kernels absorb them.
 // Graph output names never change: when a fusion removes the node that produced an output, the fused
 // node takes over that output's name. New constants get fresh names (constants may be shared between
 // nodes, so they are never edited in place) and their dims are added to `dims`.
-import type { Activation } from '../kernels/types.js';
-import { ActKind } from '../kernels/types.js';
-import type { ConstTensor, Graph, Node } from './ir.js';
+import type { ConstTensor, FusedActivation, Graph, Node } from './ir.js';
 import { size } from './ir.js';
 import { topoSort } from './fold.js';
 
-export type Pass = (g: Graph, dims: Map<string, number[]>) => boolean;
+/** What a backend's epilogues absorb (the fusion part of its Capabilities). */
+export interface FusionCaps {
+  readonly activationProducers: ReadonlySet<string>;
+  readonly fusableActivations: ReadonlySet<string>;
+  readonly residualProducers: ReadonlySet<string>;
+}
+
+/** Fuses nothing: the graph as the model wrote it, only meaning-preserving folds. */
+export const NO_FUSION: FusionCaps = { activationProducers: new Set(), fusableActivations: new Set(), residualProducers: new Set() };
+
+export type Pass = (g: Graph, dims: Map<string, number[]>, caps: FusionCaps) => boolean;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -164,7 +175,7 @@ export const foldChannelAffine: Pass = (g, dims) => {
 
 /** Fuses Add(conv_out, other) into the Conv (or Gemm) as a residual 4th input, when the shapes are
  * equal and conv_out has no other use: the epilogue computes act(acc + bias + residual). */
-export const fuseResidual: Pass = (g, dims) => {
+export const fuseResidual: Pass = (g, dims, caps) => {
   let changed = false;
   for (const add of g.nodes.slice()) {
     if (add.op !== 'Add' || add.attrs.act) continue;
@@ -172,7 +183,7 @@ export const fuseResidual: Pass = (g, dims) => {
       const x = add.inputs[side], other = add.inputs[1 - side];
       if (x === other || g.consts.has(other)) continue;
       const p = producerOf(g, x);
-      if (!p || (p.op !== 'Conv' && p.op !== 'Gemm') || p.attrs.act || p.attrs.residual || singleUse(g, x) !== add) continue;
+      if (!p || !caps.residualProducers.has(p.op) || p.attrs.act || p.attrs.residual || singleUse(g, x) !== add) continue;
       const a = dims.get(x)!, b = dims.get(other)!;
       if (a.length !== b.length || a.some((d, i) => d !== b[i])) continue;
       while (p.inputs.length < 3) p.inputs.push('');
@@ -187,30 +198,26 @@ export const fuseResidual: Pass = (g, dims) => {
   return changed;
 };
 
-/** The fused form of an activation node, or undefined when the node is not one. */
-export function activationOf(n: Node): Activation | undefined {
-  switch (n.op) {
-    case 'Relu': return { kind: ActKind.Relu, p0: 0, p1: 0 };
-    case 'Clip': return { kind: ActKind.Clip, p0: n.attrs.min, p1: n.attrs.max };
-    case 'LeakyRelu': return { kind: ActKind.LeakyRelu, p0: n.attrs.alpha, p1: 0 };
-    case 'Sigmoid': return { kind: ActKind.Sigmoid, p0: 0, p1: 0 };
-    case 'Tanh': return { kind: ActKind.Tanh, p0: 0, p1: 0 };
-    case 'HardSigmoid': return { kind: ActKind.HardSigmoid, p0: n.attrs.alpha, p1: n.attrs.beta };
-    case 'HardSwish': return { kind: ActKind.HardSwish, p0: 0, p1: 0 };
-    default: return undefined;
-  }
-}
-const ACT_PRODUCERS = new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']);
+const ACTIVATION_ATTRS: Record<string, readonly string[]> = {
+  Relu: [], Clip: ['min', 'max'], LeakyRelu: ['alpha'], Sigmoid: [], Tanh: [], HardSigmoid: ['alpha', 'beta'], HardSwish: [],
+};
 
-/** Fuses an activation into the producing Conv/Gemm/Add/Sub/Mul/Div as `attrs.act`. */
-export const fuseActivation: Pass = (g) => {
+/** The fused form of an activation node (its operator and attributes), or undefined when the node is not one. */
+export function activationOf(n: Node): FusedActivation | undefined {
+  const names = ACTIVATION_ATTRS[n.op];
+  if (!names) return undefined;
+  return { op: n.op, attrs: Object.fromEntries(names.map((k) => [k, n.attrs[k]])) };
+}
+
+/** Fuses an activation into its producer as `attrs.act`, where the backend's epilogue computes it. */
+export const fuseActivation: Pass = (g, _dims, caps) => {
   let changed = false;
   for (const actNode of g.nodes.slice()) {
-    const act = activationOf(actNode);
+    const act = caps.fusableActivations.has(actNode.op) ? activationOf(actNode) : undefined;
     if (!act) continue;
     const x = actNode.inputs[0];
     const p = producerOf(g, x);
-    if (!p || !ACT_PRODUCERS.has(p.op) || p.attrs.act || singleUse(g, x) !== actNode) continue;
+    if (!p || !caps.activationProducers.has(p.op) || p.attrs.act || singleUse(g, x) !== actNode) continue;
     p.attrs.act = act;
     absorb(g, p, x, actNode);
     changed = true;
@@ -311,8 +318,8 @@ export const PASSES: { name: string; run: Pass }[] = [
   { name: 'removeDeadNodes', run: removeDeadNodes },
 ];
 
-/** Copies the graph and runs every pass. New constants' dims are added to `dims`. */
-export function optimize(graph: Graph, dims: Map<string, number[]>): Graph {
+/** Copies the graph and runs every pass with a backend's fusion capabilities. New constants' dims are added to `dims`. */
+export function optimize(graph: Graph, dims: Map<string, number[]>, caps: FusionCaps = NO_FUSION): Graph {
   const g: Graph = {
     ...graph,
     inputs: graph.inputs.map((v) => ({ ...v, dims: v.dims.slice() })),
@@ -320,6 +327,6 @@ export function optimize(graph: Graph, dims: Map<string, number[]>): Graph {
     nodes: graph.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice(), attrs: structuredClone(n.attrs) })),
     consts: new Map(graph.consts),
   };
-  for (const p of PASSES) p.run(g, dims);
+  for (const p of PASSES) p.run(g, dims, caps);
   return g;
 }

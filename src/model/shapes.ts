@@ -4,7 +4,19 @@
 import { LayerError } from '../errors.js';
 import type { Dims, Node } from './ir.js';
 import { size } from './ir.js';
-import { windowOutputSize } from '../kernels/types.js';
+
+/**
+ * Output length of one spatial axis of a sliding window (convolution, pooling; ONNX and PyTorch rules):
+ * q = (in + padBegin + padEnd - dilation*(k-1) - 1) / stride; out = floor(q) + 1, or ceil(q) + 1 in ceil
+ * mode, where a last window that would start inside the end padding is dropped. The seed's
+ * (W − F + 2P)/S + 1 with dilation, asymmetric padding and ceil mode.
+ */
+export function windowOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceilMode = false): number {
+  const q = (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride;
+  let out = (ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
+  if (ceilMode && (out - 1) * stride >= input + padBegin) out--;
+  return out;
+}
 
 const fmt = (d: readonly number[]) => d.join('x');
 

@@ -4,7 +4,7 @@
 
 export interface BufferRequest {
   id: number;
-  /** bytes; rounded up to ALIGN */
+  /** bytes; rounded up to the plan's alignment */
   bytes: number;
   /** first step that writes it (inclusive) */
   first: number;
@@ -27,13 +27,13 @@ export const alignUp = (n: number, a = ALIGN): number => Math.ceil(n / a) * a;
 
 const overlaps = (a: BufferRequest, b: BufferRequest): boolean => a.first <= b.last && b.first <= a.last;
 
-export function planArena(requests: readonly BufferRequest[]): ArenaPlan {
+export function planArena(requests: readonly BufferRequest[], align = ALIGN): ArenaPlan {
   const order = [...requests].sort((a, b) => b.bytes - a.bytes || a.first - b.first || a.id - b.id);
   const placed: { req: BufferRequest; offset: number; end: number }[] = [];
   const offsets = new Map<number, number>();
   let bytes = 0, unsharedBytes = 0;
   for (const req of order) {
-    const size = alignUp(Math.max(req.bytes, 1));
+    const size = alignUp(Math.max(req.bytes, 1), align);
     unsharedBytes += size;
     // live neighbours sorted by offset; take the first gap that fits
     const live = placed.filter((p) => overlaps(p.req, req)).sort((a, b) => a.offset - b.offset);

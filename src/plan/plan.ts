@@ -1,26 +1,33 @@
-// Execution plan: decides each value's physical layout, gives every tensor its bytes in the
-// activation arena, prepacks constants and lowers every node to kernel Steps. Everything here
-// happens once per (model, input shape); `run` then only copies inputs in, calls the steps and
-// copies outputs out.
-import { LayerError, ResourceLimitError } from '../errors.js';
-import type { Graph, Node, ConstTensor } from '../model/ir.js';
+// The backend-neutral memory plan: each value's physical layout (as the backend asks), its buffer and
+// the buffer's lifetime, aliases (reshapes that keep the bytes, channel slices of a concat), and every
+// buffer's offset in one activation arena where buffers whose lifetimes do not overlap share bytes.
+// Offsets are relative to the arena: a backend places the arena where it wants (wasm: in linear
+// memory after its reserved bytes; reference: a plain ArrayBuffer).
+import type { Graph, Node } from '../model/ir.js';
 import { size } from '../model/ir.js';
-import type { Step, NhwcRef, Activation } from '../kernels/types.js';
-import { NO_ACTIVATION } from '../kernels/types.js';
 import { planArena, alignUp, type BufferRequest } from './memory.js';
-import { ConstRegion } from './consts.js';
-import { lowerNode } from './lower.js';
-import { MAX_PAGES, WASM_PAGE } from '../wasm/binaries.js';
 
-/** Physical layout of a value. Rank-4 activations are NHWC (see docs/DESIGN.md); others dense row-major. */
+/** Physical layout of a value. 'nhwc' for rank-4 activations on backends that want it; 'dense' is
+ * row-major in the logical (ONNX, NCHW) order. */
 export type Layout = 'nhwc' | 'dense';
+
+/** What the planner needs of a backend (a subset of its Capabilities). */
+export interface PlanCaps {
+  layout(dims: readonly number[]): Layout;
+  readonly sliceWriters: ReadonlySet<string>;
+  readonly sliceReaders: ReadonlySet<string>;
+  readonly alignment: number;
+}
 
 export interface Buffer {
   id: number;
   bytes: number;
+  /** first time step that writes it (inclusive): 0 = inputs arrive, node k runs at k + 1 */
   first: number;
+  /** last time step that reads it (inclusive); nodes.length + 1 = outputs leave */
   last: number;
-  offset: number; // absolute address once planned
+  /** byte offset in the arena */
+  offset: number;
 }
 
 export interface Value {
@@ -30,15 +37,23 @@ export interface Value {
   buffer: Buffer;
   /** element offset inside the buffer (a channel slice of a concat buffer) */
   elemOffset: number;
-  /** NHWC: floats between consecutive pixels (≥ C) */
+  /** NHWC: floats between consecutive pixels (≥ C); 0 for dense values */
   pixelStride: number;
 }
 
-export const ptrOf = (v: Value): number => v.buffer.offset + v.elemOffset * 4;
-
-export function nhwc(v: Value): NhwcRef {
-  const [n, c, h, w] = v.dims;
-  return { ptr: ptrOf(v), n, h, w, c, pixelStride: v.pixelStride };
+export interface MemoryPlan {
+  values: Map<string, Value>;
+  buffers: Buffer[];
+  /** Dense NCHW buffers where callers' inputs land / outputs leave, for graph inputs and outputs whose
+   * layout is not dense (the backend converts); absent for dense ones (the value's own buffer). */
+  stagingIn: Map<string, Buffer>;
+  stagingOut: Map<string, Buffer>;
+  /** arena size: the peak of the plan */
+  arenaBytes: number;
+  /** the sum of every buffer: what the arena would need without sharing */
+  unsharedBytes: number;
+  /** bytes of every buffer live while node k runs (its inputs, outputs and everything kept for later) */
+  liveBytes: number[];
 }
 
 export interface LayerReport {
@@ -64,40 +79,11 @@ export interface PlanReport {
   unsharedArenaBytes: number;
   /** prepacked weights, indirection buffers and tables */
   constBytes: number;
-  /** the whole linear memory */
+  /** everything the backend holds for this plan (wasm: the whole linear memory) */
   memoryBytes: number;
 }
 
-export interface PlannedIO {
-  name: string;
-  dims: number[];
-  /** where the caller's data is written / read, dense in the model's layout (NCHW) */
-  ptr: number;
-}
-
-export interface Plan {
-  steps: Step[];
-  inputs: PlannedIO[];
-  outputs: PlannedIO[];
-  consts: ConstRegion;
-  memoryBytes: number;
-  report: PlanReport;
-}
-
-/** What lowering code sees. */
-export interface LowerContext {
-  node: Node;
-  inputs: (Value | null)[];
-  /** const inputs by position (null when the input is an activation or omitted) */
-  consts: (ConstTensor | null)[];
-  outputs: Value[];
-  cw: ConstRegion;
-  act: Activation;
-}
-
-const RESERVED = 1024;
-
-export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
+export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, caps: PlanCaps): MemoryPlan {
   const values = new Map<string, Value>();
   const buffers: Buffer[] = [];
   const newBuffer = (bytes: number, t: number): Buffer => {
@@ -110,22 +96,21 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
     if (!d) throw new Error(`internal: no dims for value '${name}'`);
     return d;
   };
-  const layoutOf = (d: number[]): Layout => (d.length === 4 ? 'nhwc' : 'dense');
-  const newValue = (name: string, t: number): Value => {
+  const valueOn = (name: string, buffer: Buffer, elemOffset: number, pixelStride?: number): Value => {
     const d = dimsOf(name);
-    const v: Value = { name, dims: d, layout: layoutOf(d), buffer: newBuffer(size(d) * 4, t), elemOffset: 0, pixelStride: d.length === 4 ? d[1] : 0 };
+    const layout = caps.layout(d);
+    const v: Value = { name, dims: d, layout, buffer, elemOffset, pixelStride: layout === 'nhwc' ? pixelStride ?? d[1] : 0 };
     values.set(name, v);
     return v;
   };
+  const newValue = (name: string, t: number): Value => valueOn(name, newBuffer(size(dimsOf(name)) * 4, t), 0);
   const use = (v: Value, t: number) => { v.buffer.last = Math.max(v.buffer.last, t); };
-  const views = concatViews(graph, dims);
+  const views = concatViews(graph, dims, caps);
 
-  // Time 0: inputs arrive (NCHW staging, then a transform into NHWC for rank-4 inputs).
-  // Node k runs at time k + 1. Time nodes + 1: outputs leave (NHWC → NCHW staging).
   const stagingIn = new Map<string, Buffer>();
   for (const inp of graph.inputs) {
     const v = newValue(inp.name, 0);
-    if (v.layout === 'nhwc') stagingIn.set(inp.name, newBuffer(size(v.dims) * 4, 0));
+    if (v.layout !== 'dense') stagingIn.set(inp.name, newBuffer(size(v.dims) * 4, 0));
   }
   graph.nodes.forEach((node, k) => {
     const t = k + 1;
@@ -135,16 +120,15 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
     }
     for (const name of node.outputs) {
       if (!name) continue;
-      if (values.has(name)) { use(values.get(name)!, t); continue; } // a concat whose inputs were written in place
+      const known = values.get(name);
+      if (known) { use(known, t); continue; } // a concat whose inputs were written in place
       const view = views.get(name);
-      const alias = aliasSource(node, values, dimsOf(name));
+      const alias = view ? null : aliasSource(node, values, dimsOf(name), caps);
       if (view) {
         const whole = values.get(view.concat) ?? newValue(view.concat, t);
-        const d = dimsOf(name);
-        values.set(name, { name, dims: d, layout: 'nhwc', buffer: whole.buffer, elemOffset: view.offset, pixelStride: whole.pixelStride });
+        valueOn(name, whole.buffer, view.offset, whole.pixelStride);
       } else if (alias) {
-        const d = dimsOf(name);
-        values.set(name, { name, dims: d, layout: layoutOf(d), buffer: alias.buffer, elemOffset: alias.elemOffset, pixelStride: d.length === 4 ? d[1] : 0 });
+        valueOn(name, alias.buffer, alias.elemOffset);
         use(alias, t);
       } else {
         newValue(name, t);
@@ -157,132 +141,59 @@ export function buildPlan(graph: Graph, dims: Map<string, number[]>): Plan {
     const v = values.get(out.name);
     if (!v) throw new Error(`internal: graph output '${out.name}' is not produced`);
     use(v, tEnd);
-    if (v.layout === 'nhwc') {
-      const b = newBuffer(size(v.dims) * 4, tEnd);
-      stagingOut.set(out.name, b);
-    }
+    if (v.layout !== 'dense' && !stagingOut.has(out.name)) stagingOut.set(out.name, newBuffer(size(v.dims) * 4, tEnd));
   }
 
-  // Activation arena after the reserved low bytes and the shared zero buffer (convolution padding).
-  let maxChannels = 4;
-  for (const v of values.values()) maxChannels = Math.max(maxChannels, v.dims.length === 4 ? v.dims[1] : v.dims[v.dims.length - 1] ?? 1);
-  const zeroBytes = alignUp(maxChannels * 4 + 64);
-  const arenaBase = alignUp(RESERVED + zeroBytes);
+  const align = Math.max(16, caps.alignment);
   const requests: BufferRequest[] = buffers.map((b) => ({ id: b.id, bytes: b.bytes, first: b.first, last: b.last }));
-  const arena = planArena(requests);
-  for (const b of buffers) b.offset = arenaBase + arena.offsets.get(b.id)!;
-  const tooBig = (need: number, what: string) => new ResourceLimitError(`model needs ${fmtBytes(need)} of wasm memory (${what}) at input [${graph.inputs.map((i) => dimsOf(i.name).join('x')).join(', ')}]; the wasm memory limit is 4 GiB per instance — lower the batch size or the input resolution`);
-  if (arenaBase + arena.bytes > MAX_PAGES * WASM_PAGE) throw tooBig(arenaBase + arena.bytes, `${fmtBytes(arena.bytes)} of activations`);
-
-  const cw = new ConstRegion(alignUp(arenaBase + arena.bytes), RESERVED, zeroBytes);
-  const steps: Step[] = [];
-  const inputs: PlannedIO[] = [];
-  for (const inp of graph.inputs) {
-    const v = values.get(inp.name)!;
-    const staging = stagingIn.get(inp.name);
-    if (staging) {
-      steps.push(...lowerLayout('nchw_to_nhwc', staging.offset, nhwc(v), cw));
-      inputs.push({ name: inp.name, dims: v.dims, ptr: staging.offset });
-    } else {
-      inputs.push({ name: inp.name, dims: v.dims, ptr: ptrOf(v) });
-    }
-  }
-
-  const layers: LayerReport[] = [];
-  const liveAt = (t: number) => buffers.filter((b) => b.first <= t && t <= b.last).reduce((s, b) => s + alignUp(b.bytes), 0);
-  graph.nodes.forEach((node, k) => {
-    const ctx: LowerContext = {
-      node,
-      inputs: node.inputs.map((n) => (n ? values.get(n) ?? null : null)),
-      consts: node.inputs.map((n) => (n ? graph.consts.get(n) ?? null : null)),
-      outputs: node.outputs.filter((n) => n).map((n) => values.get(n)!),
-      cw,
-      act: node.attrs.act ?? NO_ACTIVATION,
-    };
-    for (let i = 0; i < node.inputs.length; i++) {
-      if (node.inputs[i] && !ctx.inputs[i] && !ctx.consts[i]) throw new LayerError(node.name, node.op, `input '${node.inputs[i]}' is neither computed nor constant`);
-    }
-    const before = steps.length;
-    try {
-      steps.push(...lowerNode(ctx));
-    } catch (e) {
-      // a table (indirection buffer) too large for a JS array: the same limit, met while lowering
-      if (e instanceof RangeError) throw tooBig(cw.end, `at node '${node.name}' (${node.op}): ${e.message}`);
-      throw e;
-    }
-    layers.push({
-      name: node.name,
-      op: node.op + (node.attrs.act && node.attrs.act.kind ? '+act' : '') + (node.attrs.residual ? '+add' : ''),
-      outputDims: ctx.outputs[0]?.dims ?? [],
-      params: ctx.consts.reduce((s, c) => s + (c && c.dtype === 'float32' ? c.data.length : 0), 0),
-      macs: macsOf(node, ctx),
-      activationBytes: ctx.outputs.reduce((s, v) => s + size(v.dims) * 4, 0),
-      liveBytes: liveAt(k + 1),
-      kernels: [...new Set(steps.slice(before).map((s) => s.kernel))],
-    });
-  });
-
-  const outputs: PlannedIO[] = [];
-  for (const out of graph.outputs) {
-    const v = values.get(out.name)!;
-    const staging = stagingOut.get(out.name);
-    if (staging) {
-      steps.push(...lowerLayout('nhwc_to_nchw', staging.offset, nhwc(v), cw));
-      outputs.push({ name: out.name, dims: v.dims, ptr: staging.offset });
-    } else {
-      outputs.push({ name: out.name, dims: v.dims, ptr: ptrOf(v) });
-    }
-  }
-
-  const memoryBytes = alignUp(cw.end, WASM_PAGE);
-  if (memoryBytes > MAX_PAGES * WASM_PAGE) throw tooBig(memoryBytes, `${fmtBytes(arena.bytes)} of activations, ${fmtBytes(cw.bytes)} of weights and tables`);
-  const totalParams = layers.reduce((s, l) => s + l.params, 0);
+  const arena = planArena(requests, align);
+  for (const b of buffers) b.offset = arena.offsets.get(b.id)!;
   return {
-    steps,
-    inputs,
-    outputs,
-    consts: cw,
-    memoryBytes,
-    report: {
-      layers,
-      totalParams,
-      totalMacs: layers.reduce((s, l) => s + l.macs, 0),
-      arenaBytes: arena.bytes,
-      unsharedArenaBytes: arena.unsharedBytes,
-      constBytes: cw.bytes,
-      memoryBytes,
-    },
+    values, buffers, stagingIn, stagingOut,
+    arenaBytes: arena.bytes, unsharedBytes: arena.unsharedBytes,
+    liveBytes: liveBytesPerStep(buffers, graph.nodes.length, align),
   };
 }
 
-/** Ops that can write their NHWC output into a channel slice (pixelStride > C), and ops that can read one. */
-const SLICE_WRITERS = new Set(['Conv', 'MaxPool', 'AveragePool']);
-const SLICE_READERS = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Sub', 'Mul', 'Div', 'Concat']);
+/** Live bytes at each node's step (k + 1), by a sweep over lifetime starts and ends. */
+function liveBytesPerStep(buffers: readonly Buffer[], nodes: number, align: number): number[] {
+  const delta = new Float64Array(nodes + 3);
+  for (const b of buffers) {
+    const bytes = alignUp(Math.max(b.bytes, 1), align);
+    delta[b.first] += bytes;
+    delta[b.last + 1] -= bytes;
+  }
+  const out: number[] = new Array(nodes);
+  let live = delta[0];
+  for (let t = 1; t <= nodes; t++) { live += delta[t]; out[t - 1] = live; }
+  return out;
+}
 
 /**
  * Zero-copy concat: for a channel Concat of 4-D values, each input produced by a slice writer and
  * read only by slice readers is planned as a view into the concat's buffer, so its producer writes
  * straight into place (SqueezeNet's fire modules, Inception branches). Returns value → its slot.
  */
-function concatViews(graph: Graph, dims: Map<string, number[]>): Map<string, { concat: string; offset: number }> {
+function concatViews(graph: Graph, dims: ReadonlyMap<string, number[]>, caps: PlanCaps): Map<string, { concat: string; offset: number }> {
+  const views = new Map<string, { concat: string; offset: number }>();
+  if (!caps.sliceWriters.size) return views;
   const producer = new Map<string, Node>();
   const consumers = new Map<string, Node[]>();
   for (const n of graph.nodes) {
     for (const o of n.outputs) producer.set(o, n);
-    for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of n.inputs) if (i) { const c = consumers.get(i); if (c) c.push(n); else consumers.set(i, [n]); }
   }
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  const views = new Map<string, { concat: string; offset: number }>();
   for (const n of graph.nodes) {
     const out = dims.get(n.outputs[0]);
-    if (n.op !== 'Concat' || !out || out.length !== 4 || n.attrs.axis !== 1 || outputs.has(n.outputs[0])) continue;
+    if (n.op !== 'Concat' || !out || out.length !== 4 || caps.layout(out) !== 'nhwc' || n.attrs.axis !== 1 || outputs.has(n.outputs[0])) continue;
     let offset = 0;
     for (const i of n.inputs) {
       const d = dims.get(i)!;
       const p = producer.get(i);
-      const ok = p && SLICE_WRITERS.has(p.op) && p.outputs.length === 1 && !outputs.has(i) && !views.has(i)
+      const ok = p && caps.sliceWriters.has(p.op) && p.outputs.length === 1 && !outputs.has(i) && !views.has(i)
         && n.inputs.filter((x) => x === i).length === 1
-        && (consumers.get(i) ?? []).every((c) => SLICE_READERS.has(c.op) && (c.op !== 'Concat' || c === n));
+        && (consumers.get(i) ?? []).every((c) => caps.sliceReaders.has(c.op) && (c.op !== 'Concat' || c === n));
       if (ok) views.set(i, { concat: n.outputs[0], offset });
       offset += d[1];
     }
@@ -291,28 +202,54 @@ function concatViews(graph: Graph, dims: Map<string, number[]>): Map<string, { c
 }
 
 /** Reshape-like nodes whose output has the same bytes as their input share its buffer. */
-function aliasSource(node: Node, values: Map<string, Value>, outDims: number[]): Value | null {
-  if (!['Reshape', 'Flatten'].includes(node.op)) return null;
+function aliasSource(node: Node, values: Map<string, Value>, outDims: number[], caps: PlanCaps): Value | null {
+  if (node.op !== 'Reshape' && node.op !== 'Flatten') return null;
   const x = values.get(node.inputs[0]);
   if (!x) return null;
-  const dense = (v: Value) => v.layout === 'dense' || (v.dims[2] === 1 && v.dims[3] === 1 && v.pixelStride === v.dims[1]) || v.dims[1] === 1 && v.pixelStride === 1;
-  // NHWC with H=W=1 or C=1 has NCHW byte order too.
-  const outDenseOk = outDims.length !== 4 || (outDims[2] === 1 && outDims[3] === 1) || outDims[1] === 1;
-  return dense(x) && outDenseOk ? x : null;
+  // bytes in logical (NCHW) order: dense, or NHWC with H=W=1 or C=1 and no slice stride
+  const logicalOrder = (layout: Layout, d: readonly number[], pixelStride: number) => layout === 'dense'
+    || (d[2] === 1 && d[3] === 1 && pixelStride === d[1]) || (d[1] === 1 && pixelStride === 1);
+  const outLayout = caps.layout(outDims);
+  return logicalOrder(x.layout, x.dims, x.pixelStride) && logicalOrder(outLayout, outDims, outDims[1]) ? x : null;
 }
 
-function macsOf(node: Node, ctx: LowerContext): number {
-  const out = ctx.outputs[0]?.dims;
+/** Multiply-accumulates of a node (Conv and Gemm; 0 for the rest). */
+export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number {
+  const out = dims.get(node.outputs[0]);
   if (!out) return 0;
   if (node.op === 'Conv') {
-    const w = ctx.consts[1]!.dims;
+    const w = dims.get(node.inputs[1])!;
     return size(out) * w[1] * w[2] * w[3];
   }
-  if (node.op === 'Gemm') {
-    const x = ctx.inputs[0]!.dims;
-    return out[0] * out[1] * x[1];
-  }
+  if (node.op === 'Gemm') return out[0] * out[1] * dims.get(node.inputs[0])![1];
   return 0;
+}
+
+/** The layer table of a planned graph; `kernels` and the byte totals come from the backend. */
+export function planReport(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan,
+  backend: { kernels: Map<string, string[]>; constBytes: number; memoryBytes: number }): PlanReport {
+  const layers: LayerReport[] = graph.nodes.map((node, k) => {
+    const outs = node.outputs.filter((o) => o);
+    return {
+      name: node.name,
+      op: node.op + (node.attrs.act ? '+act' : '') + (node.attrs.residual ? '+add' : ''),
+      outputDims: dims.get(outs[0])?.slice() ?? [],
+      params: node.inputs.reduce((s, i) => { const c = i ? graph.consts.get(i) : undefined; return s + (c && c.dtype === 'float32' ? c.data.length : 0); }, 0),
+      macs: macsOf(node, dims),
+      activationBytes: outs.reduce((s, o) => s + size(dims.get(o)!) * 4, 0),
+      liveBytes: plan.liveBytes[k],
+      kernels: backend.kernels.get(node.name) ?? [],
+    };
+  });
+  return {
+    layers,
+    totalParams: layers.reduce((s, l) => s + l.params, 0),
+    totalMacs: layers.reduce((s, l) => s + l.macs, 0),
+    arenaBytes: plan.arenaBytes,
+    unsharedArenaBytes: plan.unsharedBytes,
+    constBytes: backend.constBytes,
+    memoryBytes: backend.memoryBytes,
+  };
 }
 
 export function fmtBytes(n: number): string {
@@ -321,5 +258,3 @@ export function fmtBytes(n: number): string {
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
   return `${n} B`;
 }
-
-import { lowerLayout } from './lower.js';

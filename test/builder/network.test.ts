@@ -104,7 +104,7 @@ test('steady-state runs neither grow nor replace the wasm memory, and give ident
   const s = await Session.create(demoNetwork().toGraph(), { threads: 1 });
   const x = new Tensor('float32', rng(9).floats(3 * 32 * 32), [1, 3, 32, 32]);
   const first = (await s.run({ input: x })).softmax1.data;
-  const mem = (s as any).plans.values().next().value.kernels.memory as WebAssembly.Memory;
+  const mem = (s as any).plans.values().next().value.exec.kernels.memory as WebAssembly.Memory;
   const buf = mem.buffer, bytes = buf.byteLength;
   for (let i = 0; i < 20; i++) {
     const out = (await s.run({ input: x })).softmax1.data;

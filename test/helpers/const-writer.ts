@@ -1,5 +1,5 @@
-// A ConstWriter (src/kernels/types.ts) over a test Harness: bump allocation in the harness memory.
-import type { ConstWriter } from '../../src/kernels/types.js';
+// A ConstWriter (src/backends/wasm/kernels/types.ts) over a test Harness: bump allocation in the harness memory.
+import type { ConstWriter } from '../../src/backends/wasm/kernels/types.js';
 import type { Harness } from './harness.js';
 
 export class HarnessConstWriter implements ConstWriter {
@@ -8,6 +8,7 @@ export class HarnessConstWriter implements ConstWriter {
   constructor(private readonly h: Harness) {}
   f32(data: Float32Array): number { return this.h.put(data); }
   i32(data: Int32Array): number { return this.h.putI32(data); }
+  reserve(): void { /* the harness fails on its own when its memory is exhausted */ }
   /** One shared zero buffer, replaced by a larger one when a caller needs more. */
   zeros(bytes: number): number {
     if (bytes > this.zeroBytes) {

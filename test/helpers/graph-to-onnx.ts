@@ -1,23 +1,14 @@
 // Writes a layer-builder IR graph as ONNX bytes, so onnxruntime-node can check the builder's
 // networks end to end. Fused activations become separate ONNX nodes again.
 import type { Graph, Node } from '../../src/model/ir.js';
-import { ActKind, type Activation } from '../../src/kernels/types.js';
 import { makeModel, type NodeSpec, type TensorSpec } from './onnx-builder.js';
 
-function actNode(a: Activation, x: string, y: string, extra: Record<string, TensorSpec>): NodeSpec {
-  switch (a.kind) {
-    case ActKind.Relu: return { op: 'Relu', inputs: [x], outputs: [y] };
-    case ActKind.Clip:
-      extra[`${y}.min`] = { dims: [], data: [a.p0] };
-      extra[`${y}.max`] = { dims: [], data: [a.p1] };
-      return { op: 'Clip', inputs: [x, `${y}.min`, `${y}.max`], outputs: [y] };
-    case ActKind.LeakyRelu: return { op: 'LeakyRelu', inputs: [x], outputs: [y], attrs: { alpha: a.p0 } };
-    case ActKind.Sigmoid: return { op: 'Sigmoid', inputs: [x], outputs: [y] };
-    case ActKind.Tanh: return { op: 'Tanh', inputs: [x], outputs: [y] };
-    case ActKind.HardSigmoid: return { op: 'HardSigmoid', inputs: [x], outputs: [y], attrs: { alpha: a.p0, beta: a.p1 } };
-    case ActKind.HardSwish: return { op: 'HardSwish', inputs: [x], outputs: [y] };
-    default: throw new Error(`activation ${a.kind}`);
-  }
+/** An activation node (the builder's, or one fused as attrs.act) as ONNX; Clip's bounds become inputs. */
+function actNode(op: string, attrs: Record<string, number>, x: string, y: string, extra: Record<string, TensorSpec>): NodeSpec {
+  if (op !== 'Clip') return { op, inputs: [x], outputs: [y], attrs };
+  extra[`${y}.min`] = { dims: [], data: [attrs.min ?? -3.4e38] };
+  extra[`${y}.max`] = { dims: [], data: [attrs.max ?? 3.4e38] };
+  return { op: 'Clip', inputs: [x, `${y}.min`, `${y}.max`], outputs: [y] };
 }
 
 function toOnnx(n: Node, extra: Record<string, TensorSpec>): NodeSpec[] {
@@ -33,21 +24,17 @@ function toOnnx(n: Node, extra: Record<string, TensorSpec>): NodeSpec[] {
     case 'MaxPool': case 'AveragePool':
       spec = { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: { kernel_shape: a.kernel, strides: a.strides, pads: a.pads, ceil_mode: a.ceilMode ? 1 : 0, ...(n.op === 'AveragePool' ? { count_include_pad: a.countIncludePad ? 1 : 0 } : {}) } };
       break;
-    case 'Clip':
-      extra[`${n.name}.min`] = { dims: [], data: [a.min] };
-      extra[`${n.name}.max`] = { dims: [], data: [a.max] };
-      return [{ op: 'Clip', inputs: [n.inputs[0], `${n.name}.min`, `${n.name}.max`], outputs: n.outputs }];
+    case 'Clip': case 'LeakyRelu': case 'HardSigmoid':
+      return [actNode(n.op, a, n.inputs[0], n.outputs[0], extra)];
     case 'Softmax': case 'Concat': case 'Flatten':
       spec = { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: { axis: a.axis } };
       break;
-    case 'LeakyRelu': spec = { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: { alpha: a.alpha } }; break;
-    case 'HardSigmoid': spec = { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: { alpha: a.alpha, beta: a.beta } }; break;
     case 'BatchNormalization': spec = { op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: { epsilon: a.epsilon } }; break;
     default: spec = { op: n.op, inputs: n.inputs, outputs: n.outputs };
   }
   if (!a.act) return [spec];
   const pre = `${n.outputs[0]}.preact`;
-  return [{ ...spec, outputs: [pre] }, actNode(a.act, pre, n.outputs[0], extra)];
+  return [{ ...spec, outputs: [pre] }, actNode(a.act.op, a.act.attrs, pre, n.outputs[0], extra)];
 }
 
 export function graphToOnnx(g: Graph): Uint8Array {

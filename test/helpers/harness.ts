@@ -1,5 +1,5 @@
 // Runs single kernels in every binary the engine validates, over a bump-allocated memory.
-import { FLAVORS, type Flavor, createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type KernelInstance } from '../../src/wasm/binaries.js';
+import { FLAVORS, type Flavor, createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type KernelInstance } from '../../src/backends/wasm/binaries.js';
 import * as assert from 'uvu/assert';
 
 export { FLAVORS, type Flavor };

@@ -4,9 +4,11 @@ import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose, type Flavor } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refConv2d, refConvOutSize, nchwToNhwc, nhwcToNchw, type RefConvParams } from '../ref/conv.js';
-import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/kernels/conv.js';
-import { ActKind, type Activation, type NhwcRef, type Step } from '../../src/kernels/types.js';
+import { refConv2d, refConvOutSize, type RefConvParams } from '../../src/backends/reference/kernels/conv.js';
+import { nchwToNhwc, nhwcToNchw } from '../ref/nhwc.js';
+import { actFn } from '../helpers/activations.js';
+import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
+import { ActKind, type Activation, type NhwcRef, type Step } from '../../src/backends/wasm/kernels/types.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 // Tolerance: float32 accumulation (bias first, then taps x channels in order) against a float64 reference;
@@ -111,7 +113,7 @@ async function runCase(h: Harness, flavor: Flavor, c: Case, v: Variant, seed: nu
   }
   const got = nhwcToNchw(out1.subarray(v.yOff), c.n, c.cout, oh, ow, yStride);
   const { atol, rtol } = tol(kTerms);
-  assertClose(got, refConv2d(xs, wts, bias, res, p, v.act), atol, rtol, what);
+  assertClose(got, refConv2d(xs, wts, bias, res, p, actFn(v.act)), atol, rtol, what);
 }
 
 for (const flavor of flavors) {
@@ -174,7 +176,7 @@ test('lowerConv2d rejects inconsistent shapes', () => {
   const desc: Conv2dDesc = { weights: new Float32Array(2 * 3 * 9), cout: 2, kernel: [3, 3], strides: [1, 1], pads: [1, 1, 1, 1],
     dilations: [1, 1], groups: 1, act: ACTS[0] };
   const x: NhwcRef = { ptr: 4096, n: 1, h: 4, w: 4, c: 3, pixelStride: 3 };
-  const cw = { f32: () => 1024, i32: () => 1024, zeros: () => 1024 };
+  const cw = { f32: () => 1024, i32: () => 1024, zeros: () => 1024, reserve: () => {} };
   assert.throws(() => lowerConv2d(desc, x, { ...x, c: 2, h: 3 }, null, cw), /output/);
   assert.throws(() => lowerConv2d({ ...desc, groups: 2 }, x, { ...x, c: 2 }, null, cw), /groups/);
   assert.throws(() => lowerConv2d({ ...desc, weights: new Float32Array(5) }, x, { ...x, c: 2 }, null, cw), /weights/);

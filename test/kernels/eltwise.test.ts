@@ -1,4 +1,4 @@
-// Element-wise kernels (assembly/eltwise.ts via src/kernels/eltwise.ts) against test/ref/eltwise.ts, every flavor.
+// Element-wise kernels (assembly/eltwise.ts via src/backends/wasm/kernels/eltwise.ts) against the reference kernels (src/backends/reference/kernels/eltwise.ts), every flavor.
 // Tolerances:
 // - ReLU, Clip, LeakyReLU, fill, copy: exact (compare with the float64 reference rounded to float32: one rounding).
 // - HardSigmoid, HardSwish, scale+shift, add/sub/mul/div: 2 to 3 float32 roundings → atol 1e-6, rtol 1e-6.
@@ -10,10 +10,11 @@ import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refActivation, refBinary, refScaleShift, type RefOp } from '../ref/eltwise.js';
+import { refBinary, refScaleShift, type RefOp } from '../../src/backends/reference/kernels/eltwise.js';
+import { actFn, refActivation } from '../helpers/activations.js';
 import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
-import { lowerActivation, lowerBinary, lowerFill, lowerScaleShift, lowerCopy2d, coalesceDims } from '../../src/kernels/eltwise.js';
-import { ActKind, type Activation } from '../../src/kernels/types.js';
+import { lowerActivation, lowerBinary, lowerFill, lowerScaleShift, lowerCopy2d, coalesceDims } from '../../src/backends/wasm/kernels/eltwise.js';
+import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 const ACTS = ACTIVATION_CASES;
@@ -98,7 +99,7 @@ for (const flavor of flavors) {
       const a = r.floats(ad.reduce((p, q) => p * q, 1));
       const b = r.floats(bd.reduce((p, q) => p * q, 1));
       if (op === 'div') for (let i = 0; i < b.length; i++) b[i] = (b[i] < 0 ? -0.5 : 0.5) + b[i];
-      const ref = refBinary(op, a, ad, b, bd, act);
+      const ref = refBinary(op, a, ad, b, bd, actFn(act));
       const dims = ref.dims, rank = dims.length;
       const dense = (d: number[]) => { const s = new Array(d.length).fill(1); for (let i = d.length - 2; i >= 0; i--) s[i] = s[i + 1] * d[i + 1]; return s; };
       const bstr = (d: number[]) => { const s = dense(d); return dims.map((_, k) => { const j = k - (rank - d.length); return j < 0 || d[j] === 1 ? 0 : s[j]; }); };
@@ -147,7 +148,7 @@ for (const flavor of flavors) {
       const steps = lowerBinary({ op, act, dims: pick(xd), a: A.ref.ptr, aStrides: pick(phys(c + 3)), b: bp, bStrides: pick(bs), y: Y.ref.ptr, yStrides: pick(phys(c + 2)) }, cw);
       runSteps(h, steps, someCuts(r.next));
       const what = `${flavor} nhwc ${op} [${xd}] [${bd}] act ${act.kind}`;
-      checkAct(getNhwc(h, Y), refBinary(op, a, xd, b, bd, act).y, act, what, false);
+      checkAct(getNhwc(h, Y), refBinary(op, a, xd, b, bd, actFn(act)).y, act, what, false);
       assert.is(firstTouchedOutside(h, Y), -1, `${what}: wrote outside its channels`);
     }
   });
@@ -164,7 +165,7 @@ for (const flavor of flavors) {
       const steps = lowerScaleShift(X.ref, Y.ref, scale, shift, act, cw);
       runSteps(h, steps);
       const what = `${flavor} scaleshift ${[n, c, hh, w]} act ${act.kind}`;
-      checkAct(getNhwc(h, Y), refScaleShift(x, n, c, hh * w, scale, shift, act), act, what, false);
+      checkAct(getNhwc(h, Y), refScaleShift(x, n, c, hh * w, scale, shift, actFn(act)), act, what, false);
       assert.is(firstTouchedOutside(h, Y), -1, what);
       const full = bytesAt(h, Y.base, Y.total);
       h.f32.fill(NaN, Y.base >> 2, (Y.base >> 2) + Y.total);

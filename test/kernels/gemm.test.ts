@@ -5,9 +5,10 @@ import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refGemm } from '../ref/gemm.js';
-import { lowerGemm, packGemmWeights } from '../../src/kernels/gemm.js';
-import { ActKind, type Activation, type Step } from '../../src/kernels/types.js';
+import { refGemm } from '../../src/backends/reference/kernels/gemm.js';
+import { actFn } from '../helpers/activations.js';
+import { lowerGemm, packGemmWeights } from '../../src/backends/wasm/kernels/gemm.js';
+import { ActKind, type Activation, type Step } from '../../src/backends/wasm/kernels/types.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 // Tolerance: the kernel sums in float32 in k order starting from the bias; the reference sums in float64,
@@ -86,7 +87,7 @@ async function runCases(flavor: (typeof flavors)[number], list: Case[]): Promise
         else if (!Number.isNaN(v)) assert.unreachable(`${what}: wrote outside the slice at row ${i} col ${j}`);
       }
       const { atol, rtol } = tol(c.k);
-      assertClose(got, refGemm(a, w, bias, res, c.m, c.k, c.n, c.act), atol, rtol, what);
+      assertClose(got, refGemm(a, w, bias, res, c.m, c.k, c.n, actFn(c.act)), atol, rtol, what);
     }
 }
 

@@ -1,13 +1,13 @@
-// Layout kernels (assembly/layout.ts via src/kernels/layout.ts) against test/ref/layout.ts, every flavor.
+// Layout kernels (assembly/layout.ts via src/backends/wasm/kernels/layout.ts) against the reference kernels (src/backends/reference/kernels/layout.ts), every flavor.
 // Tolerance: none — every kernel here moves floats, results must be bit-exact (NaN fill outside).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { flavors, Harness } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refTranspose } from '../ref/layout.js';
+import { refTranspose } from '../../src/backends/reference/kernels/layout.js';
 import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts } from '../ref/nhwc.js';
-import { lowerNchwToNhwc, lowerNhwcToNchw, lowerStridedCopy, lowerPermute } from '../../src/kernels/layout.js';
+import { lowerNchwToNhwc, lowerNhwcToNchw, lowerStridedCopy, lowerPermute } from '../../src/backends/wasm/kernels/layout.js';
 
 const SHAPES = [[1, 1, 1, 1], [1, 3, 5, 7], [2, 4, 4, 4], [1, 5, 17, 3], [2, 13, 6, 5], [1, 16, 16, 16], [3, 7, 1, 1], [1, 1, 9, 11], [1, 37, 19, 21], [2, 64, 3, 9]];
 

@@ -1,4 +1,4 @@
-// Max / average / global pooling (assembly/pool.ts via src/kernels/pool.ts) against test/ref/pool.ts, every flavor.
+// Max / average / global pooling (assembly/pool.ts via src/backends/wasm/kernels/pool.ts) against the reference kernels (src/backends/reference/kernels/pool.ts), every flavor.
 // Tolerances: max pooling is exact (it selects an input float). Average pooling sums at most kh*kw float32
 // values in [-1, 1] in tap order and divides once: error ≤ taps * 2^-24 / count + 1 ulp, so atol 1e-6, rtol 1e-6.
 // Global average sums H*W values in float32: atol 1e-6 * sqrt(H*W) + rtol 1e-6.
@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refPool, refPoolOut, refGlobalPool, type RefPoolParams } from '../ref/pool.js';
+import { refPool, refPoolOut, refGlobalPool, type RefPoolParams } from '../../src/backends/reference/kernels/pool.js';
 import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
-import { lowerPool, lowerGlobalPool, lowerPoolOutputSize } from '../../src/kernels/pool.js';
+import { lowerPool, lowerGlobalPool, lowerPoolOutputSize } from '../../src/backends/wasm/kernels/pool.js';
 
 interface Case { n: number; c: number; h: number; w: number; k: [number, number]; s: [number, number]; pads: [number, number, number, number]; d?: [number, number] }
 const CASES: Case[] = [

@@ -1,4 +1,4 @@
-// Resize (assembly/resize.ts via src/kernels/resize.ts) against test/ref/resize.ts (ONNX semantics), every flavor.
+// Resize (assembly/resize.ts via src/backends/wasm/kernels/resize.ts) against the reference kernels (src/backends/reference/kernels/resize.ts) (ONNX semantics), every flavor.
 // Tolerances: nearest is exact (it copies input floats). Bilinear: float32 weights and three float32
 // lerps of values in [-1, 1] against float64 → atol 1e-6, rtol 1e-6.
 import { test } from 'uvu';
@@ -6,9 +6,9 @@ import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose } from '../helpers/harness.js';
 import { HarnessConstWriter } from '../helpers/const-writer.js';
 import { rng } from '../helpers/rng.js';
-import { refResize } from '../ref/resize.js';
+import { refResize } from '../../src/backends/reference/kernels/resize.js';
 import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
-import { lowerResize } from '../../src/kernels/resize.js';
+import { lowerResize } from '../../src/backends/wasm/kernels/resize.js';
 
 const COORDS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'half_pixel_symmetric'];
 const NEAREST = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];

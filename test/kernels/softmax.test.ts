@@ -1,4 +1,4 @@
-// Softmax over the last axis (assembly/softmax.ts via src/kernels/softmax.ts) against test/ref/softmax.ts.
+// Softmax over the last axis (assembly/softmax.ts via src/backends/wasm/kernels/softmax.ts) against the reference kernels (src/backends/reference/kernels/softmax.ts).
 // Tolerance: exp has relative error < 2e-7 (activation.ts), the row sum of n positive float32 terms adds
 // at most ~n/4 * 2^-24 relative (4-lane partial sums) and the division one rounding: atol 1e-7 (outputs ≤ 1),
 // rtol 2e-6 + n * 1.5e-8.
@@ -6,9 +6,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { flavors, Harness, assertClose } from '../helpers/harness.js';
 import { rng } from '../helpers/rng.js';
-import { refSoftmax } from '../ref/softmax.js';
+import { refSoftmax } from '../../src/backends/reference/kernels/softmax.js';
 import { runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
-import { lowerSoftmax } from '../../src/kernels/softmax.js';
+import { lowerSoftmax } from '../../src/backends/wasm/kernels/softmax.js';
 
 for (const flavor of flavors) {
   test(`softmax ${flavor}: shapes, scales, in place, partitions`, async () => {

@@ -6,26 +6,16 @@ import { bindAndFold } from '../../src/model/fold.js';
 import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActivation, fuseResidual, optimize, removeDeadNodes, type Pass } from '../../src/model/passes.js';
 import type { Graph, Node } from '../../src/model/ir.js';
 import { size } from '../../src/model/ir.js';
-import { ActKind } from '../../src/kernels/types.js';
+import type { FusedActivation } from '../../src/model/ir.js';
+import { fusedFn } from '../../src/backends/reference/kernels/act.js';
+import { WASM_CAPS } from '../../src/backends/wasm/index.js';
 import { makeModel, type ModelSpec } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 import { assertClose } from '../helpers/harness.js';
 
 // ---- a naive NCHW evaluator of folded graphs (reference for numeric before/after checks) ----
 type T = { d: number[]; v: Float32Array };
-function act(a: any, x: number): number {
-  if (!a) return x;
-  switch (a.kind) {
-    case ActKind.Relu: return Math.max(0, x);
-    case ActKind.Clip: return Math.min(Math.max(x, a.p0), a.p1);
-    case ActKind.LeakyRelu: return x < 0 ? a.p0 * x : x;
-    case ActKind.Sigmoid: return 1 / (1 + Math.exp(-x));
-    case ActKind.Tanh: return Math.tanh(x);
-    case ActKind.HardSigmoid: return Math.max(0, Math.min(1, a.p0 * x + a.p1));
-    case ActKind.HardSwish: return x * Math.max(0, Math.min(1, x / 6 + 0.5));
-    default: return x;
-  }
-}
+const act = (a: FusedActivation | undefined, x: number): number => fusedFn(a)(x);
 function bcast(a: T, b: T, f: (x: number, y: number) => number): T {
   const n = Math.max(a.d.length, b.d.length);
   const pa = [...Array(n - a.d.length).fill(1), ...a.d], pb = [...Array(n - b.d.length).fill(1), ...b.d];
@@ -105,10 +95,10 @@ function evalGraph(g: Graph, feeds: Record<string, T>): Map<string, T> {
         y = bcast(x, ins[1]!, (p, q) => act(a.act, f(p, q)));
         break;
       }
-      case 'Relu': y = { d: x.d, v: x.v.map((v) => act({ kind: ActKind.Relu }, v)) }; break;
-      case 'Clip': y = { d: x.d, v: x.v.map((v) => act({ kind: ActKind.Clip, p0: a.min, p1: a.max }, v)) }; break;
-      case 'Sigmoid': y = { d: x.d, v: x.v.map((v) => act({ kind: ActKind.Sigmoid }, v)) }; break;
-      case 'LeakyRelu': y = { d: x.d, v: x.v.map((v) => act({ kind: ActKind.LeakyRelu, p0: a.alpha }, v)) }; break;
+      case 'Relu': y = { d: x.d, v: x.v.map((v) => act({ op: 'Relu', attrs: {} }, v)) }; break;
+      case 'Clip': y = { d: x.d, v: x.v.map((v) => act({ op: 'Clip', attrs: { min: a.min, max: a.max } }, v)) }; break;
+      case 'Sigmoid': y = { d: x.d, v: x.v.map((v) => act({ op: 'Sigmoid', attrs: {} }, v)) }; break;
+      case 'LeakyRelu': y = { d: x.d, v: x.v.map((v) => act({ op: 'LeakyRelu', attrs: { alpha: a.alpha } }, v)) }; break;
       case 'MaxPool': y = window(n, x, a.kernel, -Infinity, Math.max, (acc) => acc); break;
       case 'AveragePool': y = window(n, x, a.kernel, 0, (p, q) => p + q, (acc, cnt, full) => acc / (a.countIncludePad ? full : cnt)); break;
       case 'GlobalAveragePool': {
@@ -157,8 +147,8 @@ function folded(spec: ModelSpec) {
 function check(spec: ModelSpec, pass: Pass | 'all', expectChange = true) {
   const f = folded(spec);
   const before = f.graph;
-  const after: Graph = pass === 'all' ? optimize(before, f.dims)
-    : (() => { const g = { ...before, nodes: before.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice(), attrs: structuredClone(n.attrs) })), consts: new Map(before.consts) }; const ch = pass(g, f.dims); assert.is(ch, expectChange, 'changed'); return g; })();
+  const after: Graph = pass === 'all' ? optimize(before, f.dims, WASM_CAPS)
+    : (() => { const g = { ...before, nodes: before.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice(), attrs: structuredClone(n.attrs) })), consts: new Map(before.consts) }; const ch = pass(g, f.dims, WASM_CAPS); assert.is(ch, expectChange, 'changed'); return g; })();
   const feeds = Object.fromEntries(before.inputs.map((i) => [i.name, { d: i.dims as number[], v: r.floats(size(i.dims as number[]), 2) }]));
   const e = evalGraph(before, feeds), a = evalGraph(after, feeds);
   for (const o of before.outputs) {
@@ -218,8 +208,8 @@ test('fuseActivation: into Conv, Gemm and Add; not when the producer is shared o
     { op: 'Clip', inputs: ['s', 'lo', 'hi'], outputs: ['y'] }],
   initializers: { w: W([3, 2, 1, 1]), lo: { dims: [], data: [-0.5] }, hi: { dims: [], data: [0.7] } } }, fuseActivation);
   assert.equal(ops(after), ['Conv', 'Add']);
-  assert.equal(after.nodes[0].attrs.act, { kind: ActKind.LeakyRelu, p0: Math.fround(0.2), p1: 0 });
-  assert.equal(after.nodes[1].attrs.act, { kind: ActKind.Clip, p0: -0.5, p1: Math.fround(0.7) });
+  assert.equal(after.nodes[0].attrs.act, { op: 'LeakyRelu', attrs: { alpha: Math.fround(0.2) } });
+  assert.equal(after.nodes[1].attrs.act, { op: 'Clip', attrs: { min: -0.5, max: Math.fround(0.7) } });
   assert.equal(after.nodes[1].outputs, ['y']);
   const g = check({ inputs: [{ name: 'x', dims: [2, 3] }], outputs: [{ name: 'y' }, { name: 'z' }], nodes: [
     { op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'] }, { op: 'Sigmoid', inputs: ['y'], outputs: ['z'] }],
@@ -242,7 +232,7 @@ test('fuseResidual: Add(conv, skip) → Conv residual input, then the Relu after
   assert.equal(ops(all.after), ['Conv', 'Conv']);
   const last = all.after.nodes[1];
   assert.ok(last.attrs.residual);
-  assert.equal(last.attrs.act, { kind: ActKind.Relu, p0: 0, p1: 0 });
+  assert.equal(last.attrs.act, { op: 'Relu', attrs: {} });
   assert.equal(last.outputs, ['y']);
   // shapes differ (broadcast add): no fusion
   check({ inputs: [{ name: 'x', dims: [1, 2, 3, 3] }, { name: 'k', dims: [1, 2, 1, 1] }], outputs: [{ name: 'y' }], nodes: [
@@ -300,7 +290,7 @@ test('optimize on shared models: fusions counted, numerics equal to PyTorch', ()
     ['mobilenet_v2', { 'Conv+act': 35, Conv: 7, 'Conv+res': 10, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 }],
   ] as const) {
     const f = bindAndFold(loadOnnx(readFileSync(`/work/shared/models/${name}.onnx`)), {});
-    const g = optimize(f.graph, f.dims);
+    const g = optimize(f.graph, f.dims, WASM_CAPS);
     const hist: Record<string, number> = {};
     for (const n of g.nodes) { const k = n.op + (n.attrs.act ? '+act' : '') + (n.attrs.residual ? '+res' : ''); hist[k] = (hist[k] ?? 0) + 1; }
     assert.equal(hist, expect, name);

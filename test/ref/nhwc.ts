@@ -1,7 +1,7 @@
 // Test plumbing shared by the pool/eltwise/softmax/layout/resize tests: NCHW <-> NHWC placement in a
 // Harness (with pixelStride and channel offset, NaN everywhere else) and running Steps with partitions.
 import type { Harness } from '../helpers/harness.js';
-import type { NhwcRef, Step } from '../../src/kernels/types.js';
+import type { NhwcRef, Step } from '../../src/backends/wasm/kernels/types.js';
 
 export interface Placed { ref: NhwcRef; base: number; total: number; off: number }
 
@@ -75,4 +75,22 @@ export function sameBits(a: Uint32Array, b: Uint32Array): number {
   if (a.length !== b.length) return 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
+}
+
+/** NCHW -> NHWC with `pixelStride` floats per pixel (gap filled with `fill`). */
+export function nchwToNhwc(x: ArrayLike<number>, n: number, c: number, h: number, w: number, pixelStride = c, fill = NaN): Float32Array {
+  const out = new Float32Array(n * h * w * pixelStride).fill(fill);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
+    out[((b * h + y) * w + xx) * pixelStride + ch] = x[((b * c + ch) * h + y) * w + xx];
+  }
+  return out;
+}
+
+/** NHWC (with pixelStride) -> NCHW. */
+export function nhwcToNchw(x: ArrayLike<number>, n: number, c: number, h: number, w: number, pixelStride = c): Float64Array {
+  const out = new Float64Array(n * c * h * w);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
+    out[((b * c + ch) * h + y) * w + xx] = x[((b * h + y) * w + xx) * pixelStride + ch];
+  }
+  return out;
 }

@@ -3,9 +3,9 @@
 // then refuses to run until rebuilt.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WorkerPool, sharedMemoryAvailable, defaultThreadCount } from '../../src/wasm/pool.js';
+import { WorkerPool, sharedMemoryAvailable, defaultThreadCount } from '../../src/backends/wasm/pool/pool.js';
 import { BackendError, DisposedError } from '../../src/errors.js';
-import type { Step } from '../../src/kernels/types.js';
+import type { Step } from '../../src/backends/wasm/kernels/types.js';
 import { SharedArena, buildNet, threadFlavors, firstDiff } from './helpers.js';
 
 const flavor = threadFlavors[0];

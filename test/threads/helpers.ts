@@ -1,12 +1,12 @@
 // Shared by the thread-pool tests: a bump-allocated shared memory with a ConstWriter, and a
 // "network" of Steps from every kernel family whose lower* exists, chained so later steps read
 // earlier outputs (barriers matter).
-import { createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type Flavor, type KernelInstance } from '../../src/wasm/binaries.js';
-import type { ConstWriter, NhwcRef, Step } from '../../src/kernels/types.js';
-import { ActKind } from '../../src/kernels/types.js';
-import { lowerConv2d, type Conv2dDesc } from '../../src/kernels/conv.js';
-import { lowerGemm } from '../../src/kernels/gemm.js';
-import { bindSteps, runSerial } from '../../src/wasm/executor.js';
+import { createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type Flavor, type KernelInstance } from '../../src/backends/wasm/binaries.js';
+import type { ConstWriter, NhwcRef, Step } from '../../src/backends/wasm/kernels/types.js';
+import { ActKind } from '../../src/backends/wasm/kernels/types.js';
+import { lowerConv2d, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
+import { lowerGemm } from '../../src/backends/wasm/kernels/gemm.js';
+import { bindSteps, runSerial } from '../../src/backends/wasm/executor.js';
 import { rng } from '../helpers/rng.js';
 
 await enableRelaxedSimdInNode();
@@ -50,6 +50,7 @@ export class SharedArena {
   readonly cw: ConstWriter = {
     f32: (d) => this.f32(d),
     i32: (d) => { const p = this.alloc(d.byteLength); new Int32Array(this.memory.buffer, p, d.length).set(d); return p; },
+    reserve: () => { /* alloc throws on its own when the arena is exhausted */ },
     zeros: (b) => { const p = this.alloc(b); new Uint8Array(this.memory.buffer, p, b).fill(0); return p; },
   };
   /** Fills every output buffer with a NaN pattern (unwritten bytes then show up in comparisons). */
@@ -122,7 +123,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     }
   };
   await tryFamily('pool', async () => {
-    const m = await import('../../src/kernels/pool.js');
+    const m = await import('../../src/backends/wasm/kernels/pool.js');
     const y = a.nhwc(1, 5, 5, 48);
     const s = [...m.lowerPool({ kind: 'max', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, last, y, a.cw)];
     const y2 = a.nhwc(1, 5, 5, 48);
@@ -133,7 +134,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     return s;
   });
   await tryFamily('eltwise', async () => {
-    const m: any = await import('../../src/kernels/eltwise.js');
+    const m: any = await import('../../src/backends/wasm/kernels/eltwise.js');
     const n = last.n * last.h * last.w * last.pixelStride;
     const y = a.out(n);
     const s: Step[] = [...m.lowerActivation(last.ptr, y, n, { kind: ActKind.Sigmoid, p0: 0, p1: 0 })];
@@ -148,7 +149,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     return s;
   });
   await tryFamily('layout', async () => {
-    const m: any = await import('../../src/kernels/layout.js');
+    const m: any = await import('../../src/backends/wasm/kernels/layout.js');
     const nchw = a.out(last.n * last.c * last.h * last.w);
     const s: Step[] = [...m.lowerNhwcToNchw(last, nchw, a.cw)];
     const back = a.nhwc(last.n, last.h, last.w, last.c);
@@ -158,7 +159,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     return s;
   });
   await tryFamily('resize', async () => {
-    const m: any = await import('../../src/kernels/resize.js');
+    const m: any = await import('../../src/backends/wasm/kernels/resize.js');
     const y = a.nhwc(last.n, last.h * 2, last.w * 2, last.c);
     const s: Step[] = [...m.lowerResize({ mode: 'linear', coordMode: 'half_pixel' }, last, y, a.cw)];
     const y2 = a.nhwc(last.n, last.h * 3, last.w * 2, last.c);
@@ -166,7 +167,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     return s;
   });
   await tryFamily('softmax', async () => {
-    const m: any = await import('../../src/kernels/softmax.js');
+    const m: any = await import('../../src/backends/wasm/kernels/softmax.js');
     const rows = last.n * last.h * last.w;
     const y = a.out(rows * last.c);
     return m.lowerSoftmax(last.ptr, y, rows, last.c);

@@ -3,7 +3,7 @@
 // with the caller computing or not (browser-main-thread mode, with and without Atomics.waitAsync).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { WorkerPool } from '../../src/wasm/pool.js';
+import { WorkerPool } from '../../src/backends/wasm/pool/pool.js';
 import { SharedArena, buildNet, threadFlavors, firstDiff } from './helpers.js';
 
 const arenas = new Map<string, { a: SharedArena; steps: Awaited<ReturnType<typeof buildNet>>['steps']; ref: Uint8Array }>();

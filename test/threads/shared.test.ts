@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { Session } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
-import { WorkerPool } from '../../src/wasm/pool.js';
+import { WorkerPool } from '../../src/backends/wasm/pool/pool.js';
 import { BackendError } from '../../src/errors.js';
 import { threadFlavors } from './helpers.js';
 
@@ -161,7 +161,7 @@ test('a session rebuilds its own pool after a fault, for every cached plan', asy
 });
 
 test('pool API: plans on two memories, release, and runs after release', async () => {
-  const { createMemory, instantiate } = await import('../../src/wasm/binaries.js');
+  const { createMemory, instantiate } = await import('../../src/backends/wasm/binaries.js');
   const pool = await WorkerPool.create(2);
   try {
     const k1 = await instantiate(flavor, createMemory(flavor, 1 << 20));

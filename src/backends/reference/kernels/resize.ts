@@ -1,5 +1,5 @@
 // Plain-TypeScript reference of ONNX Resize on the spatial axes of NCHW (float64), written from the ONNX
-// operator specification, independent of src/kernels/resize.ts.
+// operator specification, independent of src/backends/wasm/kernels/resize.ts.
 export interface RefResizeParams {
   mode: 'nearest' | 'linear';
   coordMode: string;

@@ -3,7 +3,7 @@
 // buffer, no tables): the valid taps of an output pixel are one rectangle of the input, so padding
 // costs nothing and the constants region is not used.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
-import { windowOutputSize } from './types.js';
+import { windowOutputSize } from '../../../model/shapes.js';
 
 export const MAXPOOL_KERNEL = 'f32_maxpool_nhwc';
 export const AVGPOOL_KERNEL = 'f32_avgpool_nhwc';

@@ -3,7 +3,7 @@
 //   groups == Cin == Cout (depthwise, mult. 1) -> f32_dwconv_16c (assembly/dwconv.ts)
 //   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
-import { windowOutputSize } from './types.js';
+import { windowOutputSize } from '../../../model/shapes.js';
 import { GEMM_KERNEL, GEMM_MR, packBlocked, packGemmWeights } from './gemm.js';
 
 export const IGEMM_KERNEL = 'f32_igemm_6x8';
@@ -130,6 +130,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
 
   // Padding taps read the zero buffer at up to cin floats past it (igemm adds the group's channel offset).
   const zero = cw.zeros(Math.max(16, cin * 4));
+  cw.reserve(pixels * taps * 4);
   const ind = cw.i32(buildIndirection(desc, x, oh, ow, zero));
 
   if (kind === 'dwconv') {

@@ -1,20 +1,40 @@
-// Lowering of planned IR nodes to kernel Steps: the per-backend op registry of the wasm backend.
-// Each entry maps one IR operator (ONNX semantics, NCHW logical dims) onto the NHWC/dense values
-// the planner laid out, and calls the host side of a kernel family (src/kernels/*).
-import { LayerError, UnsupportedError } from '../errors.js';
-import type { Step, NhwcRef, ConstWriter, Activation } from '../kernels/types.js';
-import { ActKind, NO_ACTIVATION } from '../kernels/types.js';
-import { lowerConv2d } from '../kernels/conv.js';
-import { lowerGemm } from '../kernels/gemm.js';
-import * as pool from '../kernels/pool.js';
-import * as elt from '../kernels/eltwise.js';
-import * as sm from '../kernels/softmax.js';
-import * as lay from '../kernels/layout.js';
-import * as rs from '../kernels/resize.js';
-import { size } from '../model/ir.js';
-import { batchNormAffine } from '../model/passes.js';
-import type { LowerContext, Value } from './plan.js';
-import { nhwc, ptrOf } from './plan.js';
+// The wasm backend's op registry: per IR operator (ONNX semantics, NCHW logical dims) a support check
+// (the configurations the kernels do not cover, said before anything is planned) and a lowering onto
+// the NHWC/dense values the planner laid out, through the host side of a kernel family (kernels/*).
+import { LayerError, UnsupportedError } from '../../errors.js';
+import type { Step, NhwcRef, ConstWriter, Activation } from './kernels/types.js';
+import { ActKind, NO_ACTIVATION } from './kernels/types.js';
+import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.js';
+import type { Value } from '../../plan/plan.js';
+import type { ConstRegion } from './consts.js';
+import { lowerConv2d } from './kernels/conv.js';
+import { lowerGemm } from './kernels/gemm.js';
+import * as pool from './kernels/pool.js';
+import * as elt from './kernels/eltwise.js';
+import * as sm from './kernels/softmax.js';
+import * as lay from './kernels/layout.js';
+import * as rs from './kernels/resize.js';
+import { size } from '../../model/ir.js';
+import { batchNormAffine } from '../../model/passes.js';
+
+/** A planned value placed in linear memory: its buffer's offset is an absolute address. */
+export const ptrOf = (v: Value): number => v.buffer.offset + v.elemOffset * 4;
+
+export function nhwc(v: Value): NhwcRef {
+  const [n, c, h, w] = v.dims;
+  return { ptr: ptrOf(v), n, h, w, c, pixelStride: v.pixelStride };
+}
+
+/** What lowering code sees. */
+export interface LowerContext {
+  node: Node;
+  inputs: (Value | null)[];
+  /** const inputs by position (null when the input is an activation or omitted) */
+  consts: (ConstTensor | null)[];
+  outputs: Value[];
+  cw: ConstRegion;
+  act: Activation;
+}
 
 type Lowering = (ctx: LowerContext) => Step[];
 
@@ -134,7 +154,8 @@ function contiguous(v: Value): boolean {
   return v.layout === 'dense' || v.pixelStride === v.dims[1];
 }
 
-const ACTS: Record<string, (a: any) => Activation> = {
+/** Epilogue codes (assembly/activation.ts) of the activation operators, from their attributes. */
+const ACTS: Record<string, (a: Record<string, number>) => Activation> = {
   Relu: () => ({ kind: ActKind.Relu, p0: 0, p1: 0 }),
   Clip: (a) => ({ kind: ActKind.Clip, p0: a.min ?? -Infinity, p1: a.max ?? Infinity }),
   LeakyRelu: (a) => ({ kind: ActKind.LeakyRelu, p0: a.alpha ?? 0.01, p1: 0 }),
@@ -143,6 +164,11 @@ const ACTS: Record<string, (a: any) => Activation> = {
   HardSigmoid: (a) => ({ kind: ActKind.HardSigmoid, p0: a.alpha ?? 0.2, p1: a.beta ?? 0.5 }),
   HardSwish: () => ({ kind: ActKind.HardSwish, p0: 0, p1: 0 }),
 };
+
+/** The ABI form of a fused activation (IR: operator and attributes). */
+export function toActivation(f: FusedActivation | undefined): Activation {
+  return f ? ACTS[f.op](f.attrs) : NO_ACTIVATION;
+}
 
 const activation: Lowering = (ctx) => {
   const x = act(ctx);
@@ -191,7 +217,6 @@ const batchNorm: Lowering = (ctx) => {
   const c = x.dims[1];
   const { scale, shift } = batchNormAffine(g, b, m, v, eps, c);
   if (x.layout === 'nhwc') return elt.lowerScaleShift(nhwc(x), nhwc(y), scale, shift, ctx.act, ctx.cw);
-  if (x.dims.length !== 2) unsupported(ctx, `standalone batch-norm supports 2-D and 4-D inputs, got [${x.dims.join(', ')}]`);
   // [N, C] rows are pixels of a 1x1 NHWC image
   const rows = (v: Value) => ({ ptr: ptrOf(v), n: x.dims[0], h: 1, w: 1, c, pixelStride: c });
   return elt.lowerScaleShift(rows(x), rows(y), scale, shift, ctx.act, ctx.cw);
@@ -268,9 +293,11 @@ const reshape: Lowering = (ctx) => {
   // matching logical index. When x is NHWC and y dense, that is NHWC → NCHW order.
   if (y.layout === 'dense') return strided(ctx, x.dims, ptrOf(x), physicalStrides(x), ptrOf(y), denseStrides(x.dims));
   if (x.layout === 'dense') return strided(ctx, y.dims, ptrOf(x), denseStrides(y.dims), ptrOf(y), physicalStrides(y));
-  // NHWC → NHWC with other dims: via the output's logical order. The source index of y's logical
-  // element is a dense NCHW index of x, which has no single stride pattern in general.
-  return unsupported(ctx, `reshape between 4-D shapes [${x.dims.join(', ')}] → [${y.dims.join(', ')}] is not supported`);
+  // NHWC → NHWC with the same dims (Identity kept for a graph output): a copy
+  if (x.dims.every((d, i) => d === y.dims[i])) return relayout(ctx, x, y);
+  // NHWC → NHWC with other dims: the source index of y's logical element is a dense NCHW index of
+  // x, which has no single stride pattern in general (refused by the check below).
+  return unsupported(ctx, reshapeReason(x.dims, y.dims)!);
 };
 
 const transpose: Lowering = (ctx) => {
@@ -285,18 +312,9 @@ const softmax: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
   const a = ctx.node.attrs;
-  const rank = x.dims.length;
-  const axis = a.axis;
-  // Softmax over one contiguous last physical axis: the dense last axis, or C in NHWC.
-  const n = a.legacy ? size(x.dims.slice(axis)) : x.dims[axis];
+  // over one contiguous last physical axis (CHECKS.Softmax): the dense last axis, or C in NHWC
+  const n = a.legacy ? size(x.dims.slice(a.axis)) : x.dims[a.axis];
   const rows = size(x.dims) / n;
-  const lastPhysical = x.layout === 'nhwc' ? axis === 1 && contiguous(x) : (a.legacy || axis === rank - 1);
-  if (!lastPhysical || (x.layout === 'nhwc' && a.legacy && axis !== 1)) {
-    unsupported(ctx, `softmax over axis ${axis} of a [${x.dims.join(', ')}] tensor is not supported (only the channel or last axis)`);
-  }
-  if (x.layout === 'nhwc' && a.legacy && !(x.dims[2] === 1 && x.dims[3] === 1)) {
-    unsupported(ctx, `legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported`);
-  }
   return sm.lowerSoftmax(ptrOf(x), ptrOf(y), rows, n);
 };
 
@@ -305,7 +323,6 @@ const pad: Lowering = (ctx) => {
   const y = ctx.outputs[0];
   const pads: number[] = ctx.node.attrs.pads;
   const r = x.dims.length;
-  if (pads.some((p) => p < 0)) unsupported(ctx, 'negative pads (cropping) are not supported');
   const steps = elt.lowerFill(ptrOf(y), size(y.dims), ctx.node.attrs.value ?? 0);
   const ys = physicalStrides(y);
   let dst = ptrOf(y);
@@ -315,25 +332,72 @@ const pad: Lowering = (ctx) => {
 
 const reduceMean: Lowering = (ctx) => {
   const x = act(ctx);
-  const axes = [...ctx.node.attrs.axes].sort();
-  if (x.dims.length === 4 && axes.length === 2 && axes[0] === 2 && axes[1] === 3) {
-    const y = ctx.outputs[0];
-    if (y.layout === 'nhwc') return pool.lowerGlobalPool('avg', nhwc(x), nhwc(y), ctx.cw);
-    // keepdims = 0: [N, C] dense has the same bytes as NHWC [N,1,1,C]
-    return pool.lowerGlobalPool('avg', nhwc(x), { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }, ctx.cw);
-  }
-  return unsupported(ctx, `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.dims.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`);
+  const y = ctx.outputs[0]; // over the spatial axes of a 4-D tensor (CHECKS.ReduceMean)
+  if (y.layout === 'nhwc') return pool.lowerGlobalPool('avg', nhwc(x), nhwc(y), ctx.cw);
+  // keepdims = 0: [N, C] dense has the same bytes as NHWC [N,1,1,C]
+  return pool.lowerGlobalPool('avg', nhwc(x), { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }, ctx.cw);
 };
 
 const resize: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
-  const a = ctx.node.attrs;
-  if (x.layout !== 'nhwc' || x.dims[0] !== y.dims[0] || x.dims[1] !== y.dims[1]) {
-    unsupported(ctx, `resize supports the spatial axes of a 4-D tensor only; [${x.dims.join(', ')}] → [${y.dims.join(', ')}]`);
-  }
+  const a = ctx.node.attrs; // spatial axes of a 4-D tensor (CHECKS.Resize)
   return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales }, nhwc(x), nhwc(y), ctx.cw);
 };
+
+const reshapeReason = (x: readonly number[], y: readonly number[]): string | null => {
+  if (x.length !== 4 || y.length !== 4 || x.every((d, i) => d === y[i])) return null;
+  // a 4-D value whose NHWC bytes are in NCHW order too (H = W = 1, or C = 1) reshapes for free
+  const logical = (d: readonly number[]) => (d[2] === 1 && d[3] === 1) || d[1] === 1;
+  return logical(x) && logical(y) ? null : `reshape between 4-D shapes [${x.join(', ')}] → [${y.join(', ')}] is not supported`;
+};
+
+type Check = (node: Node, dimsOf: (name: string) => number[], graph: Graph) => string | null;
+
+const constWeights = (i: number, what: string): Check => (node, _d, g) =>
+  (g.consts.has(node.inputs[i]) ? null : `${what} must be a constant initializer`);
+
+const CHECKS: Record<string, Check> = {
+  Conv: constWeights(1, 'weights'),
+  Gemm: constWeights(1, 'weights (input B)'),
+  BatchNormalization: (node, d) => {
+    const r = d(node.inputs[0]).length;
+    return r === 2 || r === 4 ? null : `standalone batch-norm supports 2-D and 4-D inputs, got rank ${r}`;
+  },
+  Reshape: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
+  Flatten: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
+  Softmax: (node, d) => {
+    const x = d(node.inputs[0]), { axis, legacy } = node.attrs;
+    if (x.length === 4) {
+      if (axis !== 1) return `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
+      if (legacy && !(x[2] === 1 && x[3] === 1)) return 'legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported';
+      return null;
+    }
+    return legacy || axis === x.length - 1 ? null : `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
+  },
+  Pad: (node) => ((node.attrs.pads as number[]).some((p) => p < 0) ? 'negative pads (cropping) are not supported' : null),
+  ReduceMean: (node, d) => {
+    const x = d(node.inputs[0]), axes = [...node.attrs.axes].sort();
+    return x.length === 4 && axes.length === 2 && axes[0] === 2 && axes[1] === 3 ? null
+      : `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`;
+  },
+  Resize: (node, d) => {
+    const x = d(node.inputs[0]), y = d(node.outputs[0]);
+    return x.length === 4 && x[0] === y[0] && x[1] === y[1] ? null
+      : `resize supports the spatial axes of a 4-D tensor only; [${x.join(', ')}] → [${y.join(', ')}]`;
+  },
+};
+
+/** Operators whose every input may be a constant (the kernels read constants from the const region). */
+const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat']);
+
+/** True, or why the wasm kernels do not run this node. */
+export function wasmSupports(node: Node, dimsOf: (name: string) => number[], graph: Graph): true | string {
+  if (!WASM_OPS[node.op]) return `operator ${node.op} has no wasm kernel`;
+  if (!CONST_OPERANDS.has(node.op) && graph.consts.has(node.inputs[0])) return 'input 0 must be computed at run time in this position (a constant is not supported here)';
+  if (node.attrs.act && !ACTS[node.attrs.act.op]) return `fused activation ${node.attrs.act.op} has no wasm epilogue`;
+  return CHECKS[node.op]?.(node, dimsOf, graph) ?? true;
+}
 
 export const WASM_OPS: Record<string, Lowering> = {
   Conv: conv, Gemm: gemm,
@@ -357,4 +421,3 @@ export function lowerLayout(dir: 'nchw_to_nhwc' | 'nhwc_to_nchw', dense: number,
   return dir === 'nchw_to_nhwc' ? lay.lowerNchwToNhwc(dense, t, cw) : lay.lowerNhwcToNchw(t, dense, cw);
 }
 
-export { NO_ACTIVATION };

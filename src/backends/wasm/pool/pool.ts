@@ -17,7 +17,7 @@
 // - faults: a trap in any thread sets the abort flag and wakes every waiter; a worker that dies
 //   ('error'/'exit') does the same from the host side. The run rejects with a BackendError naming the
 //   step, and the pool is broken from then on (create a new one).
-import { BackendError, DisposedError } from '../errors.js';
+import { BackendError, DisposedError } from '../../../errors.js';
 import type { Step } from '../kernels/types.js';
 
 export interface PoolOptions {

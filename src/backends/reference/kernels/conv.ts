@@ -1,6 +1,5 @@
 // Plain-TypeScript reference convolution: NCHW input, OIHW weights, float64 accumulation.
-import type { Activation } from '../../src/kernels/types.js';
-import { refAct } from './gemm.js';
+import type { ActFn } from './act.js';
 
 export interface RefConvParams {
   n: number; cin: number; h: number; w: number;
@@ -25,7 +24,7 @@ export function refConvOutSize(p: RefConvParams): [number, number] {
  */
 export function refConv2d(
   x: Float32Array, w: Float32Array, bias: Float32Array | undefined, residual: Float32Array | null,
-  p: RefConvParams, act: Activation,
+  p: RefConvParams, act: ActFn,
 ): Float64Array {
   const [oh, ow] = refConvOutSize(p);
   const cinG = p.cin / p.groups, coutG = p.cout / p.groups;
@@ -51,28 +50,10 @@ export function refConv2d(
           const yi = ((n * p.cout + o) * oh + oy) * ow + ox;
           if (bias) s += bias[o];
           if (residual) s += residual[yi];
-          y[yi] = refAct(s, act);
+          y[yi] = act(s);
         }
       }
     }
   }
   return y;
-}
-
-/** NCHW -> NHWC with `pixelStride` floats per pixel (gap filled with `fill`). */
-export function nchwToNhwc(x: ArrayLike<number>, n: number, c: number, h: number, w: number, pixelStride = c, fill = NaN): Float32Array {
-  const out = new Float32Array(n * h * w * pixelStride).fill(fill);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
-    out[((b * h + y) * w + xx) * pixelStride + ch] = x[((b * c + ch) * h + y) * w + xx];
-  }
-  return out;
-}
-
-/** NHWC (with pixelStride) -> NCHW. */
-export function nhwcToNchw(x: ArrayLike<number>, n: number, c: number, h: number, w: number, pixelStride = c): Float64Array {
-  const out = new Float64Array(n * c * h * w);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
-    out[((b * c + ch) * h + y) * w + xx] = x[((b * h + y) * w + xx) * pixelStride + ch];
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
-// The contract between the planner (src/plan) and the kernel families (src/kernels/*.ts, assembly/*.ts).
+// The contract between the wasm program builder (program.ts, lower.ts) and the kernel families
+// (kernels/*.ts host side, assembly/*.ts kernels).
 // A kernel family "lowers" one operation to Steps: calls of wasm exports on absolute pointers.
 
 /** One call of a wasm kernel: `exports[kernel](...args, begin, end)` for [begin, end) ⊆ [0, range). */
@@ -19,6 +20,9 @@ export interface ConstWriter {
   /** Copies `data` in, 16-byte aligned; returns its absolute byte address. */
   f32(data: Float32Array): number;
   i32(data: Int32Array): number;
+  /** Throws (a ResourceLimitError in a plan) when `bytes` more would pass the memory limit: called
+   * before a large table is built, so an oversized model fails before it allocates. */
+  reserve(bytes: number): void;
   /** A shared, 16-byte aligned buffer of at least `bytes` zero bytes (padding source for convolutions). */
   zeros(bytes: number): number;
 }
@@ -54,15 +58,3 @@ export interface Activation {
 }
 export const NO_ACTIVATION: Activation = { kind: ActKind.None, p0: 0, p1: 0 };
 
-/**
- * Output length of one spatial axis of a sliding window (convolution, pooling; ONNX and PyTorch rules):
- * q = (in + padBegin + padEnd - dilation*(k-1) - 1) / stride; out = floor(q) + 1, or ceil(q) + 1 in ceil
- * mode, where a last window that would start inside the end padding is dropped. The seed's
- * (W − F + 2P)/S + 1 with dilation, asymmetric padding and ceil mode.
- */
-export function windowOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation = 1, ceilMode = false): number {
-  const q = (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride;
-  let out = (ceilMode ? Math.ceil(q) : Math.floor(q)) + 1;
-  if (ceilMode && (out - 1) * stride >= input + padBegin) out--;
-  return out;
-}

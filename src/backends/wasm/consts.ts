@@ -1,14 +1,19 @@
 // The constants region: prepacked weights, indirection buffers, tables. Collected while lowering,
 // copied into linear memory once, after the memory is created.
-import type { ConstWriter } from '../kernels/types.js';
+import type { ConstWriter } from './kernels/types.js';
 
 export class ConstRegion implements ConstWriter {
   private chunks: { offset: number; data: Float32Array | Int32Array }[] = [];
   private top: number;
-  constructor(readonly base: number, private readonly zeroPtr: number, private readonly zeroBytes: number) {
+  constructor(readonly base: number, private readonly zeroPtr: number, private readonly zeroBytes: number,
+    private readonly limit = Infinity, private readonly onLimit: (need: number) => Error = (n) => new RangeError(`${n} bytes`)) {
     this.top = base;
   }
+  reserve(bytes: number): void {
+    if (this.top + bytes > this.limit) throw this.onLimit(this.top + bytes);
+  }
   private place(data: Float32Array | Int32Array): number {
+    this.reserve(data.byteLength);
     const p = this.top;
     this.chunks.push({ offset: p, data });
     this.top = Math.ceil((p + data.byteLength) / 16) * 16;

@@ -1,21 +1,5 @@
 // Plain-TypeScript references for the element-wise kernels (float64).
-import { ActKind, type Activation } from '../../src/kernels/types.js';
-
-/** Activation in float64; its parameters are rounded to float32 first (the kernel ABI passes f32 params). */
-export function refActivation(x: number, act: Activation): number {
-  const p0 = Math.fround(act.p0), p1 = Math.fround(act.p1);
-  switch (act.kind) {
-    case ActKind.None: return x;
-    case ActKind.Relu: return Math.max(x, 0);
-    case ActKind.Clip: return Math.min(Math.max(x, p0), p1);
-    case ActKind.LeakyRelu: return x < 0 ? p0 * x : x;
-    case ActKind.Sigmoid: return 1 / (1 + Math.exp(-x));
-    case ActKind.Tanh: return Math.tanh(x);
-    case ActKind.HardSigmoid: return Math.min(Math.max(p0 * x + p1, 0), 1);
-    case ActKind.HardSwish: return x * Math.min(Math.max(x / 6 + 0.5, 0), 1);
-    default: throw new Error(`unknown activation ${act.kind}`);
-  }
-}
+import type { ActFn } from './act.js';
 
 export type RefOp = 'add' | 'sub' | 'mul' | 'div';
 const OPS: Record<RefOp, (a: number, b: number) => number> = {
@@ -35,7 +19,7 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
 }
 
 /** y = act(a op b) with numpy broadcasting over dense row-major tensors; returns y in the broadcast shape. */
-export function refBinary(op: RefOp, a: ArrayLike<number>, aDims: readonly number[], b: ArrayLike<number>, bDims: readonly number[], act: Activation): { y: Float64Array; dims: number[] } {
+export function refBinary(op: RefOp, a: ArrayLike<number>, aDims: readonly number[], b: ArrayLike<number>, bDims: readonly number[], act: ActFn): { y: Float64Array; dims: number[] } {
   const dims = broadcastShape(aDims, bDims);
   const r = dims.length;
   const total = dims.reduce((p, d) => p * d, 1);
@@ -49,17 +33,17 @@ export function refBinary(op: RefOp, a: ArrayLike<number>, aDims: readonly numbe
   for (let i = 0; i < total; i++) {
     let q = i;
     for (let k = r - 1; k >= 0; k--) { idx[k] = q % dims[k]; q = Math.floor(q / dims[k]); }
-    y[i] = refActivation(OPS[op](a[index(idx, aDims)], b[index(idx, bDims)]), act);
+    y[i] = act(OPS[op](a[index(idx, aDims)], b[index(idx, bDims)]));
   }
   return { y, dims };
 }
 
 /** y[n][c][..] = act(x[n][c][..] * scale[c] + shift[c]) over NCHW (spatial = h*w). */
-export function refScaleShift(x: ArrayLike<number>, n: number, c: number, spatial: number, scale: ArrayLike<number>, shift: ArrayLike<number>, act: Activation): Float64Array {
+export function refScaleShift(x: ArrayLike<number>, n: number, c: number, spatial: number, scale: ArrayLike<number>, shift: ArrayLike<number>, act: ActFn): Float64Array {
   const y = new Float64Array(n * c * spatial);
   for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) for (let s = 0; s < spatial; s++) {
     const k = (i * c + ch) * spatial + s;
-    y[k] = refActivation(x[k] * scale[ch] + shift[ch], act);
+    y[k] = act(x[k] * scale[ch] + shift[ch]);
   }
   return y;
 }

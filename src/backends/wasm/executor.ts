@@ -1,7 +1,7 @@
 // Runs a plan's Steps on one kernel instance. The host only walks a prebuilt list: every pointer
 // and size was fixed at plan time, so a run allocates nothing.
-import { BackendError } from '../errors.js';
-import type { Step } from '../kernels/types.js';
+import { BackendError } from '../../errors.js';
+import type { Step } from './kernels/types.js';
 import type { KernelInstance } from './binaries.js';
 
 export interface BoundStep {

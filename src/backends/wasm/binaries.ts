@@ -1,4 +1,4 @@
-import { BackendError, ResourceLimitError } from '../errors.js';
+import { BackendError, ResourceLimitError } from '../../errors.js';
 
 /** The compiled kernel binaries, best first. All import their memory as `env.memory`. */
 export type Flavor = 'relaxed-threads' | 'simd-threads' | 'simd' | 'scalar';
@@ -10,7 +10,7 @@ const modules = new Map<Flavor, Promise<WebAssembly.Module>>();
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as any).Deno === 'undefined';
 
 async function readBinary(flavor: Flavor): Promise<Uint8Array<ArrayBuffer>> {
-  const url = new URL(`../../build/edgecnn.${flavor}.wasm`, import.meta.url);
+  const url = new URL(`../../../build/edgecnn.${flavor}.wasm`, import.meta.url);
   try {
     if (url.protocol === 'file:') {
       if (typeof (globalThis as any).Deno !== 'undefined') return (await (globalThis as any).Deno.readFile(url)) as Uint8Array<ArrayBuffer>;

@@ -1,0 +1,79 @@
+// The backend seam. A session binds and folds the model, runs the graph passes with the backend's
+// capabilities, plans memory with its layout and alignment, asks it whether it supports each node,
+// and hands it the planned graph to compile. Everything backend-specific (binaries, threads, linear
+// memory, GPU buffers) lives behind this interface; the session owns none of it.
+// Modelled on ggml's backend table (supports_op / graph_compute) and onnxruntime-web's backend and
+// session handler.
+import type { Graph, Node } from '../model/ir.js';
+import type { MemoryPlan, Layout } from '../plan/plan.js';
+
+export type BackendName = 'wasm' | 'reference';
+
+/** What the backend-neutral passes and the memory planner ask a backend. */
+export interface Capabilities {
+  /** Operators whose epilogue absorbs a following activation (attrs.act). */
+  readonly activationProducers: ReadonlySet<string>;
+  /** Activation operators such an epilogue computes. */
+  readonly fusableActivations: ReadonlySet<string>;
+  /** Operators whose epilogue adds a residual input of the output's shape (a 4th input, attrs.residual). */
+  readonly residualProducers: ReadonlySet<string>;
+  /** Operators that write a 4-D output into a channel slice of a wider tensor (zero-copy concat)... */
+  readonly sliceWriters: ReadonlySet<string>;
+  /** ...and operators that read such a slice. Empty sets turn zero-copy concat off. */
+  readonly sliceReaders: ReadonlySet<string>;
+  /** Physical layout of a value of these logical (NCHW) dims. */
+  layout(dims: readonly number[]): Layout;
+  /** Byte alignment of every planned buffer. */
+  readonly alignment: number;
+}
+
+/** A planned graph ready to run on one backend, for one set of input shapes. */
+export interface Executable {
+  /** Runs once: inputs and outputs dense in the model's layout (NCHW), by value name. The input
+   * arrays are copied in before `run` returns its promise, so callers may reuse them at once. */
+  run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>>;
+  /** Frees what the executable holds (memory, GPU buffers, worker instances). */
+  release(): void;
+  /** The backend's part of the report. */
+  readonly report: ExecutableReport;
+}
+
+export interface ExecutableReport {
+  /** Kernels each node runs, by node name. */
+  kernels: Map<string, string[]>;
+  /** Prepacked weights, indirection buffers and tables. */
+  constBytes: number;
+  /** Everything the backend holds for this plan (a wasm instance's whole linear memory). */
+  memoryBytes: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly caps: Capabilities;
+  /** What runs and why, e.g. `wasm-simd, 1 thread` (shown as `session.backend`). */
+  readonly description: string;
+  /** Threads each run uses (the calling thread included). */
+  readonly threads: number;
+  /** True, or why this backend cannot run `node` (dims of every value by name). */
+  supports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph): true | string;
+  /** Prepares `graph` (optimized with `caps`, every node supported) on `plan`. Throws
+   * ResourceLimitError when the plan exceeds what the backend can hold. */
+  compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable>;
+  /** The report `compile` would give, without allocating what it would (a summary of a shape not run). */
+  estimate(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): ExecutableReport;
+  /** Frees what the backend holds beyond its executables (worker threads). */
+  dispose(): Promise<void>;
+}
+
+export interface BackendOptions {
+  threads?: 'auto' | number;
+  /** backend-specific: the wasm kernel binary, a shared worker pool */
+  [key: string]: unknown;
+}
+
+/** A kind of backend: whether it can run here (with a reason when not), and a constructor. */
+export interface BackendKind {
+  readonly name: BackendName;
+  probe(options: BackendOptions): Promise<{ ok: true } | { ok: false; reason: string }>;
+  create(options: BackendOptions): Promise<Backend>;
+}

@@ -1,0 +1,214 @@
+// The reference backend: plain TypeScript, NCHW, float64 accumulation, no WebAssembly, no threads.
+// Slow and exact: the oracle of the op-case tests, and a backend for engines without WebAssembly.
+// It fuses nothing (so the passes leave activations and residual adds as their own nodes) and keeps
+// every value dense: it runs the graph as the model wrote it, on the same memory plan as any backend
+// (one ArrayBuffer arena, values at the planner's offsets).
+import type { ConstTensor, Graph, Node } from '../../model/ir.js';
+import { size } from '../../model/ir.js';
+import type { MemoryPlan } from '../../plan/plan.js';
+import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
+import { refConv2d } from './kernels/conv.js';
+import { refGemm } from './kernels/gemm.js';
+import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
+import { refPool, refGlobalPool } from './kernels/pool.js';
+import { refResize } from './kernels/resize.js';
+import { refSoftmax } from './kernels/softmax.js';
+import { refTranspose } from './kernels/layout.js';
+import { activationFn, fusedFn, identity } from './kernels/act.js';
+
+const NONE = new Set<string>();
+
+const CAPS: Capabilities = {
+  activationProducers: NONE,
+  fusableActivations: NONE,
+  residualProducers: NONE,
+  sliceWriters: NONE,
+  sliceReaders: NONE,
+  layout: () => 'dense',
+  alignment: 16,
+};
+
+/** One node on NCHW arrays: its inputs (activations or constants, null when omitted) → its outputs. */
+type RefOpFn = (node: Node, x: (Float32Array | null)[], dims: number[][], out: number[][]) => ArrayLike<number>[];
+
+const f32 = (c: ConstTensor): Float32Array => (c.data instanceof Float32Array ? c.data : Float32Array.from(c.data as ArrayLike<number>));
+
+const stridesOf = (d: readonly number[]): number[] => {
+  const s = new Array(d.length).fill(1);
+  for (let i = d.length - 2; i >= 0; i--) s[i] = s[i + 1] * d[i + 1];
+  return s;
+};
+
+/** y[idx] = x[src(idx)] over every index of `out` dims (a gather), where src maps an output index to a flat input offset or -1 (→ fill). */
+function gather(out: readonly number[], src: (idx: number[]) => number, x: ArrayLike<number>, fill = 0): Float32Array {
+  const total = size(out as number[]);
+  const y = new Float32Array(total);
+  const idx = new Array(out.length).fill(0);
+  for (let k = 0; k < total; k++) {
+    const s = src(idx);
+    y[k] = s < 0 ? fill : x[s];
+    for (let d = out.length - 1; d >= 0; d--) { if (++idx[d] < out[d]) break; idx[d] = 0; }
+  }
+  return y;
+}
+
+const window = (op: 'max' | 'avg'): RefOpFn => (node, [x], [xd]) => {
+  const a = node.attrs;
+  return [refPool(x!, {
+    kind: op, n: xd[0], c: xd[1], h: xd[2], w: xd[3], kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1],
+    pads: a.pads, dh: a.dilations[0], dw: a.dilations[1], ceil: !!a.ceilMode, countIncludePad: !!a.countIncludePad,
+  }).y];
+};
+
+const activation: RefOpFn = (node, [x]) => [Float64Array.from(x!, activationFn(node.op, node.attrs)!)];
+const binary = (op: RefOp): RefOpFn => (node, [a, b], [ad, bd]) => [refBinary(op, a!, ad, b!, bd, identity).y];
+const copy: RefOpFn = (_n, [x]) => [x!];
+
+const OPS: Record<string, RefOpFn> = {
+  Conv: (node, [x, w, b], [xd, wd]) => {
+    const a = node.attrs;
+    return [refConv2d(x!, w!, b ?? undefined, null, {
+      n: xd[0], cin: xd[1], h: xd[2], w: xd[3], cout: wd[0], kh: a.kernel[0], kw: a.kernel[1],
+      sh: a.strides[0], sw: a.strides[1], pads: a.pads, dh: a.dilations[0], dw: a.dilations[1], groups: a.groups,
+    }, identity)];
+  },
+  Gemm: (node, [x, w, c], [xd, wd, cd], [yd]) => {
+    const a = node.attrs, [m, n] = yd, k = xd[1];
+    // as [n][k] rows scaled by alpha
+    const wt = new Float32Array(n * k);
+    for (let j = 0; j < n; j++) for (let kk = 0; kk < k; kk++) wt[j * k + kk] = (a.transB ? w![j * k + kk] : w![kk * n + j]) * a.alpha;
+    const y = refGemm(x!, wt, undefined, null, m, k, n, identity);
+    if (c) { const cb = refBinary('mul', c, cd, [a.beta], [], identity).y; return [refBinary('add', y, yd, cb, cd, identity).y]; }
+    return [y];
+  },
+  MaxPool: window('max'),
+  AveragePool: window('avg'),
+  GlobalAveragePool: (_n, [x], [xd]) => [refGlobalPool(x!, 'avg', xd[0], xd[1], xd[2], xd[3])],
+  GlobalMaxPool: (_n, [x], [xd]) => [refGlobalPool(x!, 'max', xd[0], xd[1], xd[2], xd[3])],
+  Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
+  Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'),
+  BatchNormalization: (node, [x, g, b, m, v], [xd]) => {
+    const c = xd[1], eps = node.attrs.epsilon;
+    const scale = new Float64Array(c), shift = new Float64Array(c);
+    for (let i = 0; i < c; i++) { scale[i] = g![i] / Math.sqrt(v![i] + eps); shift[i] = b![i] - m![i] * scale[i]; }
+    return [refScaleShift(x!, xd[0], c, size(xd.slice(2)), scale, shift, identity)];
+  },
+  Concat: (node, xs, ds, [yd]) => {
+    const ax = node.attrs.axis, outer = size(yd.slice(0, ax)), y = new Float32Array(size(yd));
+    let at = 0;
+    for (let o = 0; o < outer; o++) {
+      xs.forEach((x, i) => { const blk = size(ds[i].slice(ax)); y.set(x!.subarray(o * blk, (o + 1) * blk), at); at += blk; });
+    }
+    return [y];
+  },
+  Split: (node, [x], [xd], outs) => {
+    const ax = node.attrs.axis, st = stridesOf(xd);
+    let off = 0;
+    return outs.map((od) => { const o0 = off; off += od[ax]; return gather(od, (idx) => idx.reduce((s, v, d) => s + (d === ax ? v + o0 : v) * st[d], 0), x!); });
+  },
+  Slice: (node, [x], [xd], [yd]) => {
+    const a = node.attrs, st = stridesOf(xd);
+    const map = xd.map((_, d) => { const k = (a.axes as number[]).indexOf(d); return k < 0 ? [0, 1] : [a.starts[k], a.steps[k]]; });
+    return [gather(yd, (idx) => idx.reduce((s, v, d) => s + (map[d][0] + v * map[d][1]) * st[d], 0), x!)];
+  },
+  Flatten: copy, Reshape: copy,
+  Transpose: (node, [x], [xd]) => [refTranspose(x!, xd, node.attrs.perm).y],
+  Softmax: (node, [x], [xd]) => {
+    const { axis, legacy } = node.attrs;
+    if (legacy) { const n = size(xd.slice(axis)); return [refSoftmax(x!, size(xd) / n, n)]; }
+    // move the axis last, softmax the rows, move it back
+    const perm = [...xd.keys()].filter((d) => d !== axis).concat(axis);
+    const t = refTranspose(x!, xd, perm);
+    const n = xd[axis], s = refSoftmax(t.y, size(xd) / n, n);
+    const back = perm.map((_, i) => perm.indexOf(i));
+    return [refTranspose(s, t.dims, back).y];
+  },
+  Pad: (node, [x], [xd], [yd]) => {
+    const p: number[] = node.attrs.pads, r = xd.length, st = stridesOf(xd);
+    return [gather(yd, (idx) => {
+      let s = 0;
+      for (let d = 0; d < r; d++) { const i = idx[d] - p[d]; if (i < 0 || i >= xd[d]) return -1; s += i * st[d]; }
+      return s;
+    }, x!, node.attrs.value)];
+  },
+  ReduceMean: (node, [x], [xd]) => {
+    const axes = new Set<number>(node.attrs.axes), st = stridesOf(xd);
+    const kept = xd.map((d, i) => (axes.has(i) ? 1 : d)), total = size(kept), count = size(xd) / total;
+    const y = new Float64Array(total), ks = stridesOf(kept), idx = new Array(xd.length).fill(0);
+    for (let k = 0; k < size(xd); k++) {
+      let o = 0;
+      for (let d = 0; d < xd.length; d++) if (!axes.has(d)) o += idx[d] * ks[d];
+      y[o] += x![idx.reduce((s, v, d) => s + v * st[d], 0)];
+      for (let d = xd.length - 1; d >= 0; d--) { if (++idx[d] < xd[d]) break; idx[d] = 0; }
+    }
+    return [y.map((v) => v / count)];
+  },
+  Resize: (node, [x], [xd], [yd]) => {
+    const a = node.attrs;
+    return [refResize(x!, { mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, n: xd[0], c: xd[1], h: xd[2], w: xd[3], oh: yd[2], ow: yd[3], scaleH: a.scales[2], scaleW: a.scales[3] })];
+  },
+};
+
+export const referenceBackend: BackendKind = {
+  name: 'reference',
+  probe: async () => ({ ok: true }),
+  create: async () => new ReferenceBackend(),
+};
+
+export class ReferenceBackend implements Backend {
+  readonly name = 'reference' as const;
+  readonly caps = CAPS;
+  readonly threads = 1;
+  readonly description = 'reference (plain TypeScript, NCHW, 1 thread)';
+
+  supports(node: Node, dims: ReadonlyMap<string, number[]>): true | string {
+    if (!OPS[node.op]) return `operator ${node.op} has no reference kernel`;
+    if (node.op === 'Resize') {
+      const x = dims.get(node.inputs[0])!, y = dims.get(node.outputs[0])!;
+      if (x.length !== 4 || x[0] !== y[0] || x[1] !== y[1]) return `resize supports the spatial axes of a 4-D tensor only; [${x.join(', ')}] → [${y.join(', ')}]`;
+    }
+    return true;
+  }
+
+  estimate(graph: Graph, _dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): ExecutableReport {
+    return { kernels: new Map(graph.nodes.map((n) => [n.name, [`ref_${n.op}`]])), constBytes: 0, memoryBytes: Math.ceil(plan.arenaBytes / 4) * 4 };
+  }
+
+  async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
+    const arena = new Float32Array(Math.ceil(plan.arenaBytes / 4));
+    const view = (name: string): Float32Array => {
+      const v = plan.values.get(name)!;
+      const at = v.buffer.offset / 4 + v.elemOffset;
+      return arena.subarray(at, at + size(v.dims));
+    };
+    const constants = new Map<string, Float32Array>();
+    for (const [name, c] of graph.consts) constants.set(name, f32(c));
+    const steps = graph.nodes.map((node) => {
+      const fn = OPS[node.op];
+      const inDims = node.inputs.map((i) => (i ? dims.get(i)! : []));
+      const outs = node.outputs.filter((o) => o);
+      const outDims = outs.map((o) => dims.get(o)!);
+      const act = fusedFn(node.attrs.act);
+      return () => {
+        const xs = node.inputs.map((i) => (!i ? null : constants.get(i) ?? view(i)));
+        const ys = fn(node, xs, inDims, outDims);
+        outs.forEach((o, k) => {
+          const y = view(o), r = node.attrs.residual && k === 0 ? xs[3] : null;
+          const src = ys[k];
+          for (let i = 0; i < y.length; i++) y[i] = act(src[i] + (r ? r[i] : 0));
+        });
+      };
+    });
+    return {
+      report: this.estimate(graph, dims, plan),
+      async run(inputs) {
+        for (const [name, data] of inputs) view(name).set(data);
+        for (const step of steps) step();
+        return new Map(graph.outputs.map((o) => [o.name, view(o.name).slice()]));
+      },
+      release() { /* the arena is garbage-collected with the executable */ },
+    };
+  }
+
+  async dispose(): Promise<void> { /* nothing beyond the executables */ }
+}

@@ -1,0 +1,210 @@
+// The wasm backend: AssemblyScript kernels in one of four binaries (the best the engine validates),
+// NHWC activations in one linear memory per plan, and a worker pool over shared memory for threads.
+import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError } from '../../errors.js';
+import type { Graph, Node } from '../../model/ir.js';
+import { size } from '../../model/ir.js';
+import type { MemoryPlan } from '../../plan/plan.js';
+import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport } from '../backend.js';
+import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
+import { bindSteps, runSerial, type BoundStep } from './executor.js';
+import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
+import { buildProgram, type Program } from './program.js';
+import { wasmSupports } from './lower.js';
+
+export interface WasmOptions extends BackendOptions {
+  /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
+  flavor?: Flavor;
+  /** A worker pool shared with other sessions; the caller owns it. */
+  pool?: WorkerPool;
+}
+
+export const WASM_CAPS: Capabilities = {
+  activationProducers: new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']),
+  fusableActivations: new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish']),
+  residualProducers: new Set(['Conv', 'Gemm']),
+  sliceWriters: new Set(['Conv', 'MaxPool', 'AveragePool']),
+  sliceReaders: new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Sub', 'Mul', 'Div', 'Concat']),
+  // NHWC inside: channels innermost for the GEMM/depthwise microkernels (docs/DESIGN.md, Layout)
+  layout: (dims) => (dims.length === 4 ? 'nhwc' : 'dense'),
+  alignment: 64, // a cache line; keeps every tensor 16-byte aligned for v128 loads
+};
+
+let warnedNoSharedMemory = false;
+
+export const wasmBackend: BackendKind = {
+  name: 'wasm',
+  async probe() {
+    if (typeof WebAssembly !== 'object') return { ok: false, reason: 'this engine has no WebAssembly' };
+    await enableRelaxedSimdInNode();
+    return (await supportedFlavors(false)).length ? { ok: true } : { ok: false, reason: 'this engine runs none of the kernel binaries' };
+  },
+  create: (options) => WasmBackend.create(options as WasmOptions),
+};
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  readonly caps = WASM_CAPS;
+  /** The workers every plan runs on (threads > 1): this backend's own, or `options.pool`. */
+  private pool: WorkerPool | null;
+  private disposed = false;
+
+  private constructor(readonly flavor: Flavor, readonly threads: number, readonly description: string, private readonly sharedPool: WorkerPool | null) {
+    this.pool = sharedPool;
+  }
+
+  static async create(options: WasmOptions): Promise<WasmBackend> {
+    if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
+    await enableRelaxedSimdInNode();
+    const { flavor, threads, notes } = options.pool !== undefined ? await onSharedPool(options) : await choose(options);
+    return new WasmBackend(flavor, threads, `wasm-${flavor}, ${notes.join(', ')}`, options.pool ?? null);
+  }
+
+  supports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph): true | string {
+    return wasmSupports(node, (n) => dims.get(n)!, graph);
+  }
+
+  estimate(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): ExecutableReport {
+    const p = buildProgram(graph, dims, plan);
+    return { kernels: p.kernels, constBytes: p.consts.bytes, memoryBytes: p.memoryBytes };
+  }
+
+  async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
+    const program = buildProgram(graph, dims, plan);
+    const memory = createMemory(this.flavor, program.memoryBytes);
+    const kernels = await instantiate(this.flavor, memory);
+    program.consts.writeTo(memory);
+    const exec = new WasmExecutable(this, kernels, program);
+    if (this.threads > 1 || this.sharedPool) await exec.poolPlan();
+    return exec;
+  }
+
+  /**
+   * The pool, ready to run: created at the first plan (threads > 1); an owned pool broken by a fault is
+   * rebuilt (kernels never write constants, memories are intact); a shared one broken or disposed by
+   * its owner is an error.
+   */
+  async livePool(): Promise<WorkerPool> {
+    if (this.disposed) throw new DisposedError('this session');
+    const pool = this.pool;
+    if (this.sharedPool) {
+      if (pool!.isDisposed) throw sharedPoolDisposed();
+      if (pool!.brokenReason) throw new BackendError(`the shared worker pool (SessionOptions.pool) is broken (${pool!.brokenReason}); its owner must dispose it and create a new pool for new sessions`);
+      return pool!;
+    }
+    if (pool && !pool.brokenReason && !pool.isDisposed) return pool;
+    if (pool) { this.pool = null; await pool.dispose(); }
+    this.pool = await WorkerPool.create(this.threads);
+    return this.pool;
+  }
+
+  get isSharedPool(): boolean { return !!this.sharedPool; }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const pool = this.pool;
+    this.pool = null;
+    if (pool && !this.sharedPool) await pool.dispose();
+  }
+}
+
+const sharedPoolDisposed = (cause?: unknown) => new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool and a new session on it', cause ? { cause } : undefined);
+
+class WasmExecutable implements Executable {
+  readonly report: Executable['report'];
+  private readonly bound: BoundStep[];
+  private plan: PoolPlan | null = null;
+  private planPool: WorkerPool | null = null;
+  private readonly heap: Float32Array;
+
+  constructor(private readonly backend: WasmBackend, private readonly kernels: KernelInstance, private readonly program: Program) {
+    this.heap = new Float32Array(kernels.memory.buffer);
+    this.bound = bindSteps(program.steps, kernels);
+    this.report = { kernels: program.kernels, constBytes: program.consts.bytes, memoryBytes: program.memoryBytes };
+  }
+
+  /** This plan on the backend's live pool (prepared again when the pool was rebuilt). */
+  async poolPlan(): Promise<{ pool: WorkerPool; plan: PoolPlan }> {
+    const pool = await this.backend.livePool();
+    if (!this.plan || this.planPool !== pool) {
+      this.plan = pool.prepare(this.program.steps, this.kernels);
+      this.planPool = pool;
+    }
+    return { pool, plan: this.plan };
+  }
+
+  async run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
+    const heap = this.heap;
+    for (const io of this.program.inputs) heap.set(inputs.get(io.name)!, io.ptr >> 2);
+    try {
+      if (this.plan) {
+        const { pool, plan } = await this.poolPlan();
+        try {
+          await pool.runQueued(plan); // queued: sessions sharing the pool take turns
+        } catch (e) {
+          if (this.backend.isSharedPool && (pool.isDisposed || e instanceof DisposedError)) throw sharedPoolDisposed(e);
+          throw e;
+        }
+      } else {
+        runSerial(this.bound);
+      }
+    } catch (e) {
+      if (e instanceof EdgeCnnError) throw e;
+      throw new BackendError(`wasm kernel failed: ${(e as Error).message}`, { cause: e });
+    }
+    const out = new Map<string, Float32Array>();
+    for (const o of this.program.outputs) out.set(o.name, heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)));
+    return out;
+  }
+
+  release(): void {
+    // the workers drop their instances on this memory, so the memory can be collected
+    if (this.plan && this.planPool && !this.planPool.isDisposed) this.planPool.release(this.plan);
+    this.plan = null;
+  }
+}
+
+async function choose(options: WasmOptions): Promise<{ flavor: Flavor; threads: number; notes: string[] }> {
+  const asked = options.threads ?? 'auto';
+  if (asked !== 'auto' && !(Number.isInteger(asked) && asked >= 1 && asked <= 64)) throw new InvalidArgumentError(`threads must be 'auto' or an integer from 1 to 64, got ${asked}`);
+  const notes: string[] = [];
+  let threads = asked === 'auto' ? defaultThreadCount() : asked;
+  const shared = sharedMemoryAvailable();
+  if (threads > 1 && !shared.ok) {
+    notes.push(`1 thread (${shared.reason})`);
+    if (!warnedNoSharedMemory) {
+      warnedNoSharedMemory = true;
+      console.warn(`edgecnn: running on one thread: ${shared.reason}`);
+    }
+    threads = 1;
+  }
+  if (threads > 1 && options.flavor && !isShared(options.flavor)) {
+    notes.push(`1 thread (the '${options.flavor}' kernels cannot share memory)`);
+    threads = 1;
+  }
+  const ok = await supportedFlavors(shared.ok);
+  let flavor: Flavor;
+  if (options.flavor) {
+    if (!ok.includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
+    flavor = options.flavor;
+  } else {
+    if (!ok.length) throw new BackendError('this engine runs none of the kernel binaries (no WebAssembly?)');
+    // threads need a shared-memory binary; one thread runs best on a plain memory
+    flavor = (threads > 1 ? ok.find(isShared) : ok.find((f) => !isShared(f))) ?? ok[0];
+    if (threads > 1 && !isShared(flavor)) { notes.push('1 thread (no threads binary validates here)'); threads = 1; }
+  }
+  if (!notes.some((n) => n.startsWith('1 thread'))) notes.push(threads === 1 ? '1 thread' : `${threads} threads`);
+  return { flavor, threads, notes };
+}
+
+/** With `options.pool`: its thread count, and a threads binary (the pool's workers share memory). */
+async function onSharedPool(options: WasmOptions): Promise<{ flavor: Flavor; threads: number; notes: string[] }> {
+  const pool = options.pool!;
+  if (!(pool instanceof WorkerPool)) throw new InvalidArgumentError('pool must be a WorkerPool (WorkerPool.create(threads))');
+  if (pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool');
+  if (options.flavor && !isShared(options.flavor)) throw new InvalidArgumentError(`a shared pool runs a threads binary; the '${options.flavor}' kernels cannot share memory`);
+  const ok = await supportedFlavors(true);
+  const flavor = options.flavor ?? ok.find(isShared);
+  if (!flavor || !ok.includes(flavor)) throw new BackendError(`this engine cannot run the ${flavor ? `'${flavor}'` : 'threads'} kernels a shared pool needs`);
+  return { flavor, threads: pool.threads, notes: [pool.threads === 1 ? '1 thread' : `${pool.threads} threads`, 'shared pool'] };
+}

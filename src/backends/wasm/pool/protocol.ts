@@ -1,0 +1,154 @@
+// The shared-memory protocol between a WorkerPool (pool.ts) and the threads that run its plans (thread.ts:
+// the workers and, where it may block, the calling thread): the control block's fields, the encoded
+// plan, its per-phase counters and the messages. Layout only; every index into these arrays is named
+// here and nowhere else. docs/DESIGN.md, "Threads", describes the protocol.
+import type { Step } from '../kernels/types.js';
+
+/**
+ * Fields of the control block: an Int32Array of CTL_INTS over its own SharedArrayBuffer (not wasm
+ * memory). A table of names (not an accessor class): the hot loop indexes it directly (measured: no
+ * cost against bare literals).
+ */
+export const Ctl = {
+  /** Run generation: workers wait for it to change between runs. */
+  gen: 0,
+  /** Cmd.run | Cmd.exit */
+  cmd: 1,
+  /** Id of the plan the current generation runs. */
+  plan: 2,
+  /** Abort.none, or why the run stops (the first writer wins). */
+  abort: 3,
+  /** Step index + 1 of the first fault. */
+  faultStep: 4,
+  /** Thread index + 1 of the first fault (0 = the caller). */
+  faultThread: 5,
+  /** 1: the thread completing the run posts {type:'done'} (a non-blocking caller without Atomics.waitAsync). */
+  postDone: 6,
+  /** Messages posted to the workers (each worker counts those it received). */
+  mail: 7,
+  /** Bumped by every run and every message: idle workers Atomics.wait on it. */
+  signal: 8,
+  /** Instances the workers hold, all workers together (diagnostics, tests). */
+  instances: 9,
+} as const;
+/** Ints in the control block (64 bytes: room for more fields). */
+export const CTL_INTS = 16;
+
+export const Cmd = { run: 1, exit: 2 } as const;
+/** Values of Ctl.abort. */
+export const Abort = { none: 0, fault: 1, dead: 2 } as const;
+
+/** Fields of one step in `EncodedPlan.meta` (STEP_INTS ints per step). */
+export const StepMeta = { kernel: 0, firstArg: 1, argCount: 2, range: 3 } as const;
+export const STEP_INTS = 4;
+
+/** Fields of one phase in `EncodedPlan.phases` (PHASE_INTS ints per phase). */
+export const Phase = {
+  /** First step. */
+  first: 0,
+  /** End step (exclusive). */
+  end: 1,
+  /** 1: one step split in chunks across the threads; 0: steps [first, end) run by one thread. */
+  split: 2,
+  /** Items per chunk (split phases). */
+  chunk: 3,
+  /** Chunks in the phase (1 when not split). */
+  chunks: 4,
+} as const;
+export const PHASE_INTS = 5;
+
+/**
+ * Fields of one phase's counters in `EncodedPlan.sync` (SYNC_INTS per phase). claim = the generation
+ * tag (claimTag) | next chunk index, written by the host before each run and taken with
+ * compare-exchange; done = chunks finished: the phase is complete when it reaches Phase.chunks.
+ */
+export const Sync = { claim: 0, done: 1 } as const;
+export const SYNC_INTS = 2;
+/** Bits of the claim word that hold the chunk index; the rest hold the generation tag. */
+export const CHUNK_MASK = 0xffff;
+/** Most chunks in one phase. */
+export const MAX_CHUNKS = CHUNK_MASK;
+/** The claim word's tag for generation `gen`: a thread still on an older run fails its claims. */
+export const claimTag = (gen: number): number => (gen & CHUNK_MASK) << 16;
+
+/** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
+export interface EncodedPlan {
+  id: number;
+  /** Id of the memory (and so of each worker's instance) the plan runs on. */
+  memory: number;
+  kernels: string[];
+  /** Per step (StepMeta): kernel index, first arg index, arg count, range. */
+  meta: Int32Array;
+  args: Float64Array;
+  /** Per phase (Phase): first step, end step, split, chunk size in items, chunks. */
+  phases: Int32Array;
+  /** Per phase (Sync): claim, done. */
+  sync: SharedArrayBuffer;
+}
+
+/** One phase as the pool groups steps (see `Phase`). */
+export interface PhaseSpec { first: number; end: number; split: boolean; chunk: number; chunks: number }
+
+/** Packs `steps` and their grouping into phases into an EncodedPlan. */
+export function encodePlan(id: number, memory: number, steps: readonly Step[], phaseSpecs: readonly PhaseSpec[]): EncodedPlan {
+  const kernels: string[] = [];
+  const kidx = new Map<string, number>();
+  const meta = new Int32Array(steps.length * STEP_INTS);
+  let nargs = 0;
+  for (const s of steps) nargs += s.args.length;
+  const args = new Float64Array(nargs);
+  let a = 0;
+  steps.forEach((s, i) => {
+    let ki = kidx.get(s.kernel);
+    if (ki === undefined) { ki = kernels.length; kernels.push(s.kernel); kidx.set(s.kernel, ki); }
+    const m = i * STEP_INTS;
+    meta[m + StepMeta.kernel] = ki;
+    meta[m + StepMeta.firstArg] = a;
+    meta[m + StepMeta.argCount] = s.args.length;
+    meta[m + StepMeta.range] = s.range;
+    args.set(s.args, a);
+    a += s.args.length;
+  });
+  const phases = new Int32Array(phaseSpecs.length * PHASE_INTS);
+  phaseSpecs.forEach((p, i) => {
+    const q = i * PHASE_INTS;
+    phases[q + Phase.first] = p.first;
+    phases[q + Phase.end] = p.end;
+    phases[q + Phase.split] = p.split ? 1 : 0;
+    phases[q + Phase.chunk] = p.chunk;
+    phases[q + Phase.chunks] = p.chunks;
+  });
+  const sync = new SharedArrayBuffer(Math.max(1, phaseSpecs.length) * SYNC_INTS * 4);
+  return { id, memory, kernels, meta, args, phases, sync };
+}
+
+export const phaseCount = (plan: EncodedPlan): number => plan.phases.length / PHASE_INTS;
+/** Field `f` of phase `p`. */
+export const phaseField = (plan: EncodedPlan, p: number, f: number): number => plan.phases[p * PHASE_INTS + f];
+
+/** Resets a plan's counters for the run of generation `gen`. */
+export function resetSync(sync: Int32Array, phases: number, gen: number): void {
+  const tag = claimTag(gen);
+  for (let p = 0; p < phases; p++) {
+    sync[p * SYNC_INTS + Sync.claim] = tag;
+    sync[p * SYNC_INTS + Sync.done] = 0;
+  }
+}
+
+/** Messages from the host to a worker. All but 'init' are counted in Ctl.mail. */
+export type ToWorker =
+  | { type: 'init'; ctl: SharedArrayBuffer; index: number }
+  /** Instantiate `module` on `memory`, cached as `id`. */
+  | { type: 'memory'; id: number; module: WebAssembly.Module; memory: WebAssembly.Memory }
+  /** The plan the next runs use (its `memory` names the instance). */
+  | { type: 'plan'; plan: EncodedPlan }
+  /** Drop the instance on memory `id`. */
+  | { type: 'forget'; id: number }
+  /** Tests only (testing.ts): worker `index` takes a chunk of its next run and exits, as if it crashed. */
+  | { type: 'die'; index: number };
+
+/** Messages from a worker to the host. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'fault'; step: number; message: string }
+  | { type: 'done' };

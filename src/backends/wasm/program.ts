@@ -1,0 +1,95 @@
+// A planned graph as a wasm program: the activation arena placed in linear memory, constants
+// prepacked into the region after it, and every node lowered to kernel Steps on absolute addresses.
+// Linear memory: [0, 1 KiB) reserved (0 is never a tensor address) | the shared zero buffer
+// (convolution padding) | the activation arena | prepacked constants and tables.
+import { ResourceLimitError } from '../../errors.js';
+import type { Graph } from '../../model/ir.js';
+import type { Buffer, MemoryPlan, Value } from '../../plan/plan.js';
+import { fmtBytes } from '../../plan/plan.js';
+import { alignUp } from '../../plan/memory.js';
+import type { Step } from './kernels/types.js';
+import { ConstRegion } from './consts.js';
+import { lowerNode, lowerLayout, nhwc, ptrOf, toActivation, type LowerContext } from './lower.js';
+import { MAX_PAGES, WASM_PAGE } from './binaries.js';
+
+const RESERVED = 1024;
+
+export interface ProgramIO {
+  name: string;
+  dims: number[];
+  /** where the caller's data is written / read, dense in the model's layout (NCHW) */
+  ptr: number;
+}
+
+export interface Program {
+  steps: Step[];
+  inputs: ProgramIO[];
+  outputs: ProgramIO[];
+  consts: ConstRegion;
+  memoryBytes: number;
+  /** kernels per node name */
+  kernels: Map<string, string[]>;
+}
+
+export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Program {
+  // The zero buffer must cover the widest pixel a padding tap reads.
+  let maxChannels = 4;
+  for (const v of plan.values.values()) maxChannels = Math.max(maxChannels, v.dims.length === 4 ? v.dims[1] : v.dims[v.dims.length - 1] ?? 1);
+  const zeroBytes = alignUp(maxChannels * 4 + 64);
+  const arenaBase = alignUp(RESERVED + zeroBytes);
+  const shape = `input [${graph.inputs.map((i) => dims.get(i.name)!.join('x')).join(', ')}]`;
+  const tooBig = (need: number, what: string) => new ResourceLimitError(`model needs ${fmtBytes(need)} of wasm memory (${what}) at ${shape}; the wasm memory limit is 4 GiB per instance — lower the batch size or the input resolution`);
+  const limit = MAX_PAGES * WASM_PAGE;
+  if (arenaBase + plan.arenaBytes > limit) throw tooBig(arenaBase + plan.arenaBytes, `${fmtBytes(plan.arenaBytes)} of activations`);
+
+  // The plan's buffers at absolute addresses.
+  const abs = plan.buffers.map((b): Buffer => ({ ...b, offset: arenaBase + b.offset }));
+  const values = new Map<string, Value>();
+  for (const [name, v] of plan.values) values.set(name, { ...v, buffer: abs[v.buffer.id] });
+  const at = (m: Map<string, Buffer>, name: string) => { const b = m.get(name); return b ? abs[b.id].offset : null; };
+
+  // Tables that would pass the 4 GiB limit fail before they are built (ConstRegion.reserve).
+  const cw = new ConstRegion(alignUp(arenaBase + plan.arenaBytes), RESERVED, zeroBytes, limit,
+    (need) => tooBig(need, `${fmtBytes(plan.arenaBytes)} of activations and the weights and tables`));
+  const steps: Step[] = [];
+  const inputs: ProgramIO[] = graph.inputs.map((inp) => {
+    const v = values.get(inp.name)!;
+    const staging = at(plan.stagingIn, inp.name);
+    if (staging === null) return { name: inp.name, dims: v.dims, ptr: ptrOf(v) };
+    steps.push(...lowerLayout('nchw_to_nhwc', staging, nhwc(v), cw));
+    return { name: inp.name, dims: v.dims, ptr: staging };
+  });
+
+  const kernels = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    const ctx: LowerContext = {
+      node,
+      inputs: node.inputs.map((n) => (n ? values.get(n) ?? null : null)),
+      consts: node.inputs.map((n) => (n ? graph.consts.get(n) ?? null : null)),
+      outputs: node.outputs.filter((n) => n).map((n) => values.get(n)!),
+      cw,
+      act: toActivation(node.attrs.act),
+    };
+    const before = steps.length;
+    try {
+      steps.push(...lowerNode(ctx));
+    } catch (e) {
+      // a table too large for a JS array: the same limit, met while lowering
+      if (e instanceof RangeError) throw tooBig(cw.end, `at node '${node.name}' (${node.op}): ${e.message}`);
+      throw e;
+    }
+    kernels.set(node.name, [...new Set(steps.slice(before).map((s) => s.kernel))]);
+  }
+
+  const outputs: ProgramIO[] = graph.outputs.map((out) => {
+    const v = values.get(out.name)!;
+    const staging = at(plan.stagingOut, out.name);
+    if (staging === null) return { name: out.name, dims: v.dims, ptr: ptrOf(v) };
+    steps.push(...lowerLayout('nhwc_to_nchw', staging, nhwc(v), cw));
+    return { name: out.name, dims: v.dims, ptr: staging };
+  });
+
+  const memoryBytes = alignUp(cw.end, WASM_PAGE);
+  if (memoryBytes > limit) throw tooBig(memoryBytes, `${fmtBytes(plan.arenaBytes)} of activations, ${fmtBytes(cw.bytes)} of weights and tables`);
+  return { steps, inputs, outputs, consts: cw, memoryBytes, kernels };
+}

@@ -29,6 +29,7 @@ export class BenchMemory {
     f32: (d) => { const p = this.alloc(d.byteLength); new Float32Array(this.k.memory.buffer, p, d.length).set(d); return p; },
     i32: (d) => { const p = this.alloc(d.byteLength); new Int32Array(this.k.memory.buffer, p, d.length).set(d); return p; },
     zeros: (b) => { const p = this.alloc(b); new Uint8Array(this.k.memory.buffer, p, b).fill(0); return p; },
+    reserve: () => { /* the bench memory is sized for its shapes */ },
   };
   /** A function running `steps` once, and their total FLOP. */
   runner(steps: Step[]): { run: () => void; flops: number } {

@@ -14,7 +14,7 @@ const args = process.argv.slice(2);
 const threads = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 1);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-const shared = new URL('../../shared/models/', import.meta.url);
+const shared = new URL('../test/fixtures/models/', import.meta.url);
 
 interface Model { name: string; bytes: Uint8Array; input: string; dims: number[] }
 const models: Model[] = [];

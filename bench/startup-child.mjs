@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const [engine, model] = process.argv.slice(2);
-const shared = new URL('../../shared/models/', import.meta.url);
+const shared = new URL('../test/fixtures/models/', import.meta.url);
 const meta = JSON.parse(readFileSync(new URL(`${model}.json`, shared), 'utf8'));
 const bytes = new Uint8Array(readFileSync(new URL(`${model}.onnx`, shared)));
 const x = new Float32Array(meta.input.shape.reduce((a, b) => a * b, 1)).fill(0.5);

@@ -38,10 +38,11 @@ for (const flavor of flavors) {
     const m = await BenchMemory.create(flavor, 128 << 20);
     const steps = c.build(m);
     const { run, flops } = m.runner(steps);
-    const pool = await WorkerPool.create(m.k.module, m.k.memory, threads, { chunksPerThread });
-    for (let i = 0; i < 20; i++) await pool.run(steps);
+    const pool = await WorkerPool.create(threads, { chunksPerThread });
+    const plan = pool.prepare(steps, m.k);
+    for (let i = 0; i < 20; i++) await pool.run(plan);
     const t1 = await measure('serial', run, false);
-    const tn = await measure('pool', () => pool.run(steps), true);
+    const tn = await measure('pool', () => pool.run(plan), true);
     await pool.dispose();
     const g1 = flops / t1 / 1e9, gn = flops / tn / 1e9;
     console.log(`${flavor.padEnd(16)} ${c.name.padEnd(44)} 1 thread ${(t1 * 1e3).toFixed(3)} ms ${g1.toFixed(1)} GFLOP/s | ${threads} threads ${(tn * 1e3).toFixed(3)} ms ${gn.toFixed(1)} GFLOP/s | speed-up ${(t1 / tn).toFixed(2)}x`);
@@ -67,11 +68,13 @@ for (const flavor of flavors) {
     return best;
   };
   const ts = await loop(run);
-  const p1 = await WorkerPool.create(m.k.module, m.k.memory, threads);
-  const tp = await loop(() => p1.run(steps));
+  const p1 = await WorkerPool.create(threads);
+  const plan1 = p1.prepare(steps, m.k);
+  const tp = await loop(() => p1.run(plan1));
   await p1.dispose();
-  const p2 = await WorkerPool.create(m.k.module, m.k.memory, threads, { minSplitFlops: 0 });
-  const tb = await loop(() => p2.run(steps));
+  const p2 = await WorkerPool.create(threads, { minSplitFlops: 0 });
+  const plan2 = p2.prepare(steps, m.k);
+  const tb = await loop(() => p2.run(plan2));
   await p2.dispose();
   console.log(`100 tiny steps, back-to-back runs: serial ${(ts * 1e6).toFixed(1)} µs | pool, one phase ${(tp * 1e6).toFixed(1)} µs (fixed cost per run ${((tp - ts) * 1e6).toFixed(1)} µs) | pool, every step split + barrier ${(tb * 1e6).toFixed(1)} µs (≈ ${((tb - tp) / 99 * 1e6).toFixed(2)} µs per barrier)`);
 }

@@ -10,7 +10,7 @@ import { demoNetwork } from './model/demo.js';
 import { size } from './model/ir.js';
 
 const USAGE = `usage:
-  edgecnn run [model.onnx] [--input file.bin|file.npy] [--threads N|auto] [--backend auto|wasm|webgpu]
+  edgecnn run [model.onnx] [--input file.bin|file.npy] [--threads N|auto] [--backend auto|wasm|webgpu|reference]
               [--repeat N] [--json]          run a model (default: the bundled digit classifier)
   edgecnn summary <model.onnx> [--shape name=1x3x224x224] [--json]
                                              print the layer table: shapes, params, MACs, memory

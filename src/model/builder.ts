@@ -4,7 +4,7 @@
 import { LayerError, InvalidArgumentError } from '../errors.js';
 import type { Graph, Node, ConstTensor, Dims } from './ir.js';
 import { size } from './ir.js';
-import { inferNode } from './shapes.js';
+import { inferNode } from './ops.js';
 
 export type ActivationName = 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'hardSigmoid' | 'hardSwish' | 'none';
 export type Pair = number | [number, number];

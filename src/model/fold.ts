@@ -1,10 +1,11 @@
 // Binds symbolic input dims to concrete shapes, computes every value's dims, evaluates everything
 // computable from constants (shape arithmetic), and lowers the loader's pre-fold nodes to the planned
-// operators (ir.ts PLANNED_OPS) with fully resolved, normalized attributes.
-import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, UnsupportedError, describe } from '../errors.js';
+// operators (ops.ts PLANNED_OPS) with fully resolved, normalized attributes.
+import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, ResourceLimitError, UnsupportedError, describe } from '../errors.js';
 import type { ConstTensor, Dims, Graph, Node } from './ir.js';
-import { PLANNED_OPS, size } from './ir.js';
-import { inferNode, windowOutput } from './shapes.js';
+import { size } from './ir.js';
+import { OPS, PLANNED_OPS, inferNode } from './ops.js';
+import { activationFn } from './activation.js';
 
 export interface Folded { graph: Graph; dims: Map<string, number[]> }
 
@@ -25,16 +26,38 @@ export function topoSort(nodes: Node[], available: Iterable<string>): Node[] {
       users[p].push(i);
     }
   });
-  // stable Kahn: always take the lowest ready index
+  // stable Kahn: always take the lowest ready index (a binary min-heap of indices: O(n log n))
   const ready: number[] = [];
-  indeg.forEach((d, i) => { if (d === 0) ready.push(i); });
+  const push = (v: number) => {
+    let j = ready.push(v) - 1;
+    while (j > 0) {
+      const up = (j - 1) >> 1;
+      if (ready[up] <= v) break;
+      ready[j] = ready[up]; j = up;
+    }
+    ready[j] = v;
+  };
+  const pop = (): number => {
+    const top = ready[0], last = ready.pop()!;
+    if (ready.length) {
+      let j = 0;
+      for (;;) {
+        let c = 2 * j + 1;
+        if (c >= ready.length) break;
+        if (c + 1 < ready.length && ready[c + 1] < ready[c]) c++;
+        if (ready[c] >= last) break;
+        ready[j] = ready[c]; j = c;
+      }
+      ready[j] = last;
+    }
+    return top;
+  };
+  indeg.forEach((d, i) => { if (d === 0) push(i); });
   const out: Node[] = [];
   while (ready.length) {
-    let k = 0;
-    for (let j = 1; j < ready.length; j++) if (ready[j] < ready[k]) k = j;
-    const i = ready.splice(k, 1)[0];
+    const i = pop();
     out.push(nodes[i]);
-    for (const u of users[i]) if (--indeg[u] === 0) ready.push(u);
+    for (const u of users[i]) if (--indeg[u] === 0) push(u);
   }
   if (out.length !== nodes.length) {
     const stuck = nodes.find((_, i) => indeg[i] > 0)!;
@@ -47,6 +70,19 @@ export function topoSort(nodes: Node[], available: Iterable<string>): Node[] {
 // constant tensors
 
 const isFloat = (t: ConstTensor) => t.dtype === 'float32';
+
+/** Elements a folded constant may have beyond its largest input. Folding builds plain arrays: a model
+ * must not be able to make create allocate gigabytes out of a few bytes (a 141-byte ConstantOfShape can
+ * ask for 2^29 elements). A fold that only moves an initializer's values (a transposed weight) may be
+ * as large as that initializer, which the file itself holds. */
+export const MAX_FOLD_ELEMENTS = 1 << 24;
+
+function checkFoldSize(node: Node, dims: readonly number[], ...inputs: (ConstTensor | undefined)[]): void {
+  const n = size(dims as number[]);
+  if (n > MAX_FOLD_ELEMENTS && inputs.every((t) => !t || n > size(t.dims))) {
+    throw new ResourceLimitError(`${describe(node.name, node.op)}: folding a constant of shape [${dims.join(', ')}] (${n} elements) exceeds the limit of ${MAX_FOLD_ELEMENTS} elements for constant folding`);
+  }
+}
 const mk = (dtype: ConstTensor['dtype'], dims: Dims, values: ArrayLike<number>): ConstTensor => ({
   dtype, dims, data: dtype === 'float32' ? Float32Array.from(values) : Array.from(values),
 });
@@ -68,6 +104,7 @@ function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: numb
     if (d !== pb[i] && d !== 1 && pb[i] !== 1) throw new LayerError(node.name, node.op, `cannot broadcast shapes [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`);
     return d === 1 ? pb[i] : d;
   });
+  checkFoldSize(node, od, a, b);
   const sa = strides(pa), sb = strides(pb), total = size(od);
   const out = new Array<number>(total);
   const idx = new Array(n).fill(0);
@@ -82,8 +119,9 @@ function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: numb
 }
 
 /** Gathers from `t` along `axis` by per-axis index lists (used by Slice, Gather, Transpose helpers). */
-function select(t: ConstTensor, pick: number[][]): ConstTensor {
+function select(node: Node, t: ConstTensor, pick: number[][]): ConstTensor {
   const od = pick.map((p) => p.length), st = strides(t.dims), total = size(od);
+  checkFoldSize(node, od, t);
   const out = new Array<number>(total);
   const idx = new Array(od.length).fill(0);
   const data = t.data as ArrayLike<number>;
@@ -217,13 +255,6 @@ function autoPads(node: Node, x: Dims, a: any): number[] {
 
 // ---------------------------------------------------------------------------------------------
 
-const EVALUABLE = new Set([
-  'Shape', 'Gather', 'ConstantOfShape', 'Cast', 'Range', 'Add', 'Sub', 'Mul', 'Div', 'Concat', 'Squeeze',
-  'Unsqueeze', 'Reshape', 'Flatten', 'Transpose', 'Slice', 'Identity', 'Relu', 'Sigmoid', 'Tanh', 'Clip',
-  'LeakyRelu', 'HardSigmoid', 'HardSwish', 'Split',
-]);
-const SHAPE_ONLY = new Set(['Shape', 'Gather', 'ConstantOfShape', 'Range']);
-
 /** Binds input dims, folds constants and lowers every node to planned operators. */
 export function bindAndFold(graph: Graph, inputDims: Record<string, number[]>): Folded {
   const dims = new Map<string, number[]>();
@@ -244,12 +275,12 @@ export function bindAndFold(graph: Graph, inputDims: Record<string, number[]>): 
       const inDims = node.inputs.map((i) => (i === '' ? [] : dims.get(i)));
       node.inputs.forEach((i, k) => { if (i !== '' && !inDims[k]) throw new ModelFormatError(`${describe(node.name, node.op)}: input '${i}' has no known shape`); });
       const allConst = node.inputs.every((i) => i === '' || consts.has(i));
-      if (node.op === 'Shape' || (allConst && EVALUABLE.has(node.op))) {
+      if (node.op === 'Shape' || (allConst && OPS[node.op]?.folds)) {
         const results = evaluate(node, node.inputs.map((i) => consts.get(i)!), inDims as Dims[]);
         results.forEach((t, k) => { const o = node.outputs[k]; if (o) { consts.set(o, t); dims.set(o, t.dims.slice()); } });
         continue;
       }
-      if (SHAPE_ONLY.has(node.op)) throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is only supported on constant (shape) data`);
+      if (OPS[node.op]?.constantOnly) throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is only supported on constant (shape) data`);
       if ((node.op === 'Identity' || node.op === 'Cast')) {
         if (node.op === 'Cast' && node.attrs.to !== 'float32') throw new UnsupportedError(`${describe(node.name, node.op)}: Cast of float activations to ${node.attrs.to} is not supported`);
         if (!outNames.has(node.outputs[0])) { rename.set(node.outputs[0], node.inputs[0]); dims.set(node.outputs[0], inDims[0]!.slice()); continue; }
@@ -331,19 +362,6 @@ function needInts(node: Node, t: ConstTensor | undefined, what: string): number[
   return ints(t);
 }
 
-function unary(op: string, a: any): (v: number) => number {
-  switch (op) {
-    case 'Relu': return (v) => Math.max(0, v);
-    case 'Sigmoid': return (v) => 1 / (1 + Math.exp(-v));
-    case 'Tanh': return Math.tanh;
-    case 'Clip': return (v) => Math.min(Math.max(v, a.min), a.max);
-    case 'LeakyRelu': return (v) => (v < 0 ? a.alpha * v : v);
-    case 'HardSigmoid': return (v) => Math.max(0, Math.min(1, a.alpha * v + a.beta));
-    case 'HardSwish': return (v) => v * Math.max(0, Math.min(1, v / 6 + 0.5));
-    default: return (v) => v;
-  }
-}
-
 function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
   const a = node.attrs, x = c[0];
   switch (node.op) {
@@ -363,13 +381,14 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
         return j;
       });
       const pick = x.dims.map((d, i) => (i === ax ? idx : range(d)));
-      const r = select(x, pick);
+      const r = select(node, x, pick);
       const od = [...x.dims.slice(0, ax), ...idxT.dims, ...x.dims.slice(ax + 1)];
       return [{ ...r, dims: od }];
     }
     case 'ConstantOfShape': {
       const shape = needInts(node, x, 'shape');
       if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new LayerError(node.name, node.op, `invalid shape [${shape.join(', ')}]`);
+      checkFoldSize(node, shape);
       const v = a.value as ConstTensor;
       return [mk(v.dtype, shape, new Array(size(shape)).fill((v.data as ArrayLike<number>)[0] ?? 0))];
     }
@@ -378,7 +397,7 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
       const [s, l, d] = c.map((t) => ints(t)[0]);
       if (!d) throw new LayerError(node.name, node.op, 'delta must be non-zero');
       const n = Math.max(Math.ceil((l - s) / d), 0);
-      if (n > 1 << 24) throw new LayerError(node.name, node.op, `range of ${n} elements is too large`);
+      checkFoldSize(node, [n]);
       return [mk(x.dtype, [n], range(n).map((i) => s + i * d))];
     }
     case 'Add': case 'Sub': case 'Mul': case 'Div': {
@@ -398,6 +417,7 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
         if (t.dims.length !== x.dims.length || t.dims.some((d, i) => i !== ax && d !== x.dims[i])) throw new LayerError(node.name, node.op, 'inputs differ outside the concat axis');
         od[ax] += t.dims[ax];
       }
+      checkFoldSize(node, od, ...c);
       const outer = size(x.dims.slice(0, ax)), values: number[] = [];
       for (let o = 0; o < outer; o++) {
         for (const t of c) {
@@ -423,7 +443,7 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
         const k = p.axes.indexOf(i);
         return k < 0 ? range(d) : sliceIndices(d, p.starts[k], p.ends[k], p.steps[k]);
       });
-      return [select(x, pick)];
+      return [select(node, x, pick)];
     }
     case 'Split': {
       const ax = axisIn(node, a.axis, x.dims.length);
@@ -432,12 +452,12 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
       return sizes.map((s) => {
         const pick = x.dims.map((d, i) => (i === ax ? range(s).map((j) => j + off) : range(d)));
         off += s;
-        return select(x, pick);
+        return select(node, x, pick);
       });
     }
     default: { // float unary activations of constants
       const attrs = node.op === 'Clip' ? clipBounds(node, c) : a;
-      const f = unary(node.op, attrs);
+      const f = activationFn(node.op, attrs) ?? ((v: number) => v);
       return [mk('float32', x.dims.slice(), Array.from(x.data as ArrayLike<number>, f))];
     }
   }
@@ -463,13 +483,18 @@ function splitSizes(node: Node, d: number, splitT: ConstTensor | undefined): num
   let s: number[] | undefined = a.split ?? (node.inputs[1] ? needInts(node, splitT, 'split') : undefined);
   if (!s) {
     const n = a.numOutputs ?? node.outputs.length;
+    // compared before any array is built: num_outputs comes from the file (2^31 must not allocate)
+    if (n !== node.outputs.length) throw new LayerError(node.name, node.op, `num_outputs ${n} differs from the node's ${node.outputs.length} outputs`);
     const chunk = Math.ceil(d / n);
     s = range(n).map((i) => Math.max(0, Math.min(chunk, d - i * chunk)));
   }
-  if (s.length !== node.outputs.length) throw new LayerError(node.name, node.op, `split [${s.join(', ')}] has ${s.length} parts for ${node.outputs.length} outputs`);
-  if (s.some((v) => !Number.isInteger(v) || v < 0) || s.reduce((p, q) => p + q, 0) !== d) throw new LayerError(node.name, node.op, `split sizes [${s.join(', ')}] do not sum to ${d}`);
+  if (s.length !== node.outputs.length) throw new LayerError(node.name, node.op, `split ${brief(s)} has ${s.length} parts for ${node.outputs.length} outputs`);
+  if (s.some((v) => !Number.isInteger(v) || v < 0) || s.reduce((p, q) => p + q, 0) !== d) throw new LayerError(node.name, node.op, `split sizes ${brief(s)} do not sum to ${d}`);
   return s;
 }
+
+/** A list for an error message, cut after a few values (lists come from the file and may be huge). */
+const brief = (v: readonly number[]): string => `[${v.slice(0, 8).join(', ')}${v.length > 8 ? `, … (${v.length} values)` : ''}]`;
 
 function scalarOf(node: Node, t: ConstTensor | undefined, what: string): number {
   if (!t) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be a constant`);
@@ -617,7 +642,7 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       return [node];
     }
     default:
-      void dims; void windowOutput;
+      void dims;
       throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is not supported on activations`);
   }
 }

@@ -1,7 +1,6 @@
 // The graph IR shared by the ONNX loader and the layer builder. Operators keep their ONNX names and
 // ONNX semantics (NCHW logical layout); attributes are normalized (defaults filled, opset
 // differences resolved) so later passes never look at opset numbers.
-import type { Activation } from '../backends/wasm/kernels/types.js';
 
 /** A dimension: a number, or a symbol (e.g. 'batch') bound when a session plans for a shape. */
 export type Dim = number | string;
@@ -67,13 +66,5 @@ export interface FusedActivation {
   op: string;
   attrs: Record<string, number>;
 }
-
-/** Operators a planned graph may contain (after folding); the loader refuses others at create. */
-export const PLANNED_OPS = new Set([
-  'Conv', 'Gemm', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
-  'Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish',
-  'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Concat', 'Split', 'Slice',
-  'Flatten', 'Reshape', 'Transpose', 'Softmax', 'Pad', 'ReduceMean', 'Resize',
-]);
 
 export const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);

@@ -7,7 +7,8 @@
 // Graph output names never change: when a fusion removes the node that produced an output, the fused
 // node takes over that output's name. New constants get fresh names (constants may be shared between
 // nodes, so they are never edited in place) and their dims are added to `dims`.
-import type { ConstTensor, FusedActivation, Graph, Node } from './ir.js';
+import type { ConstTensor, Graph, Node } from './ir.js';
+import { activationOf } from './activation.js';
 import { size } from './ir.js';
 import { topoSort } from './fold.js';
 
@@ -26,32 +27,122 @@ export type Pass = (g: Graph, dims: Map<string, number[]>, caps: FusionCaps) => 
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function consumers(g: Graph, value: string): Node[] {
-  return g.nodes.filter((n) => n.inputs.includes(value));
-}
-const isOutput = (g: Graph, value: string) => g.outputs.some((o) => o.name === value);
-/** The value feeds exactly one node, once, and is not a graph output. */
-function singleUse(g: Graph, value: string): Node | undefined {
-  if (isOutput(g, value)) return undefined;
-  const cs = consumers(g, value);
-  if (cs.length !== 1 || cs[0].inputs.filter((i) => i === value).length !== 1) return undefined;
-  return cs[0];
-}
-const producerOf = (g: Graph, value: string) => g.nodes.find((n) => n.outputs.includes(value));
+/**
+ * Who produces and who reads each value, built once per pass (linear) and kept up to date as the pass
+ * edits the graph, so a pass looks a value up in O(1) instead of scanning every node (which made the
+ * passes quadratic in node count). Every change to a node's inputs or outputs goes through `edit`,
+ * every removal through `remove`; removed nodes leave `g.nodes` in one filter at `commit`, which keeps
+ * the same order as removing them one at a time. Values are produced once (the loader checks it, the
+ * passes keep it); the empty name (a missing optional input or output) is not indexed. Built on the
+ * first lookup: a pass that finds nothing to do (no BatchNormalization, no Pad, ...) never builds it.
+ */
+class GraphIndex {
+  private producers = new Map<string, Node>();
+  /** value → node reading it → how many of that node's inputs are the value */
+  private uses = new Map<string, Map<Node, number>>();
+  private outputs = new Set<string>();
+  private built = false;
+  private readonly removed = new Set<Node>();
+  /** freshConst: per base name, the first suffix not known to be taken (see freshConst) */
+  readonly nextSuffix = new Map<string, number>();
 
-function freshConst(g: Graph, dims: Map<string, number[]>, base: string, t: ConstTensor): string {
-  let name = base, i = 1;
-  while (g.consts.has(name) || dims.has(name)) name = `${base}_${i++}`;
+  constructor(readonly g: Graph) {}
+
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    this.outputs = new Set(this.g.outputs.map((o) => o.name));
+    for (const n of this.g.nodes) if (!this.removed.has(n)) this.attach(n);
+  }
+
+  private attach(n: Node): void {
+    for (const o of n.outputs) if (o && !this.producers.has(o)) this.producers.set(o, n);
+    for (const i of n.inputs) {
+      if (!i) continue;
+      let m = this.uses.get(i);
+      if (!m) this.uses.set(i, (m = new Map()));
+      m.set(n, (m.get(n) ?? 0) + 1);
+    }
+  }
+
+  private detach(n: Node): void {
+    for (const o of n.outputs) if (this.producers.get(o) === n) this.producers.delete(o);
+    for (const i of n.inputs) {
+      const m = i ? this.uses.get(i) : undefined;
+      const c = m?.get(n);
+      if (!m || c === undefined) continue;
+      if (c > 1) m.set(n, c - 1);
+      else if (m.delete(n) && !m.size) this.uses.delete(i);
+    }
+  }
+
+  isOutput(value: string): boolean { this.build(); return this.outputs.has(value); }
+  producerOf(value: string): Node | undefined { this.build(); return this.producers.get(value); }
+  isRemoved(n: Node): boolean { return this.removed.has(n); }
+
+  /** The value feeds exactly one node, once, and is not a graph output. */
+  singleUse(value: string): Node | undefined {
+    this.build();
+    if (this.outputs.has(value)) return undefined;
+    const m = this.uses.get(value);
+    if (!m || m.size !== 1) return undefined;
+    const [[n, count]] = m;
+    return count === 1 ? n : undefined;
+  }
+
+  /** Changes a (live) node's inputs or outputs: `change` runs between unindexing and reindexing it. */
+  edit<T>(n: Node, change: () => T): T {
+    this.build();
+    this.detach(n);
+    try {
+      return change();
+    } finally {
+      this.attach(n);
+    }
+  }
+
+  /** Makes every node that reads `from` read `to` instead. */
+  renameUses(from: string, to: string): void {
+    this.build();
+    const readers = this.uses.get(from);
+    if (!readers) return;
+    for (const n of [...readers.keys()]) this.edit(n, () => { n.inputs = n.inputs.map((i) => (i === from ? to : i)); });
+  }
+
+  remove(n: Node): void {
+    if (this.removed.has(n)) return;
+    this.build();
+    this.detach(n);
+    this.removed.add(n);
+  }
+
+  /** Drops the removed nodes from `g.nodes`; call once at the end of the pass. */
+  commit(): void {
+    const removed = this.removed;
+    if (removed.size) this.g.nodes = this.g.nodes.filter((n) => !removed.has(n));
+    removed.clear();
+  }
+}
+
+/** Adds constant `t` under the first free name of base, base_1, base_2, ... The suffixes found taken
+ * are remembered for the pass (names are only added during a pass, never freed), so n constants with
+ * one base (a weight shared by n folded convs) cost O(n), not O(n²). */
+function freshConst(ix: GraphIndex, dims: Map<string, number[]>, base: string, t: ConstTensor): string {
+  const g = ix.g;
+  let i = ix.nextSuffix.get(base) ?? 0;
+  let name = i ? `${base}_${i}` : base;
+  while (g.consts.has(name) || dims.has(name)) name = `${base}_${++i}`;
+  ix.nextSuffix.set(base, i + 1);
   g.consts.set(name, t);
   dims.set(name, t.dims.slice());
   return name;
 }
 
 /** Removes `dead` and makes `keeper` produce `dead`'s output name (keeps graph output names). */
-function absorb(g: Graph, keeper: Node, keeperOut: string, dead: Node): void {
+function absorb(ix: GraphIndex, keeper: Node, keeperOut: string, dead: Node): void {
   const newName = dead.outputs[0];
-  keeper.outputs = keeper.outputs.map((o) => (o === keeperOut ? newName : o));
-  g.nodes = g.nodes.filter((n) => n !== dead);
+  ix.remove(dead);
+  ix.edit(keeper, () => { keeper.outputs = keeper.outputs.map((o) => (o === keeperOut ? newName : o)); });
 }
 
 const f32 = (c: ConstTensor) => c.data as Float32Array;
@@ -84,30 +175,33 @@ export function batchNormAffine(gamma: ArrayLike<number>, beta: ArrayLike<number
  * W' = W·s, b' = (b − mean)·s + beta with s = scale / sqrt(var + eps), per output channel. */
 export const foldBatchNorm: Pass = (g, dims) => {
   let changed = false;
-  for (const bn of g.nodes.slice()) {
+  const ix = new GraphIndex(g);
+  for (const bn of g.nodes) {
     if (bn.op !== 'BatchNormalization') continue;
     const x = bn.inputs[0];
-    const prod = producerOf(g, x);
+    const prod = ix.producerOf(x);
     if (!prod || (prod.op !== 'Conv' && prod.op !== 'Gemm') || prod.attrs.act || prod.attrs.residual) continue;
-    if (singleUse(g, x) !== bn) continue;
+    if (ix.singleUse(x) !== bn) continue;
     const [scale, beta, mean, vari] = bn.inputs.slice(1).map((i) => g.consts.get(i));
     if (!scale || !beta || !mean || !vari) continue;
     const w = g.consts.get(prod.inputs[1]);
     if (!w || w.dtype !== 'float32') continue;
     const { scale: s, shift } = batchNormAffine(f32(scale), f32(beta), f32(mean), f32(vari), bn.attrs.epsilon, dims.get(x)![1]);
     if (prod.op === 'Conv') {
-      if (!scaleConv(g, dims, prod, s, shift)) continue;
+      if (!scaleConv(ix, dims, prod, s, shift)) continue;
     } else {
-      if (!scaleGemm(g, dims, prod, s, shift)) continue;
+      if (!scaleGemm(ix, dims, prod, s, shift)) continue;
     }
-    absorb(g, prod, x, bn);
+    absorb(ix, prod, x, bn);
     changed = true;
   }
+  ix.commit();
   return changed;
 };
 
 /** Conv: W[o] *= s[o]; b[o] = b[o]·s[o] + shift[o]. */
-function scaleConv(g: Graph, dims: Map<string, number[]>, conv: Node, s: Float32Array, shift: Float32Array): boolean {
+function scaleConv(ix: GraphIndex, dims: Map<string, number[]>, conv: Node, s: Float32Array, shift: Float32Array): boolean {
+  const g = ix.g;
   const w = g.consts.get(conv.inputs[1])!;
   const O = w.dims[0], per = size(w.dims) / O;
   if (s.length !== O) return false;
@@ -116,13 +210,15 @@ function scaleConv(g: Graph, dims: Map<string, number[]>, conv: Node, s: Float32
   const oldB = conv.inputs[2] ? g.consts.get(conv.inputs[2]) : undefined;
   const nb = new Float32Array(O);
   for (let o = 0; o < O; o++) nb[o] = (oldB ? f32(oldB)[o] : 0) * s[o] + shift[o];
-  conv.inputs[1] = freshConst(g, dims, `${conv.inputs[1]}__folded`, { dtype: 'float32', dims: w.dims.slice(), data: nw });
-  conv.inputs[2] = freshConst(g, dims, `${conv.name}__bias`, { dtype: 'float32', dims: [O], data: nb });
+  const wName = freshConst(ix, dims, `${conv.inputs[1]}__folded`, { dtype: 'float32', dims: w.dims.slice(), data: nw });
+  const bName = freshConst(ix, dims, `${conv.name}__bias`, { dtype: 'float32', dims: [O], data: nb });
+  ix.edit(conv, () => { conv.inputs[1] = wName; conv.inputs[2] = bName; });
   return true;
 }
 
 /** Gemm: y = alpha·A·B + beta·C; scaling output column n by s[n] and adding shift[n]. */
-function scaleGemm(g: Graph, dims: Map<string, number[]>, gemm: Node, s: Float32Array, shift: Float32Array): boolean {
+function scaleGemm(ix: GraphIndex, dims: Map<string, number[]>, gemm: Node, s: Float32Array, shift: Float32Array): boolean {
+  const g = ix.g;
   const b = g.consts.get(gemm.inputs[1])!;
   const [r, c] = b.dims;
   const N = gemm.attrs.transB ? r : c;
@@ -136,8 +232,9 @@ function scaleGemm(g: Graph, dims: Map<string, number[]>, gemm: Node, s: Float32
     const cv = oldC ? f32(oldC)[size(oldC.dims) === 1 ? 0 : n] * gemm.attrs.beta : 0;
     nc[n] = cv * s[n] + shift[n];
   }
-  gemm.inputs[1] = freshConst(g, dims, `${gemm.inputs[1]}__folded`, { dtype: 'float32', dims: b.dims.slice(), data: nb });
-  gemm.inputs[2] = freshConst(g, dims, `${gemm.name}__bias`, { dtype: 'float32', dims: [N], data: nc });
+  const bName = freshConst(ix, dims, `${gemm.inputs[1]}__folded`, { dtype: 'float32', dims: b.dims.slice(), data: nb });
+  const cName = freshConst(ix, dims, `${gemm.name}__bias`, { dtype: 'float32', dims: [N], data: nc });
+  ix.edit(gemm, () => { gemm.inputs[1] = bName; gemm.inputs[2] = cName; });
   gemm.attrs.beta = 1;
   return true;
 }
@@ -145,14 +242,15 @@ function scaleGemm(g: Graph, dims: Map<string, number[]>, gemm: Node, s: Float32
 /** Folds Mul/Div/Add/Sub by a per-channel constant after a Conv into its weights and bias. */
 export const foldChannelAffine: Pass = (g, dims) => {
   let changed = false;
-  for (const op of g.nodes.slice()) {
+  const ix = new GraphIndex(g);
+  for (const op of g.nodes) {
     if (!['Mul', 'Div', 'Add', 'Sub'].includes(op.op) || op.attrs.act) continue;
     for (const side of [0, 1]) {
       const x = op.inputs[side], k = op.inputs[1 - side];
       if ((op.op === 'Div' || op.op === 'Sub') && side !== 0) continue; // only conv / k, conv − k
       const c = g.consts.get(k);
-      const conv = producerOf(g, x);
-      if (!c || !conv || conv.op !== 'Conv' || conv.attrs.act || conv.attrs.residual || singleUse(g, x) !== op) continue;
+      const conv = ix.producerOf(x);
+      if (!c || !conv || conv.op !== 'Conv' || conv.attrs.act || conv.attrs.residual || ix.singleUse(x) !== op) continue;
       const xd = dims.get(x)!;
       const v = perChannel(c, xd.length, xd[1]);
       if (!v) continue;
@@ -164,12 +262,13 @@ export const foldChannelAffine: Pass = (g, dims) => {
         else if (op.op === 'Add') shift[i] = v[i];
         else shift[i] = -v[i];
       }
-      scaleConv(g, dims, conv, s, shift);
-      absorb(g, conv, x, op);
+      scaleConv(ix, dims, conv, s, shift);
+      absorb(ix, conv, x, op);
       changed = true;
       break;
     }
   }
+  ix.commit();
   return changed;
 };
 
@@ -177,51 +276,46 @@ export const foldChannelAffine: Pass = (g, dims) => {
  * equal and conv_out has no other use: the epilogue computes act(acc + bias + residual). */
 export const fuseResidual: Pass = (g, dims, caps) => {
   let changed = false;
-  for (const add of g.nodes.slice()) {
+  const ix = new GraphIndex(g);
+  for (const add of g.nodes) {
     if (add.op !== 'Add' || add.attrs.act) continue;
     for (const side of [0, 1]) {
       const x = add.inputs[side], other = add.inputs[1 - side];
       if (x === other || g.consts.has(other)) continue;
-      const p = producerOf(g, x);
-      if (!p || !caps.residualProducers.has(p.op) || p.attrs.act || p.attrs.residual || singleUse(g, x) !== add) continue;
+      const p = ix.producerOf(x);
+      if (!p || !caps.residualProducers.has(p.op) || p.attrs.act || p.attrs.residual || ix.singleUse(x) !== add) continue;
       const a = dims.get(x)!, b = dims.get(other)!;
       if (a.length !== b.length || a.some((d, i) => d !== b[i])) continue;
-      while (p.inputs.length < 3) p.inputs.push('');
-      p.inputs[3] = other;
+      ix.edit(p, () => {
+        while (p.inputs.length < 3) p.inputs.push('');
+        p.inputs[3] = other;
+      });
       p.attrs.residual = true;
-      absorb(g, p, x, add);
+      absorb(ix, p, x, add);
       changed = true;
       break;
     }
   }
+  ix.commit();
   if (changed) g.nodes = topoSort(g.nodes, [...g.inputs.map((i) => i.name), ...g.consts.keys()]);
   return changed;
 };
 
-const ACTIVATION_ATTRS: Record<string, readonly string[]> = {
-  Relu: [], Clip: ['min', 'max'], LeakyRelu: ['alpha'], Sigmoid: [], Tanh: [], HardSigmoid: ['alpha', 'beta'], HardSwish: [],
-};
-
-/** The fused form of an activation node (its operator and attributes), or undefined when the node is not one. */
-export function activationOf(n: Node): FusedActivation | undefined {
-  const names = ACTIVATION_ATTRS[n.op];
-  if (!names) return undefined;
-  return { op: n.op, attrs: Object.fromEntries(names.map((k) => [k, n.attrs[k]])) };
-}
-
 /** Fuses an activation into its producer as `attrs.act`, where the backend's epilogue computes it. */
 export const fuseActivation: Pass = (g, _dims, caps) => {
   let changed = false;
-  for (const actNode of g.nodes.slice()) {
+  const ix = new GraphIndex(g);
+  for (const actNode of g.nodes) {
     const act = caps.fusableActivations.has(actNode.op) ? activationOf(actNode) : undefined;
     if (!act) continue;
     const x = actNode.inputs[0];
-    const p = producerOf(g, x);
-    if (!p || !caps.activationProducers.has(p.op) || p.attrs.act || singleUse(g, x) !== actNode) continue;
+    const p = ix.producerOf(x);
+    if (!p || !caps.activationProducers.has(p.op) || p.attrs.act || ix.singleUse(x) !== actNode) continue;
     p.attrs.act = act;
-    absorb(g, p, x, actNode);
+    absorb(ix, p, x, actNode);
     changed = true;
   }
+  ix.commit();
   return changed;
 };
 
@@ -229,13 +323,14 @@ export const fuseActivation: Pass = (g, _dims, caps) => {
  * AveragePool (zero pad; count_include_pad semantics) or MaxPool (−∞ pad). */
 export const foldPad: Pass = (g, dims) => {
   let changed = false;
-  for (const pad of g.nodes.slice()) {
+  const ix = new GraphIndex(g);
+  for (const pad of g.nodes) {
     if (pad.op !== 'Pad') continue;
     const x = pad.inputs[0], y = pad.outputs[0];
     const xd = dims.get(x)!;
     const p: number[] = pad.attrs.pads;
     if (xd.length !== 4 || p.some((v) => v < 0) || p[0] || p[1] || p[4] || p[5]) continue;
-    const next = singleUse(g, y);
+    const next = ix.singleUse(y);
     if (!next || next.inputs[0] !== y) continue;
     const v = pad.attrs.value;
     const ok = next.op === 'Conv' ? v === 0
@@ -246,58 +341,68 @@ export const foldPad: Pass = (g, dims) => {
     const [t, l, b, r] = next.attrs.pads;
     next.attrs.pads = [t + p[2], l + p[3], b + p[6], r + p[7]];
     if (next.op === 'AveragePool') next.attrs.countIncludePad = true;
-    next.inputs[0] = x;
-    g.nodes = g.nodes.filter((n) => n !== pad);
+    ix.edit(next, () => { next.inputs[0] = x; });
+    ix.remove(pad);
     changed = true;
   }
+  ix.commit();
   return changed;
 };
 
 /** Removes Transpose pairs whose permutations cancel; composes other back-to-back pairs into one. */
 export const cancelTransposes: Pass = (g) => {
   let changed = false;
-  for (const t2 of g.nodes.slice()) {
-    if (t2.op !== 'Transpose' || !g.nodes.includes(t2)) continue;
+  const ix = new GraphIndex(g);
+  for (const t2 of g.nodes) {
+    if (t2.op !== 'Transpose' || ix.isRemoved(t2)) continue;
     const mid = t2.inputs[0];
-    const t1 = producerOf(g, mid);
-    if (!t1 || t1.op !== 'Transpose' || singleUse(g, mid) !== t2) continue;
+    const t1 = ix.producerOf(mid);
+    if (!t1 || t1.op !== 'Transpose' || ix.singleUse(mid) !== t2) continue;
     const p1: number[] = t1.attrs.perm, p2: number[] = t2.attrs.perm;
     const composed = p2.map((j) => p1[j]);
     const x = t1.inputs[0], z = t2.outputs[0];
-    g.nodes = g.nodes.filter((n) => n !== t1);
+    ix.remove(t1);
     if (composed.some((v, i) => v !== i)) {
-      t2.attrs.perm = composed; t2.inputs[0] = x;
-    } else if (!isOutput(g, z)) {
-      g.nodes = g.nodes.filter((n) => n !== t2);
-      for (const n of g.nodes) n.inputs = n.inputs.map((i) => (i === z ? x : i));
+      t2.attrs.perm = composed;
+      ix.edit(t2, () => { t2.inputs[0] = x; });
+    } else if (!ix.isOutput(z)) {
+      ix.remove(t2);
+      ix.renameUses(z, x);
     } else {
-      const px = producerOf(g, x);
-      if (px && !isOutput(g, x)) {
-        g.nodes = g.nodes.filter((n) => n !== t2);
-        px.outputs = px.outputs.map((o) => (o === x ? z : o));
-        for (const n of g.nodes) n.inputs = n.inputs.map((i) => (i === x ? z : i));
+      const px = ix.producerOf(x);
+      if (px && !ix.isOutput(x)) {
+        ix.remove(t2);
+        ix.edit(px, () => { px.outputs = px.outputs.map((o) => (o === x ? z : o)); });
+        ix.renameUses(x, z);
       } else { // x is a graph input (or output): a copy must remain
-        t2.op = 'Reshape'; t2.inputs = [x]; t2.attrs = { shape: [...(g.outputs.find((o) => o.name === z)!.dims as number[])] };
+        t2.op = 'Reshape';
+        ix.edit(t2, () => { t2.inputs = [x]; });
+        t2.attrs = { shape: [...(g.outputs.find((o) => o.name === z)!.dims as number[])] };
       }
     }
     changed = true;
   }
+  ix.commit();
   return changed;
 };
 
 /** Drops nodes whose outputs do not reach a graph output, and constants no node reads. */
 export const removeDeadNodes: Pass = (g) => {
-  const need = new Set(g.outputs.map((o) => o.name));
+  // a node is kept when one of its outputs is needed; a kept node needs its inputs. A worklist from
+  // the graph outputs back through producers: linear, and independent of node order (nodes may be
+  // out of order after edits).
+  const producers = new Map<string, Node[]>();
+  for (const n of g.nodes) for (const o of n.outputs) { const p = producers.get(o); if (p) p.push(n); else producers.set(o, [n]); }
+  const need = new Set<string>();
   const keep = new Set<Node>();
-  for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i];
-    if (n.outputs.some((o) => need.has(o))) { keep.add(n); n.inputs.forEach((x) => x && need.add(x)); }
-  }
-  // nodes may be out of order after edits: iterate to a fixed point
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const n of g.nodes) {
-      if (!keep.has(n) && n.outputs.some((o) => need.has(o))) { keep.add(n); n.inputs.forEach((x) => x && need.add(x)); grew = true; }
+  const todo: string[] = [];
+  const want = (v: string) => { if (!need.has(v)) { need.add(v); todo.push(v); } };
+  for (const o of g.outputs) want(o.name);
+  while (todo.length) {
+    for (const n of producers.get(todo.pop()!) ?? []) {
+      if (keep.has(n)) continue;
+      keep.add(n);
+      for (const x of n.inputs) if (x) want(x);
     }
   }
   const before = g.nodes.length, cBefore = g.consts.size;

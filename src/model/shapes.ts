@@ -71,116 +71,165 @@ function axisOf(node: Node, axis: number, rank: number): number {
   return ax;
 }
 
-/** Output dims of `node` given its input dims (consts included). Throws LayerError naming the node. */
-export function inferNode(node: Node, inputs: Dims[]): Dims[] {
+/** Output dims of a node from its input dims (constants included); throws LayerError naming the node. */
+export type ShapeRule = (node: Node, inputs: Dims[]) => Dims[];
+
+export const convShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];
-  switch (node.op) {
-    case 'Conv': {
-      const w = inputs[1];
-      if (!w || w.length !== 4) throw new LayerError(node.name, node.op, `weights must be 4-D OIHW, got [${(w ?? []).join(', ')}]`);
-      if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
-      const g = a.groups;
-      checkPositive(node, 'groups', [g]);
-      if (x[1] <= 0) throw new LayerError(node.name, node.op, `input has ${x[1]} channels`);
-      if (w[0] <= 0) throw new LayerError(node.name, node.op, `output channels must be positive, got ${w[0]}`);
-      if (x[1] % g !== 0 || w[0] % g !== 0) {
-        throw new LayerError(node.name, node.op, `groups ${g} must divide input channels ${x[1]} and output channels ${w[0]}`);
-      }
-      if (w[1] * g !== x[1]) {
-        throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[1] * g} input channels (groups ${g}), input has ${x[1]}`);
-      }
-      if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) {
-        throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
-      }
-      const b = inputs[2];
-      if (b && b.length && size(b) !== w[0]) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${w[0]}`);
-      const [oh, ow] = spatial(node, x, a);
-      const out = [x[0], w[0], oh, ow];
-      if (a.residual && size(inputs[3]) !== size(out)) throw new LayerError(node.name, node.op, `residual shape [${inputs[3].join(', ')}] differs from output [${out.join(', ')}]`);
-      return [out];
-    }
-    case 'Gemm': {
-      const w = inputs[1];
-      if (x.length !== 2) throw new LayerError(node.name, node.op, `expects a 2-D input, got [${x.join(', ')}]`);
-      if (a.transA) throw new LayerError(node.name, node.op, 'transA=1 is not supported');
-      const [k, n] = a.transB ? [w[1], w[0]] : [w[0], w[1]];
-      if (w.length !== 2 || k !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] (transB=${a.transB ? 1 : 0}) do not fit input [${x.join(', ')}]`);
-      const c = inputs[2];
-      if (c && c.length && size(c) !== n && size(c) !== 1) throw new LayerError(node.name, node.op, `bias has ${size(c)} elements, expected ${n}`);
-      return [[x[0], n]];
-    }
-    case 'MaxPool': case 'AveragePool': {
-      const [oh, ow] = spatial(node, x, a, !!a.ceilMode);
-      return [[x[0], x[1], oh, ow]];
-    }
-    case 'GlobalAveragePool': case 'GlobalMaxPool':
-      if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got [${x.join(', ')}]`);
-      return [[x[0], x[1], 1, 1]];
-    case 'Relu': case 'Clip': case 'LeakyRelu': case 'Sigmoid': case 'Tanh': case 'HardSigmoid': case 'HardSwish':
-      return [x.slice()];
-    case 'BatchNormalization':
-      if (x.length < 2) throw new LayerError(node.name, node.op, `expects at least 2-D input, got [${x.join(', ')}]`);
-      for (let i = 1; i < 5; i++) if (size(inputs[i]) !== x[1]) throw new LayerError(node.name, node.op, `parameter ${i} has ${size(inputs[i])} elements, expected ${x[1]} channels`);
-      return [x.slice()];
-    case 'Add': case 'Sub': case 'Mul': case 'Div':
-      return [broadcast(node, x, inputs[1])];
-    case 'Concat': {
-      const ax = axisOf(node, a.axis, x.length);
-      const out = x.slice();
-      out[ax] = 0;
-      for (const d of inputs) {
-        if (d.length !== x.length || d.some((v, i) => i !== ax && v !== x[i])) {
-          throw new LayerError(node.name, node.op, `inputs [${inputs.map((s) => s.join('x')).join('], [')}] differ outside axis ${ax}`);
-        }
-        out[ax] += d[ax];
-      }
-      return [out];
-    }
-    case 'Split': {
-      const ax = axisOf(node, a.axis, x.length);
-      const total = (a.split as number[]).reduce((s, v) => s + v, 0);
-      if (total !== x[ax]) throw new LayerError(node.name, node.op, `split sizes [${a.split.join(', ')}] do not sum to ${x[ax]}`);
-      return (a.split as number[]).map((s) => { const d = x.slice(); d[ax] = s; return d; });
-    }
-    case 'Slice': {
-      const out = x.slice();
-      (a.axes as number[]).forEach((ax, i) => {
-        const s = a.steps[i], st = a.starts[i], en = a.ends[i];
-        out[ax] = Math.max(0, Math.ceil((en - st) / s));
-      });
-      return [out];
-    }
-    case 'Flatten': {
-      const ax = axisOf(node, a.axis, x.length + 1);
-      return [[size(x.slice(0, ax)), size(x.slice(ax))]];
-    }
-    case 'Reshape':
-      if (size(a.shape) !== size(x)) throw new LayerError(node.name, node.op, `cannot reshape [${x.join(', ')}] to [${a.shape.join(', ')}]`);
-      return [a.shape.slice()];
-    case 'Transpose':
-      if (a.perm.length !== x.length) throw new LayerError(node.name, node.op, `perm [${a.perm.join(', ')}] does not match rank ${x.length}`);
-      return [a.perm.map((p: number) => x[p])];
-    case 'Softmax':
-      axisOf(node, a.axis, x.length);
-      return [x.slice()];
-    case 'Pad': {
-      const r = x.length;
-      if (a.pads.length !== 2 * r) throw new LayerError(node.name, node.op, `pads has ${a.pads.length} values, expected ${2 * r}`);
-      const out = x.map((d, i) => d + a.pads[i] + a.pads[i + r]);
-      if (out.some((d) => d <= 0)) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] leave an empty tensor from [${x.join(', ')}]`);
-      return [out];
-    }
-    case 'ReduceMean': {
-      const axes = new Set((a.axes as number[]).map((ax) => axisOf(node, ax, x.length)));
-      const out: Dims = [];
-      x.forEach((d, i) => { if (!axes.has(i)) out.push(d); else if (a.keepdims) out.push(1); });
-      return [out];
-    }
-    case 'Resize':
-      if (a.sizes.length !== x.length) throw new LayerError(node.name, node.op, `sizes [${a.sizes.join(', ')}] do not match rank ${x.length}`);
-      return [a.sizes.slice()];
-    default:
-      throw new LayerError(node.name, node.op, `no shape inference for operator '${node.op}'`);
+  const w = inputs[1];
+  if (!w || w.length !== 4) throw new LayerError(node.name, node.op, `weights must be 4-D OIHW, got [${(w ?? []).join(', ')}]`);
+  if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
+  const g = a.groups;
+  checkPositive(node, 'groups', [g]);
+  if (x[1] <= 0) throw new LayerError(node.name, node.op, `input has ${x[1]} channels`);
+  if (w[0] <= 0) throw new LayerError(node.name, node.op, `output channels must be positive, got ${w[0]}`);
+  if (x[1] % g !== 0 || w[0] % g !== 0) {
+    throw new LayerError(node.name, node.op, `groups ${g} must divide input channels ${x[1]} and output channels ${w[0]}`);
   }
-}
+  if (w[1] * g !== x[1]) {
+    throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[1] * g} input channels (groups ${g}), input has ${x[1]}`);
+  }
+  if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) {
+    throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
+  }
+  const b = inputs[2];
+  if (b && b.length && size(b) !== w[0]) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${w[0]}`);
+  const [oh, ow] = spatial(node, x, a);
+  const out = [x[0], w[0], oh, ow];
+  if (a.residual && size(inputs[3]) !== size(out)) throw new LayerError(node.name, node.op, `residual shape [${inputs[3].join(', ')}] differs from output [${out.join(', ')}]`);
+  return [out];
+};
+
+export const gemmShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const w = inputs[1];
+  if (x.length !== 2) throw new LayerError(node.name, node.op, `expects a 2-D input, got [${x.join(', ')}]`);
+  if (a.transA) throw new LayerError(node.name, node.op, 'transA=1 is not supported');
+  const [k, n] = a.transB ? [w[1], w[0]] : [w[0], w[1]];
+  if (w.length !== 2 || k !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] (transB=${a.transB ? 1 : 0}) do not fit input [${x.join(', ')}]`);
+  const c = inputs[2];
+  if (c && c.length && size(c) !== n && size(c) !== 1) throw new LayerError(node.name, node.op, `bias has ${size(c)} elements, expected ${n}`);
+  return [[x[0], n]];
+};
+
+export const poolShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const [oh, ow] = spatial(node, x, a, !!a.ceilMode);
+  return [[x[0], x[1], oh, ow]];
+};
+
+export const globalPoolShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got [${x.join(', ')}]`);
+  return [[x[0], x[1], 1, 1]];
+};
+
+export const sameShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  return [x.slice()];
+};
+
+export const batchNormalizationShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  if (x.length < 2) throw new LayerError(node.name, node.op, `expects at least 2-D input, got [${x.join(', ')}]`);
+  for (let i = 1; i < 5; i++) if (size(inputs[i]) !== x[1]) throw new LayerError(node.name, node.op, `parameter ${i} has ${size(inputs[i])} elements, expected ${x[1]} channels`);
+  return [x.slice()];
+};
+
+export const binaryShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  return [broadcast(node, x, inputs[1])];
+};
+
+export const concatShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const ax = axisOf(node, a.axis, x.length);
+  const out = x.slice();
+  out[ax] = 0;
+  for (const d of inputs) {
+    if (d.length !== x.length || d.some((v, i) => i !== ax && v !== x[i])) {
+      throw new LayerError(node.name, node.op, `inputs [${inputs.map((s) => s.join('x')).join('], [')}] differ outside axis ${ax}`);
+    }
+    out[ax] += d[ax];
+  }
+  return [out];
+};
+
+export const splitShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const ax = axisOf(node, a.axis, x.length);
+  const total = (a.split as number[]).reduce((s, v) => s + v, 0);
+  if (total !== x[ax]) throw new LayerError(node.name, node.op, `split sizes [${a.split.join(', ')}] do not sum to ${x[ax]}`);
+  return (a.split as number[]).map((s) => { const d = x.slice(); d[ax] = s; return d; });
+};
+
+export const sliceShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const out = x.slice();
+  (a.axes as number[]).forEach((ax, i) => {
+    const s = a.steps[i], st = a.starts[i], en = a.ends[i];
+    out[ax] = Math.max(0, Math.ceil((en - st) / s));
+  });
+  return [out];
+};
+
+export const flattenShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const ax = axisOf(node, a.axis, x.length + 1);
+  return [[size(x.slice(0, ax)), size(x.slice(ax))]];
+};
+
+export const reshapeShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  if (size(a.shape) !== size(x)) throw new LayerError(node.name, node.op, `cannot reshape [${x.join(', ')}] to [${a.shape.join(', ')}]`);
+  return [a.shape.slice()];
+};
+
+export const transposeShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  if (a.perm.length !== x.length) throw new LayerError(node.name, node.op, `perm [${a.perm.join(', ')}] does not match rank ${x.length}`);
+  return [a.perm.map((p: number) => x[p])];
+};
+
+export const softmaxShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  axisOf(node, a.axis, x.length);
+  return [x.slice()];
+};
+
+export const padShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const r = x.length;
+  if (a.pads.length !== 2 * r) throw new LayerError(node.name, node.op, `pads has ${a.pads.length} values, expected ${2 * r}`);
+  const out = x.map((d, i) => d + a.pads[i] + a.pads[i + r]);
+  if (out.some((d) => d <= 0)) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] leave an empty tensor from [${x.join(', ')}]`);
+  return [out];
+};
+
+export const reduceMeanShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const axes = new Set((a.axes as number[]).map((ax) => axisOf(node, ax, x.length)));
+  const out: Dims = [];
+  x.forEach((d, i) => { if (!axes.has(i)) out.push(d); else if (a.keepdims) out.push(1); });
+  return [out];
+};
+
+export const resizeShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  if (a.sizes.length !== x.length) throw new LayerError(node.name, node.op, `sizes [${a.sizes.join(', ')}] do not match rank ${x.length}`);
+  return [a.sizes.slice()];
+};

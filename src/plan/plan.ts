@@ -188,11 +188,13 @@ function concatViews(graph: Graph, dims: ReadonlyMap<string, number[]>, caps: Pl
     const out = dims.get(n.outputs[0]);
     if (n.op !== 'Concat' || !out || out.length !== 4 || caps.layout(out) !== 'nhwc' || n.attrs.axis !== 1 || outputs.has(n.outputs[0])) continue;
     let offset = 0;
+    const times = new Map<string, number>(); // how often each input appears (a repeated one cannot be a view)
+    for (const i of n.inputs) times.set(i, (times.get(i) ?? 0) + 1);
     for (const i of n.inputs) {
       const d = dims.get(i)!;
       const p = producer.get(i);
       const ok = p && caps.sliceWriters.has(p.op) && p.outputs.length === 1 && !outputs.has(i) && !views.has(i)
-        && n.inputs.filter((x) => x === i).length === 1
+        && times.get(i) === 1
         && (consumers.get(i) ?? []).every((c) => caps.sliceReaders.has(c.op) && (c.op !== 'Concat' || c === n));
       if (ok) views.set(i, { concat: n.outputs[0], offset });
       offset += d[1];

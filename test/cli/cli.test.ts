@@ -4,10 +4,11 @@ import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const shared = fileURLToPath(new URL('../../../shared/models/', import.meta.url));
+const shared = FIXTURES_DIR;
 
 async function edgecnn(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {

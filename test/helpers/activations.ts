@@ -1,7 +1,7 @@
 // Every activation code with the parameter sets the kernel tests sweep (epilogues and standalone).
 // Sigmoid and Tanh stay at indices 5 and 6 (eltwise.test.ts picks them by index).
 import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.js';
-import { activationFn, identity, type ActFn } from '../../src/backends/reference/kernels/act.js';
+import { activationFn, identity, type ActFn } from '../../src/model/activation.js';
 
 export const ACTIVATION_CASES: readonly Activation[] = ([
   [ActKind.None, 0, 0], [ActKind.Relu, 0, 0], [ActKind.Clip, -0.5, 0.7], [ActKind.Clip, 0, 6],

@@ -1,14 +1,12 @@
 // lowerConv2d (gemm / igemm / dwconv kernels) against the NCHW reference, in every flavor the engine runs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flavors, Harness, assertClose, type Flavor } from '../helpers/harness.js';
-import { HarnessConstWriter } from '../helpers/const-writer.js';
+import { KernelTester } from '../helpers/kernel-tester.js';
 import { rng } from '../helpers/rng.js';
 import { refConv2d, refConvOutSize, type RefConvParams } from '../../src/backends/reference/kernels/conv.js';
-import { nchwToNhwc, nhwcToNchw } from '../ref/nhwc.js';
 import { actFn } from '../helpers/activations.js';
 import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
-import { ActKind, type Activation, type NhwcRef, type Step } from '../../src/backends/wasm/kernels/types.js';
+import type { Activation, NhwcRef } from '../../src/backends/wasm/kernels/types.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 // Tolerance: float32 accumulation (bias first, then taps x channels in order) against a float64 reference;
@@ -58,15 +56,8 @@ const CASES: Case[] = [
 
 interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number }
 
-function runSteps(h: Harness, steps: Step[], cuts: (range: number) => number[]): void {
-  for (const s of steps) {
-    const pts = [0, ...cuts(s.range).filter((c) => c > 0 && c < s.range).sort((a, b) => a - b), s.range];
-    for (let i = 0; i + 1 < pts.length; i++) if (pts[i] < pts[i + 1]) h.call(s.kernel, ...s.args, pts[i], pts[i + 1]);
-  }
-}
-
-async function runCase(h: Harness, flavor: Flavor, c: Case, v: Variant, seed: number): Promise<void> {
-  h.reset();
+function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
+  t.reset();
   const r = rng(seed);
   const groups = c.groups ?? 1;
   const p: RefConvParams = {
@@ -75,85 +66,64 @@ async function runCase(h: Harness, flavor: Flavor, c: Case, v: Variant, seed: nu
   };
   const [oh, ow] = refConvOutSize(p);
   const kTerms = (c.cin / groups) * c.k[0] * c.k[1];
-  const what = `${flavor} ${c.name} act=${v.act.kind} bias=${v.bias} res=${v.res} xPad=${v.xPad} yPad=${v.yPad} yOff=${v.yOff}`;
+  const what = `${t.flavor} ${c.name} act=${v.act.kind} bias=${v.bias} res=${v.res} xPad=${v.xPad} yPad=${v.yPad} yOff=${v.yOff}`;
   const xs = r.floats(c.n * c.cin * c.h * c.w);
   const wts = r.floats(c.cout * (c.cin / groups) * c.k[0] * c.k[1]);
   const bias = v.bias ? r.floats(c.cout) : undefined;
   const res = v.res ? r.floats(c.n * c.cout * oh * ow) : null;
 
-  const xStride = c.cin + v.xPad;
-  const xPtr = h.put(nchwToNhwc(xs, c.n, c.cin, c.h, c.w, xStride)); // gap channels stay NaN
-  const x: NhwcRef = { ptr: xPtr, n: c.n, h: c.h, w: c.w, c: c.cin, pixelStride: xStride };
-  let resRef: NhwcRef | null = null;
-  if (res) {
-    const rs = c.cout + v.rPad;
-    resRef = { ptr: h.put(nchwToNhwc(res, c.n, c.cout, oh, ow, rs)), n: c.n, h: oh, w: ow, c: c.cout, pixelStride: rs };
-  }
-  const yStride = c.cout + v.yPad + v.yOff;
-  const yLen = c.n * oh * ow * yStride;
-  const yBase1 = h.alloc(yLen), yBase2 = h.alloc(yLen);
-  const cw = new HarnessConstWriter(h);
+  const X = t.putNhwc(xs, c.n, c.cin, c.h, c.w, c.cin + v.xPad); // gap channels stay NaN
+  const R = res ? t.putNhwc(res, c.n, c.cout, oh, ow, c.cout + v.rPad) : null;
+  const Y = t.allocNhwc(c.n, c.cout, oh, ow, c.cout + v.yPad + v.yOff, v.yOff);
   const desc: Conv2dDesc = {
     weights: wts, bias, cout: c.cout, kernel: c.k, strides: [p.sh, p.sw], pads: p.pads, dilations: [p.dh, p.dw], groups, act: v.act,
   };
   assert.is(convKernelFor(desc, c.cin), c.kind, `${what}: kernel choice`);
-  const mk = (yBase: number) => lowerConv2d(desc, x,
-    { ptr: yBase + v.yOff * 4, n: c.n, h: oh, w: ow, c: c.cout, pixelStride: yStride }, resRef, cw);
-  const s1 = mk(yBase1), s2 = mk(yBase2);
-  assert.is(s1.length, c.kind === 'igemm' ? groups : 1, `${what}: step count`);
-  assert.is(s1.reduce((a, s) => a + s.flops, 0), 2 * c.n * oh * ow * c.cout * kTerms, `${what}: flops`);
-  for (const s of s1) assert.is(s.range, c.n * oh * ow);
-  runSteps(h, s1, () => []);
-  runSteps(h, s2, (range) => [1, 5, 6, 7, 13, r.int(0, range), r.int(0, range), range - 1]);
-  const out1 = h.get(yBase1, yLen), out2 = h.get(yBase2, yLen);
-  assert.equal(new Uint32Array(out1.buffer), new Uint32Array(out2.buffer), `${what}: partitions differ`);
-  for (let px = 0; px < c.n * oh * ow; px++) for (let j = 0; j < yStride; j++) {
-    if (j >= v.yOff && j < v.yOff + c.cout) continue;
-    if (!Number.isNaN(out1[px * yStride + j])) assert.unreachable(`${what}: wrote outside the slice at pixel ${px} channel ${j}`);
-  }
-  const got = nhwcToNchw(out1.subarray(v.yOff), c.n, c.cout, oh, ow, yStride);
+  const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw);
+  assert.is(steps.length, c.kind === 'igemm' ? groups : 1, `${what}: step count`);
+  assert.is(steps.reduce((a, s) => a + s.flops, 0), 2 * c.n * oh * ow * c.cout * kTerms, `${what}: flops`);
+  for (const s of steps) assert.is(s.range, c.n * oh * ow);
   const { atol, rtol } = tol(kTerms);
-  assertClose(got, refConv2d(xs, wts, bias, res, p, actFn(v.act)), atol, rtol, what);
+  t.check(steps, Y, refConv2d(xs, wts, bias, res, p, actFn(v.act)), { atol, rtol }, what);
 }
 
-for (const flavor of flavors) {
-  test(`conv ${flavor}: ${CASES.length} shapes x 2 epilogue variants (slices, residual, partitions)`, async () => {
-    const h = await Harness.create(flavor);
-    let i = 0;
-    for (const c of CASES) {
-      for (let j = 0; j < 2; j++, i++) {
-        const v: Variant = {
-          act: ACTS[i % ACTS.length], bias: i % 4 !== 3, res: j === 1, xPad: (i * 7) % 3, yPad: (i * 5) % 4, yOff: i % 3, rPad: i % 2,
-        };
-        await runCase(h, flavor, c, v, 1000 + i);
-      }
+KernelTester.each('conv', `${CASES.length} shapes x 2 epilogue variants (slices, residual, partitions)`, (t) => {
+  let i = 0;
+  for (const c of CASES) {
+    for (let j = 0; j < 2; j++, i++) {
+      const v: Variant = {
+        act: ACTS[i % ACTS.length], bias: i % 4 !== 3, res: j === 1, xPad: (i * 7) % 3, yPad: (i * 5) % 4, yOff: i % 3, rPad: i % 2,
+      };
+      runCase(t, c, v, 1000 + i);
     }
-  });
-  test(`conv ${flavor}: seeded random shapes`, async () => {
-    const h = await Harness.create(flavor);
-    const r = rng(7);
-    for (let i = 0; i < 40; i++) {
-      const kind = r.pick(['igemm', 'dwconv', 'gemm', 'igemm'] as const);
-      const cin = kind === 'gemm' ? r.int(1, 40) : r.int(1, 24);
-      let groups = 1, cout = r.int(1, 20);
-      if (kind === 'dwconv') { groups = cin; cout = cin; } else if (kind === 'igemm' && r.next() < 0.3) {
-        groups = r.pick([1, 2, 3].filter((g) => cin % g === 0));
-        cout = groups * r.int(1, 6);
-      }
-      const k: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 5), r.int(1, 5)];
-      const s: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 3), r.int(1, 3)];
-      const d: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 2), r.int(1, 2)];
-      const pads: [number, number, number, number] = kind === 'gemm' ? [0, 0, 0, 0] : [r.int(0, 3), r.int(0, 3), r.int(0, 3), r.int(0, 3)];
-      const h0 = r.int(1, 9), w0 = r.int(1, 9);
-      if ((h0 + pads[0] + pads[2] - d[0] * (k[0] - 1) - 1) < 0 || (w0 + pads[1] + pads[3] - d[1] * (k[1] - 1) - 1) < 0) continue;
-      let c: Case = { name: `random ${i}`, kind, n: r.int(1, 2), cin, h: h0, w: w0, cout, k, s, pads, d, groups };
-      const desc = { cout, kernel: k, strides: s, pads, dilations: d, groups } as Conv2dDesc;
-      c = { ...c, kind: convKernelFor(desc, cin) };
-      const v: Variant = { act: r.pick(ACTS), bias: r.next() < 0.8, res: r.next() < 0.5, xPad: r.int(0, 2), yPad: r.int(0, 3), yOff: r.int(0, 2), rPad: r.int(0, 2) };
-      await runCase(h, flavor, c, v, 5000 + i);
+  }
+  assert.is(t.checked, 2 * CASES.length);
+});
+
+KernelTester.each('conv', 'seeded random shapes', (t) => {
+  const r = rng(7);
+  for (let i = 0; i < 40; i++) {
+    const kind = r.pick(['igemm', 'dwconv', 'gemm', 'igemm'] as const);
+    const cin = kind === 'gemm' ? r.int(1, 40) : r.int(1, 24);
+    let groups = 1, cout = r.int(1, 20);
+    if (kind === 'dwconv') { groups = cin; cout = cin; } else if (kind === 'igemm' && r.next() < 0.3) {
+      groups = r.pick([1, 2, 3].filter((g) => cin % g === 0));
+      cout = groups * r.int(1, 6);
     }
-  });
-}
+    const k: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 5), r.int(1, 5)];
+    const s: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 3), r.int(1, 3)];
+    const d: [number, number] = kind === 'gemm' ? [1, 1] : [r.int(1, 2), r.int(1, 2)];
+    const pads: [number, number, number, number] = kind === 'gemm' ? [0, 0, 0, 0] : [r.int(0, 3), r.int(0, 3), r.int(0, 3), r.int(0, 3)];
+    const h0 = r.int(1, 9), w0 = r.int(1, 9);
+    if ((h0 + pads[0] + pads[2] - d[0] * (k[0] - 1) - 1) < 0 || (w0 + pads[1] + pads[3] - d[1] * (k[1] - 1) - 1) < 0) continue;
+    let c: Case = { name: `random ${i}`, kind, n: r.int(1, 2), cin, h: h0, w: w0, cout, k, s, pads, d, groups };
+    const desc = { cout, kernel: k, strides: s, pads, dilations: d, groups } as Conv2dDesc;
+    c = { ...c, kind: convKernelFor(desc, cin) };
+    const v: Variant = { act: r.pick(ACTS), bias: r.next() < 0.8, res: r.next() < 0.5, xPad: r.int(0, 2), yPad: r.int(0, 3), yOff: r.int(0, 2), rPad: r.int(0, 2) };
+    runCase(t, c, v, 5000 + i);
+  }
+  assert.ok(t.checked >= 30, `${t.checked} random shapes`);
+});
 
 test('convOutputSize', () => {
   assert.is(convOutputSize(56, 3, 1, 1, 1), 56);

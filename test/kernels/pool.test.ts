@@ -4,11 +4,9 @@
 // Global average sums H*W values in float32: atol 1e-6 * sqrt(H*W) + rtol 1e-6.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { flavors, Harness, assertClose } from '../helpers/harness.js';
-import { HarnessConstWriter } from '../helpers/const-writer.js';
+import { flavors, KernelTester, EXACT } from '../helpers/kernel-tester.js';
 import { rng } from '../helpers/rng.js';
 import { refPool, refPoolOut, refGlobalPool, type RefPoolParams } from '../../src/backends/reference/kernels/pool.js';
-import { putNhwc, allocNhwc, getNhwc, firstTouchedOutside, runSteps, someCuts, bytesAt, sameBits } from '../ref/nhwc.js';
 import { lowerPool, lowerGlobalPool, lowerPoolOutputSize } from '../../src/backends/wasm/kernels/pool.js';
 
 interface Case { n: number; c: number; h: number; w: number; k: [number, number]; s: [number, number]; pads: [number, number, number, number]; d?: [number, number] }
@@ -27,8 +25,8 @@ const CASES: Case[] = [
   { n: 1, c: 6, h: 1, w: 5, k: [1, 3], s: [1, 2], pads: [0, 2, 0, 2], d: [1, 2] },
 ];
 
-function run(h: Harness, cw: HarnessConstWriter, c: Case, kind: 'max' | 'avg', ceil: boolean, cip: boolean, seed: number): number {
-  h.reset();
+function run(t: KernelTester, c: Case, kind: 'max' | 'avg', ceil: boolean, cip: boolean, seed: number): void {
+  t.reset();
   const r = rng(seed);
   const p: RefPoolParams = { kind, n: c.n, c: c.c, h: c.h, w: c.w, kh: c.k[0], kw: c.k[1], sh: c.s[0], sw: c.s[1], pads: c.pads, dh: c.d?.[0] ?? 1, dw: c.d?.[1] ?? 1, ceil, countIncludePad: cip };
   const oh = refPoolOut(c.h, p.kh, p.sh, c.pads[0], c.pads[2], p.dh, ceil);
@@ -37,75 +35,46 @@ function run(h: Harness, cw: HarnessConstWriter, c: Case, kind: 'max' | 'avg', c
   assert.is(lowerPoolOutputSize(c.w, p.kw, p.sw, c.pads[1], c.pads[3], p.dw, ceil), ow);
   const x = r.floats(c.n * c.c * c.h * c.w);
   const xPad = r.int(0, 3), yPad = r.int(0, 3), yOff = r.int(0, yPad);
-  const X = putNhwc(h, x, c.n, c.c, c.h, c.w, c.c + xPad, r.int(0, xPad));
-  const Y = allocNhwc(h, c.n, c.c, oh, ow, c.c + yPad, yOff);
-  const steps = lowerPool({ kind, kernel: c.k, strides: c.s, pads: c.pads, dilations: c.d ?? [1, 1], ceilMode: ceil, countIncludePad: cip }, X.ref, Y.ref, cw);
-  runSteps(h, steps);
-  const what = `${h.k.flavor} ${kind} ${JSON.stringify(c)} ceil=${ceil} cip=${cip}`;
-  const ref = refPool(x, p).y;
-  const got = getNhwc(h, Y);
-  if (kind === 'max') assertClose(got, Float32Array.from(ref), 0, 0, what);
-  else assertClose(got, ref, 1e-6, 1e-6, what);
-  assert.is(firstTouchedOutside(h, Y), -1, `${what}: wrote outside its channels`);
-  // any partition of the range gives the same bytes
-  const full = bytesAt(h, Y.base, Y.total);
-  h.f32.fill(NaN, Y.base >> 2, (Y.base >> 2) + Y.total);
-  runSteps(h, steps, someCuts(r.next));
-  assert.is(sameBits(bytesAt(h, Y.base, Y.total), full), -1, `${what}: partition changed bytes`);
-  return 1;
+  const X = t.putNhwc(x, c.n, c.c, c.h, c.w, c.c + xPad, r.int(0, xPad));
+  const Y = t.allocNhwc(c.n, c.c, oh, ow, c.c + yPad, yOff);
+  const steps = lowerPool({ kind, kernel: c.k, strides: c.s, pads: c.pads, dilations: c.d ?? [1, 1], ceilMode: ceil, countIncludePad: cip }, X.ref, Y.ref, t.cw);
+  t.check(steps, Y, refPool(x, p).y, kind === 'max' ? EXACT : { atol: 1e-6, rtol: 1e-6 }, `${t.flavor} ${kind} ${JSON.stringify(c)} ceil=${ceil} cip=${cip}`);
 }
 
-for (const flavor of flavors) {
-  test(`pool ${flavor}: max/avg x ceil x count_include_pad over fixed cases`, async () => {
-    const h = await Harness.create(flavor);
-    const cw = new HarnessConstWriter(h);
-    let n = 0, seed = 1;
-    for (const c of CASES) for (const kind of ['max', 'avg'] as const) for (const ceil of [false, true]) for (const cip of kind === 'avg' ? [false, true] : [false]) {
-      n += run(h, cw, c, kind, ceil, cip, seed++);
-    }
-    assert.ok(n > 40);
-  });
+KernelTester.each('pool', 'max/avg x ceil x count_include_pad over fixed cases', (t) => {
+  let seed = 1;
+  for (const c of CASES) for (const kind of ['max', 'avg'] as const) for (const ceil of [false, true]) for (const cip of kind === 'avg' ? [false, true] : [false]) {
+    run(t, c, kind, ceil, cip, seed++);
+  }
+  assert.ok(t.checked > 40);
+});
 
-  test(`pool ${flavor}: random shapes`, async () => {
-    const h = await Harness.create(flavor);
-    const cw = new HarnessConstWriter(h);
-    const r = rng(77);
-    for (let i = 0; i < 60; i++) {
-      const k: [number, number] = [r.int(1, 4), r.int(1, 4)];
-      const d: [number, number] = [r.int(1, 2), r.int(1, 2)];
-      const pads: [number, number, number, number] = [r.int(0, k[0] - 1), r.int(0, k[1] - 1), r.int(0, k[0] - 1), r.int(0, k[1] - 1)];
-      const hh = Math.max(r.int(1, 9), d[0] * (k[0] - 1) + 1 - pads[0] - pads[2]);
-      const ww = Math.max(r.int(1, 9), d[1] * (k[1] - 1) + 1 - pads[1] - pads[3]);
-      const c: Case = { n: r.int(1, 2), c: r.pick([1, 3, 4, 5, 7, 8, 13, 16, 17, 33]), h: hh, w: ww, k, s: [r.int(1, 4), r.int(1, 4)], pads, d };
-      run(h, cw, c, r.pick(['max', 'avg'] as const), r.next() < 0.5, r.next() < 0.5, 1000 + i);
-    }
-  });
+KernelTester.each('pool', 'random shapes', (t) => {
+  const r = rng(77);
+  for (let i = 0; i < 60; i++) {
+    const k: [number, number] = [r.int(1, 4), r.int(1, 4)];
+    const d: [number, number] = [r.int(1, 2), r.int(1, 2)];
+    const pads: [number, number, number, number] = [r.int(0, k[0] - 1), r.int(0, k[1] - 1), r.int(0, k[0] - 1), r.int(0, k[1] - 1)];
+    const hh = Math.max(r.int(1, 9), d[0] * (k[0] - 1) + 1 - pads[0] - pads[2]);
+    const ww = Math.max(r.int(1, 9), d[1] * (k[1] - 1) + 1 - pads[1] - pads[3]);
+    const c: Case = { n: r.int(1, 2), c: r.pick([1, 3, 4, 5, 7, 8, 13, 16, 17, 33]), h: hh, w: ww, k, s: [r.int(1, 4), r.int(1, 4)], pads, d };
+    run(t, c, r.pick(['max', 'avg'] as const), r.next() < 0.5, r.next() < 0.5, 1000 + i);
+  }
+});
 
-  test(`pool ${flavor}: global average and max`, async () => {
-    const h = await Harness.create(flavor);
-    const cw = new HarnessConstWriter(h);
-    const r = rng(5);
-    for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 7, 7], [2, 5, 3, 4], [1, 13, 1, 1], [2, 37, 5, 5], [1, 64, 4, 3], [3, 7, 2, 9]]) {
-      for (const kind of ['avg', 'max'] as const) {
-        h.reset();
-        const x = r.floats(n * c * hh * w);
-        const X = putNhwc(h, x, n, c, hh, w, c + 2, 1);
-        const Y = allocNhwc(h, n, c, 1, 1, c + 3, 2);
-        const steps = lowerGlobalPool(kind, X.ref, Y.ref, cw);
-        runSteps(h, steps);
-        const what = `${flavor} global ${kind} ${[n, c, hh, w]}`;
-        const ref = refGlobalPool(x, kind, n, c, hh, w);
-        if (kind === 'max') assertClose(getNhwc(h, Y), Float32Array.from(ref), 0, 0, what);
-        else assertClose(getNhwc(h, Y), ref, 1e-6 * Math.sqrt(hh * w), 1e-6, what);
-        assert.is(firstTouchedOutside(h, Y), -1, what);
-        const full = bytesAt(h, Y.base, Y.total);
-        h.f32.fill(NaN, Y.base >> 2, (Y.base >> 2) + Y.total);
-        runSteps(h, steps, someCuts(r.next));
-        assert.is(sameBits(bytesAt(h, Y.base, Y.total), full), -1, `${what}: partition`);
-      }
+KernelTester.each('pool', 'global average and max', (t) => {
+  const r = rng(5);
+  for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 7, 7], [2, 5, 3, 4], [1, 13, 1, 1], [2, 37, 5, 5], [1, 64, 4, 3], [3, 7, 2, 9]]) {
+    for (const kind of ['avg', 'max'] as const) {
+      t.reset();
+      const x = r.floats(n * c * hh * w);
+      const X = t.putNhwc(x, n, c, hh, w, c + 2, 1);
+      const Y = t.allocNhwc(n, c, 1, 1, c + 3, 2);
+      t.check(lowerGlobalPool(kind, X.ref, Y.ref, t.cw), Y, refGlobalPool(x, kind, n, c, hh, w),
+        kind === 'max' ? EXACT : { atol: 1e-6 * Math.sqrt(hh * w), rtol: 1e-6 }, `${t.flavor} global ${kind} ${[n, c, hh, w]}`);
     }
-  });
-}
+  }
+}, 5);
 
 test('pool output size: ceil mode drops a window that starts in the end padding (PyTorch rule)', () => {
   assert.is(lowerPoolOutputSize(3, 2, 2, 1, 1, 1, true), 2);  // ceil(1.5)+1 = 3 → last window starts at 4 ≥ 3+1
@@ -116,26 +85,26 @@ test('pool output size: ceil mode drops a window that starts in the end padding 
   assert.is(lowerPoolOutputSize(112, 3, 2, 1, 1, 1, false), 56);
 });
 
-test('avg pool golden (PyTorch avg_pool2d(ones(1,1,3,3), 2, 2, padding=1, ceil_mode=True))', async () => {
-  // PyTorch: count_include_pad=True → [[0.25, 0.5], [0.5, 1.0]]; False → all ones.
-  const h = await Harness.create(flavors[0]);
-  const cw = new HarnessConstWriter(h);
-  for (const [cip, want] of [[true, [0.25, 0.5, 0.5, 1]], [false, [1, 1, 1, 1]]] as const) {
-    h.reset();
-    const X = putNhwc(h, new Float32Array(9).fill(1), 1, 1, 3, 3);
-    const Y = allocNhwc(h, 1, 1, 2, 2);
-    runSteps(h, lowerPool({ kind: 'avg', kernel: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceilMode: true, countIncludePad: cip }, X.ref, Y.ref, cw));
-    assert.equal(Array.from(getNhwc(h, Y)), [...want]);
+test('avg pool golden (PyTorch avg_pool2d(ones(1,1,3,3), 2, 2, padding=1, ceil_mode=True)), every flavor', async () => {
+  for (const flavor of flavors) {
+    const t = await KernelTester.create(flavor);
+    // PyTorch: count_include_pad=True → [[0.25, 0.5], [0.5, 1.0]]; False → all ones.
+    for (const [cip, want] of [[true, [0.25, 0.5, 0.5, 1]], [false, [1, 1, 1, 1]]] as const) {
+      t.reset();
+      const X = t.putNhwc(new Float32Array(9).fill(1), 1, 1, 3, 3);
+      const Y = t.allocNhwc(1, 1, 2, 2);
+      t.check(lowerPool({ kind: 'avg', kernel: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceilMode: true, countIncludePad: cip }, X.ref, Y.ref, t.cw), Y, want, EXACT, `${flavor} golden cip=${cip}`);
+    }
+    // ceil mode window past the padded border: in 4, k 3, s 2, pad 1 → out 3 (ceil(1.5)+1); windows cover rows
+    // {-1,0,1}, {1,2,3}, {3,4,5}; row 5 is beyond input+pad (4+1), so the last divisor per axis is 2 (rows 3, 4)
+    // with count_include_pad (PyTorch: hend = min(hstart + k, in + pad)), and the valid sums per axis are 2, 3, 1.
+    t.reset();
+    const X = t.putNhwc(new Float32Array(16).fill(1), 1, 1, 4, 4);
+    const Y = t.allocNhwc(1, 1, 3, 3);
+    const ax = [2 / 3, 1, 1 / 2];
+    t.check(lowerPool({ kind: 'avg', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceilMode: true, countIncludePad: true }, X.ref, Y.ref, t.cw), Y,
+      ax.flatMap((a) => ax.map((b) => a * b)), { atol: 1e-7, rtol: 1e-6 }, `${flavor} ceil + include pad`);
   }
-  // ceil mode window past the padded border: in 4, k 3, s 2, pad 1 → out 3 (ceil(1.5)+1); windows cover rows
-  // {-1,0,1}, {1,2,3}, {3,4,5}; row 5 is beyond input+pad (4+1), so the last divisor per axis is 2 (rows 3, 4)
-  // with count_include_pad (PyTorch: hend = min(hstart + k, in + pad)), and the valid sums per axis are 2, 3, 1.
-  h.reset();
-  const X = putNhwc(h, new Float32Array(16).fill(1), 1, 1, 4, 4);
-  const Y = allocNhwc(h, 1, 1, 3, 3);
-  runSteps(h, lowerPool({ kind: 'avg', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceilMode: true, countIncludePad: true }, X.ref, Y.ref, cw));
-  const ax = [2 / 3, 1, 1 / 2];
-  assertClose(getNhwc(h, Y), ax.flatMap((a) => ax.map((b) => a * b)), 1e-7, 1e-6, 'ceil + include pad');
 });
 
 test.run();

@@ -7,8 +7,9 @@ import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, Unsup
 import { encodeModel } from '../../src/model/onnx/proto.js';
 import { makeModel, oneNode, tensorProto } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
+import { modelUrl } from '../helpers/fixtures.js';
 
-const lenet = new Uint8Array(readFileSync('/work/shared/models/lenet.onnx'));
+const lenet = new Uint8Array(readFileSync(modelUrl('lenet')));
 
 function throwsType(fn: () => unknown, type: new (...a: any[]) => Error, re?: RegExp): Error {
   try { fn(); } catch (e) {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import * as ort from 'onnxruntime-node';
 import { loadOnnx } from '../../src/model/onnx/loader.js';
 import { bindAndFold, topoSort } from '../../src/model/fold.js';
-import { PLANNED_OPS } from '../../src/model/ir.js';
+import { PLANNED_OPS } from '../../src/model/ops.js';
 import { makeModel, oneNode, type ModelSpec } from '../helpers/onnx-builder.js';
 
 const i64 = (data: number[], dims = [data.length]) => ({ dims, data, dtype: 'int64' as const });

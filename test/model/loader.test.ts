@@ -5,15 +5,16 @@ import * as ort from 'onnxruntime-node';
 import { loadOnnx } from '../../src/model/onnx/loader.js';
 import { bindAndFold } from '../../src/model/fold.js';
 import { makeModel, oneNode, floats } from '../helpers/onnx-builder.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
-const DIR = '/work/shared/models';
+const DIR = FIXTURES_DIR;
 const models = readdirSync(DIR).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(0, -5));
 
 test('shared models: ops, shapes, params match NAME.json', () => {
   assert.ok(models.length >= 6, models.join());
   for (const name of models) {
-    const meta = JSON.parse(readFileSync(`${DIR}/${name}.json`, 'utf8'));
-    const g = loadOnnx(readFileSync(`${DIR}/${name}.onnx`));
+    const meta = JSON.parse(readFileSync(`${DIR}${name}.json`, 'utf8'));
+    const g = loadOnnx(readFileSync(`${DIR}${name}.onnx`));
     assert.is(g.opset, meta.opset, name);
     assert.equal(g.inputs.map((i) => i.name), [meta.input.name], name);
     assert.equal(g.inputs[0].dims, meta.input.shape, name);
@@ -40,7 +41,7 @@ test('shared models: ops, shapes, params match NAME.json', () => {
 });
 
 test('mobilenet_v2: Clip bounds from Constant nodes', () => {
-  const g = loadOnnx(readFileSync(`${DIR}/mobilenet_v2.onnx`));
+  const g = loadOnnx(readFileSync(`${DIR}mobilenet_v2.onnx`));
   const clip = g.nodes.find((n) => n.op === 'Clip')!;
   assert.is(clip.inputs.length, 3);
   assert.equal(Array.from(g.consts.get(clip.inputs[2])!.data as Float32Array), [6]);
@@ -49,7 +50,7 @@ test('mobilenet_v2: Clip bounds from Constant nodes', () => {
 });
 
 test('squeezenet: Identity aliases of shared biases are removed', () => {
-  const g = loadOnnx(readFileSync(`${DIR}/squeezenet1_1.onnx`));
+  const g = loadOnnx(readFileSync(`${DIR}squeezenet1_1.onnx`));
   assert.not.ok(g.nodes.some((n) => n.op === 'Identity'));
   for (const n of g.nodes) for (const i of n.inputs) assert.ok(i === '' || g.consts.has(i) || g.nodes.some((m) => m.outputs.includes(i)) || i === 'input', i);
 });

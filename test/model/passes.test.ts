@@ -7,11 +7,12 @@ import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActiva
 import type { Graph, Node } from '../../src/model/ir.js';
 import { size } from '../../src/model/ir.js';
 import type { FusedActivation } from '../../src/model/ir.js';
-import { fusedFn } from '../../src/backends/reference/kernels/act.js';
+import { fusedFn } from '../../src/model/activation.js';
 import { WASM_CAPS } from '../../src/backends/wasm/index.js';
 import { makeModel, type ModelSpec } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 import { assertClose } from '../helpers/harness.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
 // ---- a naive NCHW evaluator of folded graphs (reference for numeric before/after checks) ----
 type T = { d: number[]; v: Float32Array };
@@ -289,15 +290,15 @@ test('optimize on shared models: fusions counted, numerics equal to PyTorch', ()
     ['lenet', { 'Conv+act': 2, MaxPool: 2, Flatten: 1, 'Gemm+act': 1, Gemm: 1 }],
     ['mobilenet_v2', { 'Conv+act': 35, Conv: 7, 'Conv+res': 10, GlobalAveragePool: 1, Flatten: 1, Gemm: 1 }],
   ] as const) {
-    const f = bindAndFold(loadOnnx(readFileSync(`/work/shared/models/${name}.onnx`)), {});
+    const f = bindAndFold(loadOnnx(readFileSync(`${FIXTURES_DIR}${name}.onnx`)), {});
     const g = optimize(f.graph, f.dims, WASM_CAPS);
     const hist: Record<string, number> = {};
     for (const n of g.nodes) { const k = n.op + (n.attrs.act ? '+act' : '') + (n.attrs.residual ? '+res' : ''); hist[k] = (hist[k] ?? 0) + 1; }
     assert.equal(hist, expect, name);
     if (name !== 'lenet') continue; // the naive evaluator is too slow for mobilenet in a unit test
-    const meta = JSON.parse(readFileSync(`/work/shared/models/${name}.json`, 'utf8'));
-    const inp = new Float32Array(new Uint8Array(readFileSync(`/work/shared/models/${name}.input.bin`)).buffer);
-    const want = new Float32Array(new Uint8Array(readFileSync(`/work/shared/models/${name}.output.bin`)).buffer);
+    const meta = JSON.parse(readFileSync(`${FIXTURES_DIR}${name}.json`, 'utf8'));
+    const inp = new Float32Array(new Uint8Array(readFileSync(`${FIXTURES_DIR}${name}.input.bin`)).buffer);
+    const want = new Float32Array(new Uint8Array(readFileSync(`${FIXTURES_DIR}${name}.output.bin`)).buffer);
     for (const graph of [f.graph, g]) {
       const out = evalGraph(graph, { [meta.input.name]: { d: meta.input.shape, v: inp } }).get(meta.output.name)!;
       assertClose(out.v, want, 1e-5, 1e-4, name);

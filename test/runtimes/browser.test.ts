@@ -155,7 +155,7 @@ test('chromium, cross-origin isolated: 2 threads, reference logits, the main thr
   assert.equal(warnings.filter((w) => w.includes('edgecnn')), [], 'no edgecnn warning when isolated');
   checkLogits('isolated', out);
   // The wasm binaries and the worker came from the paths import.meta.url resolves to.
-  assert.ok(requests.includes('/dist/wasm/worker.js'), `worker.js not fetched: ${requests.join(' ')}`);
+  assert.ok(requests.includes('/dist/backends/wasm/pool/worker.js'), `worker.js not fetched: ${requests.join(' ')}`);
   assert.ok(requests.includes(`/build/edgecnn.${/^wasm-([a-z-]+),/.exec(t2.backend)![1]}.wasm`), `threads binary not fetched: ${requests.join(' ')}`);
   console.log(`  ${/Chrom[^ ]+/.exec(out.runtime)?.[0]}: ${t2.backend}; waitAsync ${out.hasWaitAsync}; 20 runs ${t2.msFor20Runs.toFixed(1)} ms, ${t2.ticksDuringRuns} timer ticks meanwhile`);
 });

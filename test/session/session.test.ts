@@ -11,6 +11,7 @@ import { Tensor } from '../../src/tensor.js';
 import { DisposedError, InvalidArgumentError, EdgeCnnError, UnsupportedError, ResourceLimitError } from '../../src/errors.js';
 import { makeModel } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
+import { modelUrl } from '../helpers/fixtures.js';
 
 const bundled = new URL('../../models/lenet-digits.onnx', import.meta.url);
 const samples = () => { const b = readFileSync(new URL('../../models/digits-sample.bin', import.meta.url)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2); };
@@ -136,7 +137,7 @@ test('an unimplemented operator configuration fails at create even with a symbol
 });
 
 test('a fixed-shape model keeps one plan and releases its JS weight copies; other shapes are refused clearly', async () => {
-  const path = new URL('../../../shared/models/conv_1x1.onnx', import.meta.url);
+  const path = modelUrl('conv_1x1');
   const s = await Session.create(path, { threads: 1 });
   assert.is((s as any).graph.consts.size, 0, 'float weights released after prepacking');
   const out = await s.run({ input: new Tensor('float32', rng(2).floats(128 * 28 * 28), [1, 128, 28, 28]) });

@@ -7,6 +7,7 @@ import { ActKind } from '../../src/backends/wasm/kernels/types.js';
 import { lowerConv2d, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
 import { lowerGemm } from '../../src/backends/wasm/kernels/gemm.js';
 import { bindSteps, runSerial } from '../../src/backends/wasm/executor.js';
+import type { WorkerPool } from '../../src/backends/wasm/pool/pool.js';
 import { rng } from '../helpers/rng.js';
 
 await enableRelaxedSimdInNode();
@@ -67,6 +68,8 @@ export class SharedArena {
     return out;
   }
   runSerial(steps: readonly Step[]): void { runSerial(bindSteps(steps, this.k)); }
+  /** Runs `steps` on `pool` over this arena's memory (async: a refused prepare rejects, like a refused run). */
+  async runOn(pool: WorkerPool, steps: readonly Step[]): Promise<void> { await pool.run(pool.prepare(steps, this.k)); }
 }
 
 export function firstDiff(a: Uint8Array, b: Uint8Array): number {

@@ -1,5 +1,6 @@
 // Process lifecycle: a process that created, ran and disposed a pool exits on its own (and so does
-// one that forgot dispose: workers are unref'ed between runs); a pool works inside a worker thread.
+// one that forgot dispose: workers are unref'ed between runs); a pool works inside a worker thread and
+// in a process started with V8 flags that Node refuses in a worker's execArgv.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
@@ -9,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 const child = fileURLToPath(new URL('./fixtures/child.mts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function runChild(mode: string, limitMs: number): Promise<{ code: number | null; out: string; ms: number; killed: boolean }> {
+function runChild(mode: string, limitMs: number, nodeFlags: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; ms: number; killed: boolean }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const p = spawn(process.execPath, ['--import', 'tsx', child], { cwd: root, env: { ...process.env, EDGECNN_POOL_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', child], { cwd: root, env: { ...process.env, EDGECNN_POOL_MODE: mode, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', killed = false;
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });
@@ -33,6 +34,15 @@ test('a process that forgets dispose() still exits by itself (workers unref\'ed 
   assert.not.ok(r.killed, `child did not exit within 15 s: ${r.out}`);
   assert.is(r.code, 0, r.out);
   assert.match(r.out, /ok 3/);
+});
+
+// Regression: workers were given the parent's execArgv, and Node refuses per-isolate V8 flags there
+// (ERR_WORKER_INVALID_EXEC_ARGV), so no pool of 2+ threads could start under them.
+test('a 2-thread pool starts and runs in a process started with --max-old-space-size, --expose-gc, --stack-size', async () => {
+  const r = await runChild('dispose', 15000, ['--max-old-space-size=512', '--expose-gc', '--stack-size=2000'], { EDGECNN_POOL_THREADS: '2' });
+  assert.not.ok(r.killed, `child did not exit within 15 s: ${r.out}`);
+  assert.is(r.code, 0, r.out);
+  assert.match(r.out, /ok 2/);
 });
 
 test('nested: a worker thread creates a pool and runs it', async () => {

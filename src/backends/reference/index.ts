@@ -14,7 +14,7 @@ import { refPool, refGlobalPool } from './kernels/pool.js';
 import { refResize } from './kernels/resize.js';
 import { refSoftmax } from './kernels/softmax.js';
 import { refTranspose } from './kernels/layout.js';
-import { activationFn, fusedFn, identity } from './kernels/act.js';
+import { activationFn, fusedFn, identity } from '../../model/activation.js';
 
 const NONE = new Set<string>();
 
@@ -64,7 +64,8 @@ const activation: RefOpFn = (node, [x]) => [Float64Array.from(x!, activationFn(n
 const binary = (op: RefOp): RefOpFn => (node, [a, b], [ad, bd]) => [refBinary(op, a!, ad, b!, bd, identity).y];
 const copy: RefOpFn = (_n, [x]) => [x!];
 
-const OPS: Record<string, RefOpFn> = {
+/** The reference backend's op registry: one NCHW function per planned operator. */
+export const REFERENCE_OPS: Record<string, RefOpFn> = {
   Conv: (node, [x, w, b], [xd, wd]) => {
     const a = node.attrs;
     return [refConv2d(x!, w!, b ?? undefined, null, {
@@ -162,7 +163,7 @@ export class ReferenceBackend implements Backend {
   readonly description = 'reference (plain TypeScript, NCHW, 1 thread)';
 
   supports(node: Node, dims: ReadonlyMap<string, number[]>): true | string {
-    if (!OPS[node.op]) return `operator ${node.op} has no reference kernel`;
+    if (!REFERENCE_OPS[node.op]) return `operator ${node.op} has no reference kernel`;
     if (node.op === 'Resize') {
       const x = dims.get(node.inputs[0])!, y = dims.get(node.outputs[0])!;
       if (x.length !== 4 || x[0] !== y[0] || x[1] !== y[1]) return `resize supports the spatial axes of a 4-D tensor only; [${x.join(', ')}] → [${y.join(', ')}]`;
@@ -184,7 +185,7 @@ export class ReferenceBackend implements Backend {
     const constants = new Map<string, Float32Array>();
     for (const [name, c] of graph.consts) constants.set(name, f32(c));
     const steps = graph.nodes.map((node) => {
-      const fn = OPS[node.op];
+      const fn = REFERENCE_OPS[node.op];
       const inDims = node.inputs.map((i) => (i ? dims.get(i)! : []));
       const outs = node.outputs.filter((o) => o);
       const outDims = outs.map((o) => dims.get(o)!);

@@ -1,4 +1,5 @@
 import { BackendError, ResourceLimitError } from '../../errors.js';
+import { isNode } from './pool/env.js';
 
 /** The compiled kernel binaries, best first. All import their memory as `env.memory`. */
 export type Flavor = 'relaxed-threads' | 'simd-threads' | 'simd' | 'scalar';
@@ -7,7 +8,6 @@ export const FLAVORS: readonly Flavor[] = ['relaxed-threads', 'simd-threads', 's
 export const isShared = (f: Flavor): boolean => f.endsWith('threads');
 
 const modules = new Map<Flavor, Promise<WebAssembly.Module>>();
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as any).Deno === 'undefined';
 
 async function readBinary(flavor: Flavor): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL(`../../../build/edgecnn.${flavor}.wasm`, import.meta.url);

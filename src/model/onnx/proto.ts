@@ -1,6 +1,6 @@
 // The subset of onnx.proto edgecnn reads, as a protobufjs JSON descriptor (decoded with protobufjs/light:
 // no .proto parser shipped, no generated code to keep in step). Field numbers are onnx.proto's
-// (checked against onnxruntime-web's generated onnx.js and by decoding the models in /work/shared/models).
+// (checked against onnxruntime-web's generated onnx.js and by decoding the torchvision models in test/fixtures/models).
 // Field names are camelCase: they become the property names of decoded messages.
 import protobuf from 'protobufjs/light.js';
 

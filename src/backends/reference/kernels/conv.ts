@@ -1,5 +1,5 @@
 // Plain-TypeScript reference convolution: NCHW input, OIHW weights, float64 accumulation.
-import type { ActFn } from './act.js';
+import type { ActFn } from '../../../model/activation.js';
 
 export interface RefConvParams {
   n: number; cin: number; h: number; w: number;

@@ -1,5 +1,5 @@
 // Plain-TypeScript references for the element-wise kernels (float64).
-import type { ActFn } from './act.js';
+import type { ActFn } from '../../../model/activation.js';
 
 export type RefOp = 'add' | 'sub' | 'mul' | 'div';
 const OPS: Record<RefOp, (a: number, b: number) => number> = {

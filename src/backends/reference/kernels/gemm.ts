@@ -1,5 +1,5 @@
 // Plain-TypeScript references for the GEMM family, computed in float64 with obviously-correct loops.
-import type { ActFn } from './act.js';
+import type { ActFn } from '../../../model/activation.js';
 
 /**
  * y[m][o] = act(sum_k a[m][k] * w[o][k] + bias[o] + residual[m][o]); a is m x k, w is n x k (row o = output o),

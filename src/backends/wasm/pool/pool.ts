@@ -1,4 +1,7 @@
 // A worker pool that runs plans' Steps across threads, each plan over its own shared WebAssembly.Memory.
+// Modules: protocol.ts (the shared-memory layout and messages), thread.ts (what every computing thread
+// runs), worker.ts (the worker entry), spawn.ts (starting workers), env.ts (runtime detection),
+// testing.ts (test hooks, internal).
 //
 // Protocol (docs/DESIGN.md, "Threads"):
 // - create: N-1 workers (N in a non-blocking caller: a browser main thread) get a small control block
@@ -8,9 +11,9 @@
 //   instance by id until `release(plan)` / `forget(memory)` posts a 'forget' (so the memory can be freed).
 // - a plan (a Step list) is encoded once (kernel names → indices, args in a Float64Array, phases, its
 //   memory id) and posted once; it is cached per Step array. Messages are counted in the control block
-//   (CTL_MAIL) and announced on CTL_SIGNAL, which idle workers wait on: a worker returns to its event
+//   (Ctl.mail) and announced on Ctl.signal, which idle workers wait on: a worker returns to its event
 //   loop to receive them between runs.
-// - run: the host zeroes the plan's per-phase counters and bumps the generation counter; workers
+// - run: the host resets the plan's per-phase counters and bumps the generation counter; workers
 //   asleep in Atomics.wait wake, walk the phases (a large step split into dynamic chunks taken with
 //   Atomics.add, or a run of small steps done by one thread), and meet at a barrier after each phase.
 //   The caller (when it may block) takes chunks too.
@@ -19,15 +22,19 @@
 //   step, and the pool is broken from then on (create a new one).
 import { BackendError, DisposedError } from '../../../errors.js';
 import type { Step } from '../kernels/types.js';
+import {
+  Ctl, CTL_INTS, Cmd, Abort, Phase, MAX_CHUNKS, encodePlan, phaseCount, phaseField, phaseDone, doneAt, resetSync,
+  type EncodedPlan, type FromWorker, type PhaseSpec, type ToWorker,
+} from './protocol.js';
+import { bindPlan, callRange, raiseAbort, runPhases, type ThreadCtx, type ThreadStep } from './thread.js';
+import { canBlock, sharedMemoryAvailable } from './env.js';
+import { spawnWorker, type WorkerHandle } from './spawn.js';
 
-export interface PoolOptions {
-  /** Total threads including the caller (when the caller may block). */
-  threads: number;
-}
+export { defaultThreadCount, sharedMemoryAvailable } from './env.js';
 
-/** Tuning and test knobs of `WorkerPool.create` (all optional). */
+/** Tuning knobs of `WorkerPool.create` (all optional). */
 export interface PoolCreateOptions {
-  /** Steps with fewer flops than this run on one thread (consecutive ones share one barrier). Default 50,000. */
+  /** Steps with fewer flops than this run on one thread (consecutive ones share one barrier). Default 250,000. */
   minSplitFlops?: number;
   /** Dynamic chunks per thread and split step (load balance vs. one atomic claim and one call each). Default 32. */
   chunksPerThread?: number;
@@ -37,308 +44,7 @@ export interface PoolCreateOptions {
    * When false the pool has `threads` workers and `run` awaits them without blocking.
    */
   callerComputes?: boolean;
-  /** Tests only: pretend Atomics.waitAsync is missing (non-blocking callers then wait for a message). */
-  noWaitAsync?: boolean;
 }
-
-// ---- control block layout (Int32Array over its own SharedArrayBuffer) ----
-export const CTL_GEN = 0;        // run generation: workers wait on it between runs
-export const CTL_CMD = 1;        // CMD_RUN | CMD_EXIT
-export const CTL_PLAN = 2;       // id of the plan the current generation runs
-export const CTL_ABORT = 3;      // 0 ok; ABORT_FAULT (a kernel threw); ABORT_DEAD (a worker died)
-export const CTL_FAULT_STEP = 4; // step index + 1 of the first fault
-export const CTL_FAULT_THREAD = 5; // thread index + 1 of the first fault (0 = caller)
-export const CTL_POST_DONE = 6;  // 1: the thread completing the run posts {type:'done'} (no waitAsync)
-export const CTL_DIE = 7;        // tests: worker index + 1 that exits at its next phase
-export const CTL_MAIL = 8;       // messages posted to the workers (each worker counts those it received)
-export const CTL_SIGNAL = 9;     // bumped by every run and every message: idle workers Atomics.wait on it
-export const CTL_INSTANCES = 10; // instances the workers hold, all workers together (diagnostics, tests)
-export const CTL_INTS = 16;
-export const CMD_RUN = 1, CMD_EXIT = 2;
-export const ABORT_FAULT = 1, ABORT_DEAD = 2;
-
-/** Spin iterations (Atomics.load) before a thread blocks at a barrier or between runs. */
-export const SPIN = 4000;
-
-/** Ints per phase in `EncodedPlan.phases`. */
-export const PHASE_INTS = 5;
-/** Most chunks in one phase (the claim counter keeps the chunk index in its low 16 bits). */
-export const MAX_CHUNKS = 0xffff;
-
-/** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
-export interface EncodedPlan {
-  id: number;
-  /** Id of the memory (and so of each worker's instance) the plan runs on. */
-  memory: number;
-  kernels: string[];
-  /** Per step: kernel index, first arg index, arg count, range. */
-  meta: Int32Array;
-  args: Float64Array;
-  /** Per phase (PHASE_INTS): first step, end step, split (1) or one thread (0), chunk size in items, chunks. */
-  phases: Int32Array;
-  /**
-   * Per phase: [claim, done]. claim = (generation & 0xffff) << 16 | next chunk index, set by the host
-   * before each run; done = chunks finished. A phase is complete when done == its chunk count.
-   */
-  sync: SharedArrayBuffer;
-}
-
-/** A step bound to a thread's instance: `fn(...args)` with the last two slots = begin, end. */
-export interface ThreadStep {
-  fn: (...args: number[]) => void;
-  args: number[];
-  range: number;
-}
-
-export function bindPlan(plan: EncodedPlan, exports: Record<string, unknown>): ThreadStep[] {
-  const fns = plan.kernels.map((k) => {
-    const f = exports[k];
-    if (typeof f !== 'function') throw new BackendError(`kernel '${k}' is missing from the wasm binary`);
-    return f as (...args: number[]) => void;
-  });
-  const out: ThreadStep[] = [];
-  for (let s = 0; s < plan.meta.length / 4; s++) {
-    const k = plan.meta[s * 4], a0 = plan.meta[s * 4 + 1], n = plan.meta[s * 4 + 2], range = plan.meta[s * 4 + 3];
-    const args = Array.from(plan.args.subarray(a0, a0 + n));
-    args.push(0, range);
-    out.push({ fn: fns[k], args, range });
-  }
-  return out;
-}
-
-/** One thread's view of a run (shared by the caller and the workers). */
-export interface ThreadCtx {
-  ctl: Int32Array;
-  plan: EncodedPlan;
-  steps: ThreadStep[];
-  sync: Int32Array;
-  /** 0 = the caller, 1.. = workers. */
-  index: number;
-  /** The generation being run. */
-  gen: number;
-}
-
-/**
- * 'done': nothing left for this thread; 'abort': the run faulted; 'stale': this thread woke so late
- * that its run is over and another began (it re-reads the generation); 'wait': (caller) the barrier
- * of `phase` is pending for longer than the caller may block.
- */
-export type PhaseResult = { state: 'done' | 'abort' | 'stale' } | { state: 'wait'; phase: number };
-
-function callRange(st: ThreadStep, begin: number, end: number): void {
-  const a = st.args;
-  a[a.length - 2] = begin;
-  a[a.length - 1] = end;
-  st.fn.apply(null, a);
-}
-
-/** Records the first fault in the control block and wakes every waiter. */
-export function raiseAbort(ctl: Int32Array, sync: Int32Array | null, kind: number, step: number, thread: number): boolean {
-  const first = Atomics.compareExchange(ctl, CTL_ABORT, 0, kind) === 0;
-  if (first) {
-    Atomics.store(ctl, CTL_FAULT_STEP, step + 1);
-    Atomics.store(ctl, CTL_FAULT_THREAD, thread + 1);
-  }
-  if (sync) for (let i = 0; i < sync.length; i++) Atomics.notify(sync, i);
-  return first;
-}
-
-/**
- * Executes phases from `from` on. In each phase a thread claims chunks (a compare-exchange on the
- * phase's generation-tagged claim counter) until none is left, then waits until every chunk is done
- * (the barrier waits for work, not for threads: a thread that wakes late finds nothing to claim and
- * delays nobody). Waits spin, then Atomics.wait; the caller (`maxBlockMs` finite) gives up after that
- * long and returns 'wait' so it can wait asynchronously. Kernel exceptions become aborts (`onFault`).
- */
-export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFault: (e: unknown, step: number) => void): PhaseResult {
-  const { ctl, plan, steps, sync } = cx;
-  const phases = plan.phases;
-  const nPhases = phases.length / PHASE_INTS;
-  const tag = (cx.gen & 0xffff) << 16;
-  for (let p = from; p < nPhases; p++) {
-    const q = p * PHASE_INTS;
-    const s0 = phases[q], s1 = phases[q + 1], split = phases[q + 2], chunk = phases[q + 3], nChunks = phases[q + 4];
-    const claim = p * 2, done = p * 2 + 1;
-    let cur = s0;
-    try {
-      for (;;) {
-        if (Atomics.load(ctl, CTL_ABORT) !== 0) return { state: 'abort' };
-        const v = Atomics.load(sync, claim);
-        if ((v & 0xffff0000) !== tag) return { state: 'stale' };
-        const c = v & 0xffff;
-        if (c >= nChunks) break;
-        if (Atomics.compareExchange(sync, claim, v, v + 1) !== v) continue;
-        if (cx.index > 0 && ctl[CTL_DIE] === cx.index) throw new DieRequest();
-        if (split) {
-          const begin = c * chunk;
-          callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));
-        } else {
-          for (cur = s0; cur < s1; cur++) {
-            const st = steps[cur];
-            if (st.range > 0) callRange(st, 0, st.range);
-          }
-        }
-        if (Atomics.add(sync, done, 1) + 1 === nChunks) Atomics.notify(sync, done);
-      }
-    } catch (e) {
-      if (e instanceof DieRequest) throw e;
-      onFault(e, cur);
-      return { state: 'abort' };
-    }
-    // Workers never wait on the last phase: the caller does, and they have nothing left to do.
-    if (p === nPhases - 1 && cx.index > 0) return { state: 'done' };
-    const w = barrierWait(cx, done, nChunks, maxBlockMs);
-    if (w === 'ok') continue;
-    if (w === 'timeout') return { state: 'wait', phase: p };
-    return { state: w };
-  }
-  return { state: 'done' };
-}
-
-/** Waits until sync[i] >= target: spin, then Atomics.wait in slices (abort and staleness re-checked). */
-export function barrierWait(cx: ThreadCtx, i: number, target: number, maxBlockMs: number): 'ok' | 'abort' | 'stale' | 'timeout' {
-  const { ctl, sync } = cx;
-  for (let k = 0; k < SPIN; k++) {
-    if (Atomics.load(sync, i) >= target) return 'ok';
-  }
-  const t0 = maxBlockMs === Infinity ? 0 : performance.now();
-  for (;;) {
-    const v = Atomics.load(sync, i);
-    if (v >= target) return 'ok';
-    if (Atomics.load(ctl, CTL_ABORT) !== 0) return 'abort';
-    if (Atomics.load(ctl, CTL_GEN) !== cx.gen) return 'stale';
-    let slice = 50;
-    if (maxBlockMs !== Infinity) {
-      const left = maxBlockMs - (performance.now() - t0);
-      if (left <= 0) return 'timeout';
-      slice = Math.min(slice, left);
-    }
-    Atomics.wait(sync, i, v, slice);
-  }
-}
-
-/** Thrown inside a worker asked to die by a test (CTL_DIE). */
-export class DieRequest extends Error {}
-
-// ---- environment ----
-
-const g = globalThis as any;
-const isDeno = typeof g.Deno !== 'undefined';
-const isBun = typeof g.Bun !== 'undefined';
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && !isDeno && !isBun;
-
-let nodeOs: typeof import('node:os') | null = null;
-if (isNode) {
-  try { nodeOs = await import('node:os'); } catch { /* not Node after all */ }
-}
-
-/** Threads for threads: 'auto': the machine's parallelism, capped at 8 (more rarely pays for CNN layers). */
-export function defaultThreadCount(): number {
-  let n = 1;
-  if (nodeOs && typeof nodeOs.availableParallelism === 'function') n = nodeOs.availableParallelism();
-  else if (nodeOs) n = nodeOs.cpus().length;
-  else if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) n = navigator.hardwareConcurrency;
-  return Math.max(1, Math.min(8, n | 0));
-}
-
-const ISOLATION_HINT = 'serve the page cross-origin isolated, with the headers `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`';
-
-/** Whether shared wasm memory (and so the pool) can work here; `reason` says why not. */
-export function sharedMemoryAvailable(): { ok: boolean; reason?: string } {
-  if (g.crossOriginIsolated === false) {
-    return { ok: false, reason: `this page is not cross-origin isolated, so SharedArrayBuffer is unavailable: ${ISOLATION_HINT}` };
-  }
-  if (typeof SharedArrayBuffer === 'undefined') {
-    return { ok: false, reason: `SharedArrayBuffer is not available in this environment (in a browser: ${ISOLATION_HINT})` };
-  }
-  if (typeof Atomics === 'undefined') return { ok: false, reason: 'Atomics is not available in this environment' };
-  if (!isNode && typeof g.Worker === 'undefined') return { ok: false, reason: 'this environment has no Worker' };
-  try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
-  } catch (e) {
-    return { ok: false, reason: `this engine cannot create a shared WebAssembly.Memory: ${(e as Error).message}` };
-  }
-  return { ok: true };
-}
-
-/** Whether this thread may block in Atomics.wait (false on a browser main thread). */
-export function canBlock(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---- worker handles (node:worker_threads or web Worker) ----
-
-interface WorkerHandle {
-  post(msg: unknown): void;
-  terminate(): Promise<void>;
-  ref(): void;
-  unref(): void;
-}
-
-type WorkerEvents = {
-  message: (m: any) => void;
-  /** The worker is gone or broke: exited, uncaught error, or a message it could not decode. */
-  dead: (why: string) => void;
-};
-
-function workerUrl(): { url: URL; ts: boolean } {
-  const here = import.meta.url;
-  const ts = /\.[mc]?ts$/.test(new URL(here).pathname);
-  return { url: new URL(ts ? './worker.ts' : './worker.js', here), ts };
-}
-
-async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
-  const { url, ts } = workerUrl();
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    // Workers inherit the parent's execArgv; flags that only make sense for the main entry
-    // (`node --input-type=module -e …`) make a worker fail to start, so leave them out.
-    const execArgv = process.execArgv.filter((a) => !/^--(input-type|eval|print)\b|^-[ep]$/.test(a));
-    let w: import('node:worker_threads').Worker;
-    if (ts) {
-      // Running from the .ts sources (tests, under tsx): Node 20 applies no --import loader hooks to a
-      // worker's entry, so a tiny script entry loads the worker through tsx's own API.
-      let api = 'tsx/esm/api';
-      try { api = import.meta.resolve('tsx/esm/api'); } catch { /* resolved from the cwd */ }
-      const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`
-        + `.catch((e) => { setTimeout(() => { throw e; }); });`;
-      w = new Worker(code, { eval: true, execArgv, stdout: false, stderr: false });
-    } else {
-      w = new Worker(url, { execArgv, stdout: false, stderr: false });
-    }
-    let gone = false;
-    w.on('message', ev.message);
-    w.on('error', (e) => { if (!gone) { gone = true; ev.dead(`worker error: ${e?.message ?? e}`); } });
-    w.on('messageerror', (e) => ev.dead(`worker message error: ${e}`));
-    w.on('exit', (code) => { if (!gone) { gone = true; ev.dead(`worker exited (code ${code})`); } });
-    return {
-      post: (m) => w.postMessage(m),
-      terminate: async () => { gone = true; await w.terminate(); },
-      ref: () => w.ref(),
-      unref: () => w.unref(),
-    };
-  }
-  const w: Worker = new g.Worker(url, { type: 'module', name: 'edgecnn-pool' });
-  let gone = false;
-  w.addEventListener('message', (e: MessageEvent) => ev.message(e.data));
-  w.addEventListener('error', (e: ErrorEvent) => { e.preventDefault?.(); if (!gone) { gone = true; ev.dead(`worker error: ${e.message ?? e}`); } });
-  w.addEventListener('messageerror', () => ev.dead('worker message error'));
-  // Bun fires 'close' when a worker exits.
-  w.addEventListener('close' as any, () => { if (!gone) { gone = true; ev.dead('worker closed'); } });
-  return {
-    post: (m) => w.postMessage(m),
-    terminate: async () => { gone = true; w.terminate(); },
-    ref: () => (w as any).ref?.(),
-    unref: () => (w as any).unref?.(),
-  };
-}
-
-// ---- the pool ----
 
 /** What a plan runs on: a compiled threads binary and the shared memory to instantiate it on. */
 export interface PoolKernels {
@@ -387,11 +93,10 @@ export class WorkerPool {
   private memOf = new Map<WebAssembly.Memory, MemEntry>();
   private memById = new Map<number, MemEntry>();
   private memIds = 0;
-  /** Kernels of `create(module, memory, threads)`: what `prepare(steps)` / `run(steps)` use. */
-  private defaultKernels: PoolKernels | null = null;
   private readonly minSplitFlops: number;
   private readonly chunksPerThread: number;
-  private readonly useWaitAsync: boolean;
+  /** Not readonly: tests turn it off to take the no-waitAsync path (testing.ts). */
+  private useWaitAsync: boolean;
   private plans = new WeakMap<readonly Step[], PoolPlan>();
   private planIds = 0;
   private postedPlan = 0;
@@ -409,35 +114,20 @@ export class WorkerPool {
     this.callerComputes = callerComputes;
     this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
-    this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function' && !opts.noWaitAsync;
+    this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function';
   }
 
   /**
    * Starts the pool: `threads` computing threads in all. Where the caller may block it computes too
-   * (threads - 1 workers); on a browser main thread `threads` workers do all the work.
-   * `create(threads)` binds no memory: each `prepare(steps, { module, memory })` names its own, and one
-   * pool serves any number of memories. `create(module, memory, threads)` also makes that memory the
-   * default of `prepare(steps)` / `run(steps)`.
+   * (threads - 1 workers); on a browser main thread `threads` workers do all the work. The pool binds
+   * no memory: each `prepare(steps, { module, memory })` names its own, and one pool serves any number
+   * of memories.
    */
-  static async create(threads: number, opts?: PoolCreateOptions): Promise<WorkerPool>;
-  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, threads: number, opts?: PoolCreateOptions): Promise<WorkerPool>;
-  static async create(a: number | WebAssembly.Module, b?: WebAssembly.Memory | PoolCreateOptions, c?: number, d?: PoolCreateOptions): Promise<WorkerPool> {
-    const legacy = typeof a !== 'number';
-    const threads = legacy ? c! : a as number;
-    const opts: PoolCreateOptions = (legacy ? d : b as PoolCreateOptions | undefined) ?? {};
+  static async create(threads: number, opts: PoolCreateOptions = {}): Promise<WorkerPool> {
     if (!(Number.isInteger(threads) && threads >= 1)) throw new BackendError(`worker pool: threads must be a positive integer, got ${threads}`);
     const avail = sharedMemoryAvailable();
     if (!avail.ok) throw new BackendError(`worker pool: ${avail.reason}`);
-    let kernels: PoolKernels | null = null;
-    if (legacy) {
-      kernels = { module: a as WebAssembly.Module, memory: b as WebAssembly.Memory };
-      checkShared(kernels.memory);
-    }
     const callerComputes = opts.callerComputes ?? canBlock();
-    if (kernels && callerComputes) {
-      const inst = await WebAssembly.instantiate(kernels.module, { env: { memory: kernels.memory, abort: abortImport } });
-      kernels.exports = inst.exports as Record<string, unknown>;
-    }
     const pool = new WorkerPool(threads, callerComputes, opts);
     const nWorkers = callerComputes ? threads - 1 : threads;
     try {
@@ -445,10 +135,6 @@ export class WorkerPool {
     } catch (e) {
       await pool.dispose();
       throw e instanceof BackendError ? e : new BackendError(`worker pool: cannot start workers: ${(e as Error)?.message ?? e}`, { cause: e });
-    }
-    if (kernels) {
-      pool.defaultKernels = kernels;
-      pool.register(kernels);
     }
     return pool;
   }
@@ -463,7 +149,6 @@ export class WorkerPool {
       const h = await spawnWorker({
         message: (m) => {
           if (m?.type === 'ready') { started = true; onReady(); }
-          else if (m?.type === 'init-error') onFail(new BackendError(`worker pool: worker ${index} cannot instantiate the kernels: ${m.message}`));
           else this.onWorkerMessage(index, m);
         },
         dead: (why) => {
@@ -487,7 +172,7 @@ export class WorkerPool {
     for (const w of this.workers) w.unref();
   }
 
-  private onWorkerMessage(index: number, m: any): void {
+  private onWorkerMessage(index: number, m: FromWorker): void {
     if (m?.type === 'fault') {
       this.faultMessages.set(index, String(m.message));
       this.wake();
@@ -501,7 +186,7 @@ export class WorkerPool {
     const detail = `worker ${index} ${why.replace(/^worker /, '')}`;
     if (!this.broken) this.broken = detail;
     this.deadDetail ??= detail;
-    raiseAbort(this.ctl, this.currentSync, ABORT_DEAD, -1, index);
+    raiseAbort(this.ctl, this.currentSync, Abort.dead, -1, index);
     this.wake();
   }
 
@@ -512,15 +197,15 @@ export class WorkerPool {
   }
 
   /** Posts a message to every worker and counts it (they receive it between runs). */
-  private post(msg: unknown): void {
+  private post(msg: ToWorker): void {
     for (const w of this.workers) w.post(msg);
-    Atomics.add(this.ctl, CTL_MAIL, 1);
+    Atomics.add(this.ctl, Ctl.mail, 1);
   }
 
   /** Wakes idle workers (a run or a message is pending). */
   private signal(): void {
-    Atomics.add(this.ctl, CTL_SIGNAL, 1);
-    Atomics.notify(this.ctl, CTL_SIGNAL);
+    Atomics.add(this.ctl, Ctl.signal, 1);
+    Atomics.notify(this.ctl, Ctl.signal);
   }
 
   /** The entry of `kernels.memory`, registered (and posted to the workers) the first time. */
@@ -560,7 +245,6 @@ export class WorkerPool {
     if (!entry) return false;
     this.memById.delete(entry.id);
     this.memOf.delete(entry.kernels.memory);
-    if (this.defaultKernels?.memory === entry.kernels.memory) this.defaultKernels = null;
     if (this.postedMem === entry.id) { this.postedPlan = 0; this.postedMem = 0; }
     if (!this.disposed && this.workers.length) {
       this.post({ type: 'forget', id: entry.id });
@@ -577,32 +261,24 @@ export class WorkerPool {
 
   /**
    * Encodes `steps` for this pool on `kernels.memory` (cached per Step array). The first plan on a
-   * memory registers it: the workers instantiate `kernels.module` on it. Without `kernels`, the memory
-   * given to `create(module, memory, threads)`.
+   * memory registers it: the workers instantiate `kernels.module` on it.
    */
-  prepare(steps: readonly Step[], kernels?: PoolKernels): PoolPlan {
+  prepare(steps: readonly Step[], kernels: PoolKernels): PoolPlan {
     if (this.disposed) throw new DisposedError('this worker pool');
-    const k = kernels ?? this.defaultKernels;
-    if (!k) throw new BackendError('worker pool: prepare(steps, { module, memory }) needs the kernels to run on (this pool has no default memory)');
-    const entry = this.register(k);
+    const entry = this.register(kernels);
     const hit = this.plans.get(steps);
     if (hit && hit.memoryId === entry.id) return hit;
-    const kernelNames: string[] = [];
-    const kidx = new Map<string, number>();
-    const meta = new Int32Array(steps.length * 4);
-    let nargs = 0;
-    for (const s of steps) nargs += s.args.length;
-    const args = new Float64Array(nargs);
-    let a = 0;
-    steps.forEach((s, i) => {
-      let ki = kidx.get(s.kernel);
-      if (ki === undefined) { ki = kernelNames.length; kernelNames.push(s.kernel); kidx.set(s.kernel, ki); }
-      meta.set([ki, a, s.args.length, s.range], i * 4);
-      args.set(s.args, a);
-      a += s.args.length;
-    });
-    // Phases: a large step alone, split in chunks; a run of small steps on one thread, one barrier.
-    const ph: number[] = [];
+    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps));
+    let bound: ThreadStep[] | null = null;
+    if (entry.exports) bound = bindPlan(encoded, entry.exports);
+    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
+    this.plans.set(steps, plan);
+    return plan;
+  }
+
+  /** Phases: a large step alone, split in chunks; a run of small steps on one thread, one barrier. */
+  private phasesOf(steps: readonly Step[]): PhaseSpec[] {
+    const out: PhaseSpec[] = [];
     const T = this.threads;
     const splits = (st: Step) => T > 1 && st.flops >= this.minSplitFlops && st.range >= 2 * Math.max(1, st.grain ?? 1);
     let i = 0;
@@ -615,29 +291,20 @@ export class WorkerPool {
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
         chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
         chunk = Math.ceil(chunk / grain) * grain;
-        ph.push(i, i + 1, 1, chunk, Math.ceil(s.range / chunk));
+        out.push({ first: i, end: i + 1, split: true, chunk, chunks: Math.ceil(s.range / chunk) });
         i++;
       } else {
         let j = i + 1;
         while (j < steps.length && !splits(steps[j])) j++;
-        ph.push(i, j, 0, 0, 1);
+        out.push({ first: i, end: j, split: false, chunk: 0, chunks: 1 });
         i = j;
       }
     }
-    const phases = new Int32Array(ph);
-    const encoded: EncodedPlan = {
-      id: ++this.planIds, memory: entry.id, kernels: kernelNames, meta, args, phases,
-      sync: new SharedArrayBuffer(Math.max(1, phases.length / PHASE_INTS) * 2 * 4),
-    };
-    let bound: ThreadStep[] | null = null;
-    if (entry.exports) bound = bindPlan(encoded, entry.exports);
-    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
-    this.plans.set(steps, plan);
-    return plan;
+    return out;
   }
 
   /**
-   * Runs `stepsOrPlan` after every run queued before it by `runQueued` (callers sharing one pool, e.g.
+   * Runs `plan` after every run queued before it by `runQueued` (callers sharing one pool, e.g.
    * several Sessions, queue their runs here instead of being refused). A failed run does not stop the queue.
    */
   runQueued(plan: PoolPlan): Promise<void> {
@@ -647,16 +314,15 @@ export class WorkerPool {
   }
   private queueTail: Promise<unknown> = Promise.resolve();
 
-  /** Runs every step in order, each split across the threads. One run at a time (see `runQueued`). */
-  async run(stepsOrPlan: readonly Step[] | PoolPlan): Promise<void> {
+  /** Runs every step of `plan` in order, each split across the threads. One run at a time (see `runQueued`). */
+  async run(plan: PoolPlan): Promise<void> {
     if (this.disposed) throw new DisposedError('this worker pool');
     if (this.broken) throw new BackendError(`worker pool is broken (${this.broken}); create a new pool`);
     if (this.running) throw new BackendError('worker pool: run() called while a run is in progress (await the previous run)');
-    const plan = Array.isArray(stepsOrPlan) ? this.prepare(stepsOrPlan as readonly Step[]) : stepsOrPlan as PoolPlan;
     if (plan.poolId !== this.poolId) throw new BackendError('worker pool: this plan was prepared by another pool');
     if (!this.memById.has(plan.memoryId)) throw new BackendError('worker pool: this plan\'s memory was released (release/forget); prepare the plan again');
     const enc = plan.encoded;
-    const nPhases = enc.phases.length / PHASE_INTS;
+    const nPhases = phaseCount(enc);
     if (nPhases === 0) return;
     this.running = true;
     for (const w of this.workers) w.ref();
@@ -676,10 +342,8 @@ export class WorkerPool {
       }
       const ctl = this.ctl;
       const sync = plan.sync;
-      const ph = enc.phases;
-      const gen = (Atomics.load(ctl, CTL_GEN) + 1) | 0;
-      const tag = (gen & 0xffff) << 16;
-      for (let p = 0; p < nPhases; p++) { sync[p * 2] = tag; sync[p * 2 + 1] = 0; }
+      const gen = (Atomics.load(ctl, Ctl.gen) + 1) | 0;
+      resetSync(sync, nPhases, gen);
       this.currentSync = sync;
       if (this.postedPlan !== enc.id) {
         this.post({ type: 'plan', plan: enc });
@@ -687,16 +351,16 @@ export class WorkerPool {
         this.postedMem = enc.memory;
       }
       this.faultMessages.clear();
-      Atomics.store(ctl, CTL_PLAN, enc.id);
-      Atomics.store(ctl, CTL_CMD, CMD_RUN);
-      Atomics.store(ctl, CTL_POST_DONE, !this.callerComputes && !this.useWaitAsync ? 1 : 0);
-      Atomics.store(ctl, CTL_GEN, gen); // publishes the counters above (seq-cst store)
+      Atomics.store(ctl, Ctl.plan, enc.id);
+      Atomics.store(ctl, Ctl.cmd, Cmd.run);
+      Atomics.store(ctl, Ctl.postDone, !this.callerComputes && !this.useWaitAsync ? 1 : 0);
+      Atomics.store(ctl, Ctl.gen, gen); // publishes the counters above (seq-cst store)
       this.signal();
 
       let callerFault: { e: unknown; step: number } | null = null;
       const onFault = (e: unknown, step: number) => {
         callerFault = { e, step };
-        raiseAbort(ctl, sync, ABORT_FAULT, step, 0);
+        raiseAbort(ctl, sync, Abort.fault, step, 0);
       };
       const last = nPhases - 1;
       if (this.callerComputes) {
@@ -706,14 +370,14 @@ export class WorkerPool {
           const r = runPhases(cx, from, 20, onFault);
           if (r.state !== 'wait') break;
           // A long wait: yield to the event loop (worker 'exit'/'error' events must be able to arrive).
-          await this.waitAsync(sync, r.phase * 2 + 1, ph[r.phase * PHASE_INTS + 4]);
-          if (Atomics.load(ctl, CTL_ABORT) !== 0) break;
+          await this.waitAsync(sync, doneAt(r.phase), phaseField(enc, r.phase, Phase.chunks));
+          if (Atomics.load(ctl, Ctl.abort) !== Abort.none) break;
           from = r.phase + 1;
         }
       } else {
-        await this.waitAsync(sync, last * 2 + 1, ph[last * PHASE_INTS + 4]);
+        await this.waitAsync(sync, doneAt(last), phaseField(enc, last, Phase.chunks));
       }
-      if (Atomics.load(ctl, CTL_ABORT) !== 0) {
+      if (Atomics.load(ctl, Ctl.abort) !== Abort.none) {
         this.currentSync = null;
         throw await this.abortError(plan, sync, callerFault);
       }
@@ -730,7 +394,7 @@ export class WorkerPool {
     const AW = (Atomics as any).waitAsync as ((a: Int32Array, i: number, v: number, t?: number) => { async: boolean; value: any }) | undefined;
     for (;;) {
       const v = Atomics.load(sync, i);
-      if (v >= target || Atomics.load(ctl, CTL_ABORT) !== 0 || this.disposed) return;
+      if (v >= target || Atomics.load(ctl, Ctl.abort) !== Abort.none || this.disposed) return;
       if (this.useWaitAsync && AW) {
         const r = AW(sync, i, v, 1000);
         if (r.async) {
@@ -755,14 +419,14 @@ export class WorkerPool {
   private async abortError(plan: PoolPlan, sync: Int32Array, callerFault: { e: unknown; step: number } | null): Promise<BackendError> {
     const ctl = this.ctl;
     if (this.disposed) return new BackendError('worker pool: the pool was disposed during the run');
-    const kind = Atomics.load(ctl, CTL_ABORT);
-    const thread = Atomics.load(ctl, CTL_FAULT_THREAD) - 1;
-    let step = Atomics.load(ctl, CTL_FAULT_STEP) - 1;
-    if (kind === ABORT_FAULT && thread === 0 && callerFault) {
+    const kind = Atomics.load(ctl, Ctl.abort);
+    const thread = Atomics.load(ctl, Ctl.faultThread) - 1;
+    let step = Atomics.load(ctl, Ctl.faultStep) - 1;
+    if (kind === Abort.fault && thread === 0 && callerFault) {
       this.broken ??= `a kernel trapped in step ${step}`;
       return this.faultError(plan, step, 0, (callerFault as { e: unknown }).e);
     }
-    if (kind === ABORT_FAULT) {
+    if (kind === Abort.fault) {
       // The faulting worker posts its error text; give it a moment to arrive.
       if (!this.faultMessages.has(thread)) {
         await new Promise<void>((res) => {
@@ -775,10 +439,10 @@ export class WorkerPool {
       return this.faultError(plan, step, thread, this.faultMessages.get(thread) ?? 'unknown error');
     }
     // A worker died: name the step of the first phase not everyone finished.
-    const ph = plan.encoded.phases;
+    const enc = plan.encoded;
     step = -1;
-    for (let p = 0; p < ph.length / PHASE_INTS; p++) {
-      if (Atomics.load(sync, p * 2 + 1) < ph[p * PHASE_INTS + 4]) { step = ph[p * PHASE_INTS]; break; }
+    for (let p = 0; p < phaseCount(enc); p++) {
+      if (!phaseDone(enc, sync, p)) { step = phaseField(enc, p, Phase.first); break; }
     }
     const where = step >= 0 ? ` during step ${step} (${plan.steps[step].kernel})` : '';
     return new BackendError(`worker pool: ${this.deadDetail ?? 'a worker died'}${where}; the pool is broken, create a new one`);
@@ -798,16 +462,15 @@ export class WorkerPool {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    Atomics.store(this.ctl, CTL_CMD, CMD_EXIT);
-    Atomics.add(this.ctl, CTL_GEN, 1);
+    Atomics.store(this.ctl, Ctl.cmd, Cmd.exit);
+    Atomics.add(this.ctl, Ctl.gen, 1);
     this.signal();
-    raiseAbort(this.ctl, this.currentSync, ABORT_DEAD, -1, -1);
+    raiseAbort(this.ctl, this.currentSync, Abort.dead, -1, -1);
     this.wake();
     const ws = this.workers;
     this.workers = [];
     this.memOf.clear();
     this.memById.clear();
-    this.defaultKernels = null;
     await Promise.all(ws.map((w) => w.terminate().catch(() => {})));
   }
 
@@ -817,22 +480,6 @@ export class WorkerPool {
   get workerCount(): number { return this.workers.length; }
   /** Memories registered (each with an instance in every worker, and one on the caller). */
   get memoryCount(): number { return this.memById.size; }
-
-  /** Tests only: makes worker `index` (1-based) exit at its next phase, as if it crashed. */
-  _testDie(index: number): void { Atomics.store(this.ctl, CTL_DIE, index); }
-  /** Tests only: terminates worker `index` (1-based) from the host. */
-  async _testTerminate(index: number): Promise<void> {
-    const w = this.workers[index - 1];
-    // terminate() through the handle would mark it as expected; emulate an external kill instead.
-    await (w as any).terminate();
-    this.onWorkerDead(index, 'worker was terminated');
-  }
-  /** Tests only: live worker count. */
-  get _workerCount(): number { return this.workers.length; }
-  /** Tests only: instances the workers hold, all together (updated by each worker as it receives messages). */
-  get _workerInstances(): number { return Atomics.load(this.ctl, CTL_INSTANCES); }
-  /** Tests only. */
-  get _id(): number { return this.poolId; }
 }
 
 function abortImport(): never {

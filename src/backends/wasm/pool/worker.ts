@@ -1,19 +1,17 @@
-// Entry of a pool worker (src/wasm/pool.ts). Runs in node:worker_threads (Node) or a module web Worker
-// (Deno, Bun, browsers). Messages in: {type:'init', ctl, index}, then counted ones (CTL_MAIL):
-// {type:'memory', id, module, memory} (instantiate the module on that memory, cache it by id),
-// {type:'plan', plan} (its `memory` names the instance), {type:'forget', id} (drop the instance).
-// Messages out: 'ready' | 'fault' | 'done'. Between messages it serves runs: it sleeps in Atomics.wait
-// on the control block's signal word and executes each run's phases; it returns to its event loop only
-// to receive messages (the host posts them, then counts them, before the run that needs them).
-import {
-  CTL_GEN, CTL_CMD, CTL_PLAN, CTL_ABORT, CTL_POST_DONE, CTL_MAIL, CTL_SIGNAL, CTL_INSTANCES, CMD_EXIT, ABORT_FAULT, SPIN, PHASE_INTS,
-  bindPlan, runPhases, raiseAbort, DieRequest,
-  type EncodedPlan, type ThreadStep,
-} from './pool.js';
+// Entry of a pool worker (pool.ts). Runs in node:worker_threads (Node) or a module web Worker (Deno,
+// Bun, browsers). Messages in (protocol.ts ToWorker): 'init', then counted ones (Ctl.mail): 'memory'
+// (instantiate the module on that memory, cache it by id), 'plan' (its `memory` names the instance),
+// 'forget' (drop the instance), 'die' (tests). Messages out: 'ready' | 'fault' | 'done'. Between
+// messages it serves runs: it sleeps in Atomics.wait on the control block's signal word and executes
+// each run's phases; it returns to its event loop only to receive messages (the host posts them, then
+// counts them, before the run that needs them). Imports no pool code: only the protocol, the thread
+// loop and the environment.
+import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
+import { SPIN, bindPlan, runPhases, raiseAbort, type ThreadStep } from './thread.js';
+import { isNode } from './env.js';
 
 const g = globalThis as any;
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof g.Deno === 'undefined' && typeof g.Bun === 'undefined';
-const port: { post(m: unknown): void; on(f: (m: any) => void): void; close(): void } = await (async () => {
+const port: { post(m: FromWorker): void; on(f: (m: ToWorker) => void): void; close(): void } = await (async () => {
   if (isNode) {
     const { parentPort } = await import('node:worker_threads');
     if (!parentPort) throw new Error('edgecnn pool worker: not running in a worker thread');
@@ -37,6 +35,8 @@ let steps: ThreadStep[] = [];
 let sync: Int32Array;
 let lastSeen = 0;
 let closed = false;
+/** Tests ('die' message): exit holding a chunk of the next run that has one left. */
+let dieAtNextRun = false;
 
 function die(): never {
   closed = true;
@@ -45,47 +45,60 @@ function die(): never {
   throw new Error('worker closed');
 }
 
+/**
+ * Tests: takes a chunk of the run of generation `gen` that it will never finish, then exits, as a worker
+ * that crashes mid-run would. Done before the run, so the chunk loop itself checks no test flag. A run
+ * with no chunk left to take (this worker is behind: the run is over, or every chunk is taken) leaves
+ * the request for the next run.
+ */
+function dieHoldingChunk(p: EncodedPlan, gen: number): void {
+  const tag = claimTag(gen);
+  for (let ph = 0; ph < phaseCount(p); ph++) {
+    const at = claimAt(ph), chunks = phaseField(p, ph, Phase.chunks);
+    for (;;) {
+      const v = Atomics.load(sync, at);
+      if ((v & TAG_MASK) !== tag) return;
+      if ((v & CHUNK_MASK) >= chunks) break;
+      if (Atomics.compareExchange(sync, at, v, v + 1) === v) die();
+    }
+  }
+}
+
 /** Serves runs until it must return to the event loop (a new plan is announced) or exit. */
 function serve(): void {
   for (;;) {
     // Read the signal first: a run or message announced after this read changes it, so the wait below
     // cannot miss it.
-    const sig = Atomics.load(ctl, CTL_SIGNAL);
+    const sig = Atomics.load(ctl, Ctl.signal);
     // Messages are posted before they are counted: go and receive them, then come back.
-    if (Atomics.load(ctl, CTL_MAIL) !== mailSeen) return;
-    let gen = Atomics.load(ctl, CTL_GEN);
+    if (Atomics.load(ctl, Ctl.mail) !== mailSeen) return;
+    let gen = Atomics.load(ctl, Ctl.gen);
     if (gen === lastSeen) {
-      for (let k = 0; k < SPIN && gen === lastSeen; k++) gen = Atomics.load(ctl, CTL_GEN);
-      if (gen === lastSeen) { Atomics.wait(ctl, CTL_SIGNAL, sig); continue; }
+      for (let k = 0; k < SPIN && gen === lastSeen; k++) gen = Atomics.load(ctl, Ctl.gen);
+      if (gen === lastSeen) { Atomics.wait(ctl, Ctl.signal, sig); continue; }
     }
-    if (Atomics.load(ctl, CTL_CMD) === CMD_EXIT) { closed = true; port.close(); return; }
+    if (Atomics.load(ctl, Ctl.cmd) === Cmd.exit) { closed = true; port.close(); return; }
     // (the plan of a run is always counted mail, received above; this is a safety net)
-    if (!plan || Atomics.load(ctl, CTL_PLAN) !== plan.id) return;
+    if (!plan || Atomics.load(ctl, Ctl.plan) !== plan.id) return;
     lastSeen = gen;
-    if (Atomics.load(ctl, CTL_ABORT) !== 0) continue;
-    let r;
-    try {
-      r = runPhases({ ctl, plan, steps, sync, index, gen }, 0, Infinity, (e, step) => {
-        raiseAbort(ctl, sync, ABORT_FAULT, step, index);
-        port.post({ type: 'fault', step, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
-      });
-    } catch (e) {
-      if (e instanceof DieRequest) die();
-      throw e;
-    }
-    if (r.state === 'done' && Atomics.load(ctl, CTL_POST_DONE) === 1) {
-      const q = plan.phases.length - PHASE_INTS;
-      if (Atomics.load(sync, (q / PHASE_INTS) * 2 + 1) >= plan.phases[q + 4]) port.post({ type: 'done' });
+    if (Atomics.load(ctl, Ctl.abort) !== Abort.none) continue;
+    if (dieAtNextRun) dieHoldingChunk(plan, gen);
+    const r = runPhases({ ctl, plan, steps, sync, index, gen }, 0, Infinity, (e, step) => {
+      raiseAbort(ctl, sync, Abort.fault, step, index);
+      port.post({ type: 'fault', step, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    });
+    if (r.state === 'done' && Atomics.load(ctl, Ctl.postDone) === 1) {
+      if (phaseDone(plan, sync, phaseCount(plan) - 1)) port.post({ type: 'done' });
     }
   }
 }
 
-port.on((m: any) => {
+port.on((m: ToWorker) => {
   if (closed) return;
   if (m?.type === 'init') {
     ctl = new Int32Array(m.ctl);
     index = m.index;
-    lastSeen = Atomics.load(ctl, CTL_GEN);
+    lastSeen = Atomics.load(ctl, Ctl.gen);
     port.post({ type: 'ready' });
     serve();
     return;
@@ -94,21 +107,21 @@ port.on((m: any) => {
   if (m?.type === 'memory') {
     try {
       // Synchronous: messages are handled strictly in order (workers may instantiate synchronously).
-      const inst = new WebAssembly.Instance(m.module as WebAssembly.Module, {
+      const inst = new WebAssembly.Instance(m.module, {
         env: { memory: m.memory, abort: () => { throw new Error('wasm kernel aborted'); } },
       });
       instances.set(m.id, inst.exports as Record<string, unknown>);
-      Atomics.add(ctl, CTL_INSTANCES, 1);
+      Atomics.add(ctl, Ctl.instances, 1);
     } catch (e) {
       instances.set(m.id, new InstanceError(`cannot instantiate the kernels on memory ${m.id}: ${(e as Error)?.message ?? e}`));
     }
   } else if (m?.type === 'forget') {
     const had = instances.get(m.id);
     instances.delete(m.id);
-    if (had && !(had instanceof InstanceError)) Atomics.sub(ctl, CTL_INSTANCES, 1);
+    if (had && !(had instanceof InstanceError)) Atomics.sub(ctl, Ctl.instances, 1);
     if (plan && plan.memory === m.id) { plan = null; steps = []; }
   } else if (m?.type === 'plan') {
-    plan = m.plan as EncodedPlan;
+    plan = m.plan;
     sync = new Int32Array(plan.sync);
     const inst = instances.get(plan.memory);
     try {
@@ -116,10 +129,12 @@ port.on((m: any) => {
       if (inst instanceof InstanceError) throw new Error(inst.message);
       steps = bindPlan(plan, inst);
     } catch (e) {
-      raiseAbort(ctl, sync, ABORT_FAULT, 0, index);
+      raiseAbort(ctl, sync, Abort.fault, 0, index);
       port.post({ type: 'fault', step: 0, message: (e as Error).message });
       steps = [];
     }
+  } else if (m?.type === 'die') {
+    if (m.index === index) dieAtNextRun = true;
   }
   serve();
 });

@@ -1,5 +1,18 @@
-// Activation functions in float64 from their IR form (operator and normalized attributes).
-import type { FusedActivation } from '../../../model/ir.js';
+// The activation operators: their attributes and their meaning in float64, one table used by the
+// graph passes (what fuses), constant folding and the reference backend.
+import type { FusedActivation, Node } from './ir.js';
+
+/** Activation operators and the normalized attributes each carries. */
+export const ACTIVATION_ATTRS: Readonly<Record<string, readonly string[]>> = {
+  Relu: [], Clip: ['min', 'max'], LeakyRelu: ['alpha'], Sigmoid: [], Tanh: [], HardSigmoid: ['alpha', 'beta'], HardSwish: [],
+};
+
+/** The fused form of an activation node (its operator and attributes), or undefined when the node is not one. */
+export function activationOf(n: Node): FusedActivation | undefined {
+  const names = ACTIVATION_ATTRS[n.op];
+  if (!names) return undefined;
+  return { op: n.op, attrs: Object.fromEntries(names.map((k) => [k, n.attrs[k]])) };
+}
 
 /** A scalar activation; identity when a node has none. */
 export type ActFn = (x: number) => number;

@@ -1,0 +1,126 @@
+// The operator table: per ONNX operator, in one place, what the loader accepts (opsets, input and
+// output counts), how its attributes are normalized, whether it folds as a constant, and the shape
+// rule of the operators that stay in a planned graph. The loader, constant folding, the layer builder
+// and the README's operator list all read this table; backends say which planned operators they run
+// (Backend.supports), and a test checks that every operator a backend lowers has an entry here.
+import { LayerError } from '../errors.js';
+import type { Dims, Node } from './ir.js';
+import * as shape from './shapes.js';
+import type { ShapeRule } from './shapes.js';
+import * as norm from './onnx/attrs.js';
+import type { Normalizer } from './onnx/attrs.js';
+
+/** Opsets of the default ONNX domain the loader reads. */
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 21;
+
+export interface OpSpec {
+  /** First opset (of the default domain) that defines the operator, and the last one the loader takes it in. */
+  since: number;
+  until?: number;
+  /** Required (non-empty) leading inputs, at a model's opset. */
+  minInputs: number | ((opset: number) => number);
+  maxInputs: number;
+  maxOutputs: number;
+  /** ONNX attributes → the IR's normalized attributes. */
+  normalize?: Normalizer;
+  /** Evaluated at load when every input is a constant (shape arithmetic, folded weights). */
+  folds?: boolean;
+  /** Only on constant data: an error when it would have to run on activations. */
+  constantOnly?: boolean;
+  /** The shape rule of an operator that stays in a planned graph (backends lower it); absent for
+   * operators the loader or folding removes or rewrites (Constant, Identity, MatMul → Gemm, ...). */
+  shape?: ShapeRule;
+  /** The README's operator list: the group it appears in, and what is supported. */
+  group: 'Convolution and pooling' | 'Dense' | 'Activations' | 'Element-wise and normalization' | 'Tensor' | 'Removed or folded at load';
+  doc: string;
+}
+
+const ANY = Infinity;
+const act = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
+  ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, shape: shape.sameShape, group: 'Activations', doc, ...extra });
+const binary = (doc: string): OpSpec =>
+  ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
+
+export const OPS: Readonly<Record<string, OpSpec>> = {
+  Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
+    doc: '2-D; any kernel size, rectangular, per-axis stride, zero/asymmetric/auto padding, dilation, groups and depthwise; constant weights' },
+  MaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 2, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
+    doc: '2-D; ceil mode, dilation; not the Indices output' },
+  AveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
+    doc: '2-D; ceil mode, count_include_pad' },
+  GlobalAveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '4-D' },
+  GlobalMaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '4-D' },
+  Gemm: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeGemm, shape: shape.gemmShape, group: 'Dense',
+    doc: 'constant B, transB, alpha, beta, constant C broadcast over rows; not transA' },
+  MatMul: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, group: 'Dense', doc: 'constant 2-D weights; becomes Gemm, with reshapes for N-D inputs' },
+  BatchNormalization: { since: 1, minInputs: 5, maxInputs: 5, maxOutputs: 5, normalize: norm.normalizeBatchNormalization, shape: shape.batchNormalizationShape,
+    group: 'Element-wise and normalization', doc: 'inference; folded into the convolution or Gemm before it, standalone on 2-D and 4-D otherwise' },
+  Relu: act('fused into the producing kernel where possible'),
+  Clip: act('min/max as attributes or constant inputs', { maxInputs: 3, normalize: norm.normalizeClip }),
+  LeakyRelu: act('alpha', { normalize: norm.normalizeLeakyRelu }),
+  Sigmoid: act(''),
+  Tanh: act(''),
+  HardSigmoid: act('alpha, beta', { normalize: norm.normalizeHardSigmoid }),
+  HardSwish: act('', { since: 14 }),
+  Add: binary('numpy broadcasting; fused as a residual into the convolution before it'),
+  Sub: binary('numpy broadcasting'),
+  Mul: binary('numpy broadcasting; per-channel constants folded into the convolution before it'),
+  Div: binary('numpy broadcasting'),
+  Concat: { since: 1, minInputs: 1, maxInputs: ANY, maxOutputs: 1, normalize: norm.normalizeConcat, folds: true, shape: shape.concatShape, group: 'Tensor',
+    doc: 'any axis; zero-copy along channels' },
+  Split: { since: 2, minInputs: 1, maxInputs: 2, maxOutputs: ANY, normalize: norm.normalizeSplit, folds: true, shape: shape.splitShape, group: 'Tensor',
+    doc: 'sizes as attribute or constant input, num_outputs' },
+  Slice: { since: 1, minInputs: (o) => (o >= 10 ? 3 : 1), maxInputs: 5, maxOutputs: 1, normalize: norm.normalizeSlice, folds: true, shape: shape.sliceShape, group: 'Tensor',
+    doc: 'constant starts/ends/axes/steps, negative steps' },
+  Flatten: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeFlatten, folds: true, shape: shape.flattenShape, group: 'Tensor', doc: '' },
+  Reshape: { since: 5, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReshape, folds: true, shape: shape.reshapeShape, group: 'Tensor',
+    doc: 'constant shape, 0 and -1, allowzero' },
+  Transpose: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeTranspose, folds: true, shape: shape.transposeShape, group: 'Tensor',
+    doc: 'any permutation; back-to-back pairs cancelled' },
+  Softmax: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
+    doc: 'over the channel or the last axis; before opset 13 over the flattened trailing axes' },
+  Pad: { since: 2, minInputs: (o) => (o >= 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizePad, shape: shape.padShape, group: 'Tensor',
+    doc: "mode 'constant', non-negative pads, axes; folded into a following convolution or pooling" },
+  ReduceMean: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduceMean, shape: shape.reduceMeanShape, group: 'Element-wise and normalization',
+    doc: 'over the spatial axes of a 4-D tensor' },
+  Resize: { since: 10, minInputs: (o) => (o < 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizeResize, shape: shape.resizeShape, group: 'Tensor',
+    doc: 'nearest and linear on the spatial axes of a 4-D tensor, every coordinate mode but tf_crop_and_resize' },
+  Upsample: { since: 7, until: 9, minInputs: (o) => (o >= 9 ? 2 : 1), maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeResize, group: 'Tensor',
+    doc: 'nearest and bilinear; becomes Resize' },
+  Squeeze: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeSqueeze, folds: true, group: 'Tensor', doc: 'becomes Reshape' },
+  Unsqueeze: { since: 1, minInputs: (o) => (o >= 13 ? 2 : 1), maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeSqueeze, folds: true, group: 'Tensor', doc: 'becomes Reshape' },
+  Dropout: { since: 1, minInputs: 1, maxInputs: 3, maxOutputs: 2, group: 'Removed or folded at load', doc: 'removed at inference; not the mask output' },
+  Identity: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, group: 'Removed or folded at load', doc: 'removed, or a copy when it feeds a graph output' },
+  Constant: { since: 1, minInputs: 0, maxInputs: 0, maxOutputs: 1, group: 'Removed or folded at load', doc: 'value, value_float(s), value_int(s)' },
+  Shape: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'start, end' },
+  Gather: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'on constants' },
+  ConstantOfShape: { since: 9, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeConstantOfShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: '' },
+  Cast: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeCast, folds: true, group: 'Removed or folded at load', doc: 'on constants; float to float on activations' },
+  Range: { since: 11, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'on constants' },
+};
+
+/** Operators a planned graph may hold (those with a shape rule). */
+export const PLANNED_OPS: ReadonlySet<string> = new Set(Object.keys(OPS).filter((k) => OPS[k].shape));
+
+export const minInputsOf = (spec: OpSpec, opset: number): number => (typeof spec.minInputs === 'number' ? spec.minInputs : spec.minInputs(opset));
+
+/** Output dims of a planned node from its input dims (constants included). Throws LayerError naming the node. */
+export function inferNode(node: Node, inputs: Dims[]): Dims[] {
+  const rule = OPS[node.op]?.shape;
+  if (!rule) throw new LayerError(node.name, node.op, `no shape inference for operator '${node.op}'`);
+  return rule(node, inputs);
+}
+
+/** The README's operator list, generated from the table (a test keeps the README equal to it). */
+export function operatorList(): string {
+  const groups = new Map<string, string[]>();
+  for (const [op, s] of Object.entries(OPS)) {
+    const opsets = s.until ? `opsets ${Math.max(s.since, MIN_OPSET)}–${s.until}` : s.since > MIN_OPSET ? `opset ${s.since}+` : '';
+    const note = [s.doc, opsets].filter((x) => x).join('; ');
+    const list = groups.get(s.group) ?? [];
+    list.push(note ? `${op} (${note})` : op);
+    groups.set(s.group, list);
+  }
+  return [...groups].map(([g, ops]) => `- **${g}**: ${ops.join(', ')}.`).join('\n');
+}

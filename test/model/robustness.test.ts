@@ -1,0 +1,130 @@
+// Regressions for the defects a fuzzing campaign found: each model here once killed the process,
+// threw an untyped error, took seconds to fail, or was refused while valid. Each must now give a
+// typed EdgeCnnError naming what was wrong (or run), quickly.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Session } from '../../src/session.js';
+import { Tensor } from '../../src/tensor.js';
+import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, ResourceLimitError } from '../../src/errors.js';
+import { decodeModel, encodeModel } from '../../src/model/onnx/proto.js';
+import { makeModel, ints, type ModelSpec } from '../helpers/onnx-builder.js';
+import { rng } from '../helpers/rng.js';
+
+const r = rng(77);
+
+async function rejects(p: Promise<unknown>, type: new (...a: any[]) => Error, re?: RegExp): Promise<Error> {
+  try { await p; } catch (e) {
+    assert.instance(e, type, `${(e as Error).name}: ${(e as Error).message}`);
+    assert.instance(e, EdgeCnnError);
+    if (re) assert.match((e as Error).message, re);
+    return e as Error;
+  }
+  assert.unreachable(`expected ${type.name}`);
+  throw new Error('unreachable');
+}
+
+const x4 = { name: 'x', dims: [1, 3, 4, 4] };
+const model = (spec: Partial<ModelSpec> & Pick<ModelSpec, 'nodes'>) => makeModel({ opset: 13, inputs: [x4], outputs: [{ name: 'y' }], ...spec });
+
+test('Split with num_outputs 2^31 fails at once with a short LayerError (it once aborted V8)', async () => {
+  const bytes = makeModel({ opset: 18, inputs: [x4], outputs: [{ name: 'a' }, { name: 'b' }],
+    nodes: [{ op: 'Split', inputs: ['x'], outputs: ['a', 'b'], attrs: { axis: 1, num_outputs: 2 ** 31 } }] });
+  const t0 = performance.now();
+  const e = await rejects(Session.create(bytes, { threads: 1 }), LayerError, /num_outputs 2147483648 differs from the node's 2 outputs/);
+  assert.ok(e.message.length < 300, `message of ${e.message.length} characters`);
+  assert.ok(performance.now() - t0 < 2000);
+});
+
+test('constant folding has an element budget: Add(x, ConstantOfShape(2^29)) is a ResourceLimitError, not 8 GB', async () => {
+  const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: [1] }], outputs: [{ name: 'y' }],
+    nodes: [
+      { op: 'ConstantOfShape', inputs: ['shape'], outputs: ['big'], attrs: { value: { dims: [1], data: [1] } } },
+      { op: 'Add', inputs: ['x', 'big'], outputs: ['y'] },
+    ],
+    initializers: { shape: { dims: [1], data: [2 ** 29], dtype: 'int64' } } });
+  const t0 = performance.now();
+  await rejects(Session.create(bytes, { threads: 1 }), ResourceLimitError, /ConstantOfShape.*536870912 elements.*limit of 16777216/);
+  assert.ok(performance.now() - t0 < 2000);
+});
+
+test('unknown Resize coordinate_transformation_mode and nearest_mode are ModelFormatErrors', async () => {
+  for (const attrs of [{ coordinate_transformation_mode: 'sideways' }, { nearest_mode: 'round_to_even' }]) {
+    const bytes = model({ nodes: [{ op: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'], attrs: { mode: 'nearest', ...attrs } }],
+      initializers: { scales: { dims: [4], data: [1, 1, 2, 2] } } });
+    await rejects(Session.create(bytes, { threads: 1 }), ModelFormatError, /unknown (coordinate_transformation_mode 'sideways'|nearest_mode 'round_to_even')/);
+  }
+});
+
+test('a node listing more outputs than its operator has is a ModelFormatError (graph output or unused)', async () => {
+  const asOutput = makeModel({ opset: 13, inputs: [x4], outputs: [{ name: 'y' }, { name: 'z' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y', 'z'] }] });
+  await rejects(Session.create(asOutput, { threads: 1 }), ModelFormatError, /'Relu_0' \(Relu\): has 2 outputs; Relu has at most 1/);
+  const unused = model({ nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y', 'unused'] }] });
+  await rejects(Session.create(unused, { threads: 1 }), ModelFormatError, /has 2 outputs/);
+});
+
+test('a STRING attribute without its value reads as the empty string: a typed error naming the value', async () => {
+  const m = decodeModel(model({ nodes: [{ op: 'Pad', inputs: ['x', 'p'], outputs: ['y'], attrs: { mode: 'constant' } }],
+    initializers: { p: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1], dtype: 'int64' } } }));
+  delete m.graph.node[0].attribute[0].s;
+  const bytes = encodeModel(m);
+  const e = await rejects(Session.create(bytes, { threads: 1 }), EdgeCnnError, /Pad mode '' is not supported/);
+  assert.not.match(e.message, /TypeError|is not a function|undefined/);
+});
+
+test('declared output dims that differ from the computed ones are a ModelFormatError', async () => {
+  const bytes = makeModel({ opset: 13, inputs: [x4], outputs: [{ name: 'y', dims: [1, 3, 2, 2] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+  await rejects(Session.create(bytes, { threads: 1 }), ModelFormatError, /model output 'y' is declared \[1, 3, 2, 2\] but computes \[1, 3, 4, 4\]/);
+});
+
+test('duplicate graph input or output names are ModelFormatErrors', async () => {
+  const inputs = makeModel({ opset: 13, inputs: [x4, x4], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+  await rejects(Session.create(inputs, { threads: 1 }), ModelFormatError, /graph input 'x' is listed twice/);
+  const outputs = makeModel({ opset: 13, inputs: [x4], outputs: [{ name: 'y' }, { name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+  await rejects(Session.create(outputs, { threads: 1 }), ModelFormatError, /graph output 'y' is listed twice/);
+});
+
+test('Identity on a 4-D multi-channel input kept as a graph output runs (it was refused)', async () => {
+  for (const backend of ['wasm', 'reference'] as const) {
+    const s = await Session.create(model({ nodes: [{ op: 'Identity', inputs: ['x'], outputs: ['y'] }] }), { threads: 1, backend });
+    const data = Float32Array.from(r.floats(48));
+    const y = (await s.run({ x: new Tensor('float32', data, [1, 3, 4, 4]) })).y;
+    assert.equal(Array.from(y.data), Array.from(data), backend);
+    assert.equal(y.dims, [1, 3, 4, 4]);
+    await s.dispose();
+  }
+});
+
+test('run() validates feeds before queueing: missing dims, Float64Array, non-integer dims give InvalidArgumentErrors naming the input', async () => {
+  const s = await Session.create(model({ nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] }), { threads: 1 });
+  await rejects(s.run({ x: { type: 'float32', data: new Float32Array(48) } as any }), InvalidArgumentError, /input 'x' has no dims/);
+  await rejects(s.run({ x: { type: 'float32', data: new Float64Array(48), dims: [1, 3, 4, 4] } as any }), InvalidArgumentError, /input 'x' must be a float32 Tensor \(a Float32Array\), got type 'float32' with data Float64Array/);
+  await rejects(s.run({ x: { type: 'float32', data: new Float32Array(48), dims: [1, 3, 4, 4.5] } as any }), InvalidArgumentError, /dims must be integers/);
+  await s.dispose();
+});
+
+test('run() copies the feeds when called: mutating the input right after does not change the result', async () => {
+  const s = await Session.create(model({ nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] }), { threads: 1 });
+  const data = Float32Array.from(r.floats(48));
+  const expected = Array.from(data, (v) => Math.max(v, 0));
+  const blocker = s.run({ x: new Tensor('float32', new Float32Array(48), [1, 3, 4, 4]) }); // queued ahead
+  const p = s.run({ x: new Tensor('float32', data, [1, 3, 4, 4]) });
+  data.fill(-1);
+  await blocker;
+  assert.equal(Array.from((await p).y.data), expected);
+  await s.dispose();
+});
+
+test('a shape far past the wasm memory limit fails fast, before building tables (lenet-style at batch 65536)', async () => {
+  const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', 1, 28, 28] }], outputs: [{ name: 'y' }], nodes: [
+    { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: ints([5, 5]), pads: ints([2, 2, 2, 2]) } },
+    { op: 'Relu', inputs: ['c'], outputs: ['y'] },
+  ], initializers: { w: { dims: [32, 1, 5, 5], data: r.floats(800) } } });
+  const s = await Session.create(bytes, { threads: 1 });
+  const t0 = performance.now();
+  assert.throws(() => s.summary({ x: [65536, 1, 28, 28] }), (e: Error) => e instanceof ResourceLimitError && /4 GiB/.test(e.message));
+  const ms = performance.now() - t0;
+  assert.ok(ms < 3000, `took ${ms.toFixed(0)} ms`);
+  await s.dispose();
+});
+
+test.run();

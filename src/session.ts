@@ -107,9 +107,7 @@ export class Session {
       graph = loadOnnx(bytes);
       progress({ stage: 'parse', loaded: bytes.byteLength, total: bytes.byteLength });
     }
-    const kind = BACKENDS[wanted === 'reference' ? 'reference' : 'wasm'];
-    const engine = await kind.create({ threads: options.threads, flavor: options.flavor, pool: options.pool });
-    const note = wanted === 'webgpu' ? ', WebGPU backend not available in this version, using wasm' : '';
+    const { engine, note } = await chooseBackend(wanted, options);
     const session = new Session(graph, engine, engine.description + note, options);
     try {
       const shapes = session.concreteShapes(options.inputShapes ?? {});
@@ -299,6 +297,21 @@ export class Session {
     for (const o of this.outputs) out[o.name] = new Tensor('float32', outs.get(o.name)!, p.outputDims.get(o.name)!);
     return out;
   }
+}
+
+/**
+ * The backend for `wanted`: 'wasm' and 'reference' as asked; 'webgpu' runs wasm for now and says so;
+ * 'auto' runs wasm, or the reference backend where no kernel binary can run, with the reason.
+ */
+async function chooseBackend(wanted: string, options: SessionOptions): Promise<{ engine: Backend; note: string }> {
+  const backendOptions = { threads: options.threads, flavor: options.flavor, pool: options.pool };
+  if (wanted === 'reference') return { engine: await BACKENDS.reference.create(backendOptions), note: '' };
+  if (wanted === 'auto' && !options.flavor && !options.pool) {
+    const probe = await BACKENDS.wasm.probe(backendOptions);
+    if (!probe.ok) return { engine: await BACKENDS.reference.create(backendOptions), note: ` (wasm: ${probe.reason})` };
+  }
+  const note = wanted === 'webgpu' ? ', WebGPU backend not available in this version, using wasm' : '';
+  return { engine: await BACKENDS.wasm.create(backendOptions), note };
 }
 
 function isGraph(m: ModelSource): m is Graph {

@@ -203,9 +203,10 @@ export class NetworkBuilder {
     return this.cursor;
   }
 
+  /** A layer's name: node and output value share it, so `dims` knows every name taken. */
   private name(given: string | undefined, base: string): string {
     if (given) {
-      if (this.dims.has(given) || this.nodes.some((n) => n.name === given)) throw new LayerError(given, base, 'layer name already used');
+      if (this.dims.has(given)) throw new LayerError(given, base, 'layer name already used');
       return given;
     }
     const n = (this.counters.get(base) ?? 0) + 1;

@@ -106,12 +106,12 @@ export const gemmShape: ShapeRule = (node, inputs) => {
   const x = inputs[0];
   const w = inputs[1];
   if (x.length !== 2) throw new LayerError(node.name, node.op, `expects a 2-D input, got [${x.join(', ')}]`);
-  if (a.transA) throw new LayerError(node.name, node.op, 'transA=1 is not supported');
+  const [m, kx] = a.transA ? [x[1], x[0]] : [x[0], x[1]];
   const [k, n] = a.transB ? [w[1], w[0]] : [w[0], w[1]];
-  if (w.length !== 2 || k !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] (transB=${a.transB ? 1 : 0}) do not fit input [${x.join(', ')}]`);
+  if (w.length !== 2 || k !== kx) throw new LayerError(node.name, node.op, `B [${w.join(', ')}] (transB=${a.transB ? 1 : 0}) does not fit A [${x.join(', ')}] (transA=${a.transA ? 1 : 0})`);
   const c = inputs[2];
   if (c && c.length && size(c) !== n && size(c) !== 1) throw new LayerError(node.name, node.op, `bias has ${size(c)} elements, expected ${n}`);
-  return [[x[0], n]];
+  return [[m, n]];
 };
 
 export const poolShape: ShapeRule = (node, inputs) => {

@@ -18,7 +18,7 @@ const OPS: Record<number, string> = {
 export function actFn(act: Activation): ActFn {
   if (act.kind === ActKind.None) return identity;
   const p0 = Math.fround(act.p0), p1 = Math.fround(act.p1);
-  const attrs = act.kind === ActKind.Clip ? { min: p0, max: p1 } : act.kind === ActKind.LeakyRelu ? { alpha: p0 } : { alpha: p0, beta: p1 };
+  const attrs: Record<string, number> = act.kind === ActKind.Clip ? { min: p0, max: p1 } : act.kind === ActKind.LeakyRelu ? { alpha: p0 } : { alpha: p0, beta: p1 };
   return activationFn(OPS[act.kind], attrs)!;
 }
 export const refActivation = (x: number, act: Activation): number => actFn(act)(x);

@@ -5,7 +5,7 @@
 // with 8x the nodes; linear (or n log n) work reads about 8-11x as much, a quadratic scan 64x.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadOnnx } from '../../src/model/onnx/loader.js';
+import { loadOnnx, removeIdentities } from '../../src/model/onnx/loader.js';
 import { bindAndFold } from '../../src/model/fold.js';
 import { PASSES } from '../../src/model/passes.js';
 import { planMemory } from '../../src/plan/plan.js';
@@ -92,6 +92,24 @@ test('plan work grows linearly: Conv+Relu+Add residual chain', () => assertLinea
 test('plan work grows linearly: wide graph of 8-branch Concats', () => assertLinear((s) => concatWide(s, 8), 50));
 test('plan work grows linearly: Conv+BatchNorm+Clip chain sharing one weight', () => assertLinear(convBnChain, 300));
 test('plan work grows linearly: every pass rewriting every block', () => assertLinear(mixedChain, 100));
+
+test('removing Identity nodes at load grows linearly (it rescanned the graph per Identity)', () => {
+  // a chain alternating Relu and Identity, ending in an Identity that names the graph output
+  const chain = (n: number): Graph => {
+    const nodes: Node[] = [];
+    let prev = 'x';
+    for (let i = 0; i < n; i++) {
+      const y = i === n - 1 ? 'y' : `v${i}`;
+      nodes.push({ name: `n${i}`, op: i % 2 ? 'Identity' : 'Relu', inputs: [prev], outputs: [y], attrs: {} });
+      prev = y;
+    }
+    return { inputs: [{ name: 'x', dims: [1, 4], dtype: 'float32' }], outputs: [{ name: 'y', dims: [1, 4], dtype: 'float32' }], nodes, consts: new Map(), opset: 13 };
+  };
+  const count = (n: number) => { const g = countedGraph(chain(n)); reads = 0; const out = removeIdentities(g); assert.is(out.nodes.length, n / 2); return reads; };
+  const small = count(1000), large = count(8000);
+  assert.ok(small > 1000, `${small} reads`);
+  assert.ok(large / small < MAX_RATIO, `${(large / small).toFixed(1)}x the reads for 8x the nodes`);
+});
 
 test('the counting proxies see the passes work: each stage reads the graph', () => {
   const { nodes, stages } = work(mixedChain(20));

@@ -158,7 +158,10 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     const back = a.nhwc(last.n, last.h, last.w, last.c);
     s.push(...m.lowerNchwToNhwc(nchw, back, a.cw));
     const perm = a.out(last.n * last.c * last.h * last.w);
-    s.push(...m.lowerPermute({ ptr: nchw, dims: [last.n, last.c, last.h, last.w] }, [0, 3, 1, 2], perm, a.cw));
+    { // NCHW → NHWC as a strided copy
+      const dims = [last.n, last.c, last.h, last.w], xs = m.denseStrides(dims), ydims = [last.n, last.h, last.w, last.c];
+      s.push(...m.lowerStridedCopy({ dims: ydims, src: nchw, srcStrides: [xs[0], xs[2], xs[3], xs[1]], dst: perm, dstStrides: m.denseStrides(ydims) }, a.cw));
+    }
     return s;
   });
   await tryFamily('resize', async () => {

@@ -11,9 +11,9 @@ import { Session } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
 import { resnetOnnx } from '../helpers/zoo.js';
 import { rng } from '../helpers/rng.js';
+import { FIXTURES, modelMeta, torchIO } from '../helpers/fixtures.js';
 
-const dir = new URL('../../../shared/models/', import.meta.url);
-const f32 = (file: string) => { const b = readFileSync(new URL(file, dir)); return new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2); };
+const dir = FIXTURES;
 
 async function outputs(bytes: Uint8Array | URL, feeds: Record<string, Tensor>, threads: number): Promise<{ data: Float32Array; backend: string }> {
   const s = await Session.create(bytes, { threads, flavor: 'simd-threads' });
@@ -24,12 +24,21 @@ async function outputs(bytes: Uint8Array | URL, feeds: Record<string, Tensor>, t
   return { data: Object.values(out)[0].data, backend };
 }
 
+async function referenceOutput(name: string, feeds: Record<string, Tensor>): Promise<Float32Array> {
+  const s = await Session.create(new URL(`${name}.onnx`, dir), { backend: 'reference' });
+  const out = await s.run(feeds);
+  await s.dispose();
+  return Object.values(out)[0].data;
+}
+
 for (const name of ['mobilenet_v2', 'squeezenet1_1', 'lenet', 'conv_3x3']) {
-  test(`${name}: 1, 2 and 3 threads give identical bytes, matching PyTorch`, async () => {
-    const meta = JSON.parse(readFileSync(new URL(`${name}.json`, dir), 'utf8'));
-    const feeds = { [meta.input.name]: new Tensor('float32', f32(`${name}.input.bin`), meta.input.shape) };
+  test(`${name}: 1, 2 and 3 threads give identical bytes, matching PyTorch (or the reference backend)`, async () => {
+    const meta = modelMeta(name);
+    const io = torchIO(name);
+    const input = io?.input ?? Float32Array.from(rng(3).floats(meta.input.shape.reduce((a, b) => a * b, 1), 1));
+    const feeds = { [meta.input.name]: new Tensor('float32', input, meta.input.shape) };
     const one = await outputs(new URL(`${name}.onnx`, dir), feeds, 1);
-    const ref = f32(`${name}.output.bin`);
+    const ref = io?.output ?? await referenceOutput(name, feeds);
     let err = 0;
     for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(one.data[i] - ref[i]));
     assert.ok(err <= 1e-4 * meta.output.max_abs, `${name}: ${err}`);

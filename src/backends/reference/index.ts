@@ -73,8 +73,9 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
       sh: a.strides[0], sw: a.strides[1], pads: a.pads, dh: a.dilations[0], dw: a.dilations[1], groups: a.groups,
     }, identity)];
   },
-  Gemm: (node, [x, w, c], [xd, wd, cd], [yd]) => {
-    const a = node.attrs, [m, n] = yd, k = xd[1];
+  Gemm: (node, [x, w, c], [xd, , cd], [yd]) => {
+    const a = node.attrs, [m, n] = yd, k = a.transA ? xd[0] : xd[1];
+    if (a.transA) x = refTranspose(x!, xd, [1, 0]).y;
     // as [n][k] rows scaled by alpha
     const wt = new Float32Array(n * k);
     for (let j = 0; j < n; j++) for (let kk = 0; kk < k; kk++) wt[j * k + kk] = (a.transB ? w![j * k + kk] : w![kk * n + j]) * a.alpha;

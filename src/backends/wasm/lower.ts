@@ -68,12 +68,7 @@ function physicalStrides(v: Value): number[] {
   return s;
 }
 
-const denseStrides = (dims: readonly number[]): number[] => {
-  const s: number[] = new Array(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]; }
-  return s;
-};
+const denseStrides = lay.denseStrides;
 
 /** A strided copy (gather) from `x` to `y` of `dims` elements; strides in elements, per logical axis. */
 function strided(ctx: LowerContext, dims: number[], src: number, srcStrides: number[], dst: number, dstStrides: number[]): Step[] {
@@ -359,7 +354,7 @@ const constWeights = (i: number, what: string): Check => (node, _d, g) =>
 
 const CHECKS: Record<string, Check> = {
   Conv: constWeights(1, 'weights'),
-  Gemm: constWeights(1, 'weights (input B)'),
+  Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
     return r === 2 || r === 4 ? null : `standalone batch-norm supports 2-D and 4-D inputs, got rank ${r}`;

@@ -165,37 +165,45 @@ function build(model: any): Graph {
 export function removeIdentities(g: Graph): Graph {
   const outNames = new Set(g.outputs.map((o) => o.name));
   const inNames = new Set(g.inputs.map((i) => i.name));
-  let nodes = g.nodes;
-  for (;;) {
-    const idx = nodes.findIndex((n) => (n.op === 'Identity' || n.op === 'Dropout') && !n.attrs.keep);
-    if (idx < 0) break;
-    const id = nodes[idx];
+  const read = new Set(g.nodes.flatMap((n) => n.inputs));
+  // Pass 1, linear: an Identity whose output is not a graph output becomes an alias of its input.
+  const alias = new Map<string, string>();
+  const nodes: Node[] = [];
+  const atOutput: Node[] = [];
+  for (const n of g.nodes) {
+    if ((n.op !== 'Identity' && n.op !== 'Dropout') || n.attrs.keep) { nodes.push(n); continue; }
+    if (n.outputs.slice(1).some((o) => o !== '' && (outNames.has(o) || read.has(o)))) {
+      throw new UnsupportedError(`${describe(n.name, n.op)}: the Dropout mask output is not supported`);
+    }
+    if (outNames.has(n.outputs[0])) { nodes.push(n); atOutput.push(n); } else alias.set(n.outputs[0], n.inputs[0]);
+  }
+  const resolve = (v: string): string => {
+    let r = v;
+    while (alias.has(r)) r = alias.get(r)!;
+    for (let k = v; k !== r; ) { const next = alias.get(k)!; alias.set(k, r); k = next; } // path compression: chains stay linear
+    return r;
+  };
+  if (alias.size) for (const n of nodes) n.inputs = n.inputs.map((i) => (alias.has(i) ? resolve(i) : i));
+  // Pass 2, at most one per graph output: keep the output's name.
+  let rest = nodes;
+  for (const id of atOutput) {
     const src = id.inputs[0], dst = id.outputs[0];
-    const extra = id.outputs.slice(1).filter((o) => o !== '');
-    if (extra.some((o) => outNames.has(o) || nodes.some((n) => n.inputs.includes(o)))) {
-      throw new UnsupportedError(`${describe(id.name, id.op)}: the Dropout mask output is not supported`);
-    }
-    const rest = nodes.filter((_, i) => i !== idx);
-    if (!outNames.has(dst)) {
-      for (const n of rest) n.inputs = n.inputs.map((i) => (i === dst ? src : i));
-      nodes = rest;
-      continue;
-    }
+    const others = rest.filter((n) => n !== id);
     if (g.consts.has(src)) { // constant output: copy the constant under the output's name
       g.consts.set(dst, g.consts.get(src)!);
-      nodes = rest;
+      rest = others;
       continue;
     }
-    const producer = rest.find((n) => n.outputs.includes(src));
+    const producer = others.find((n) => n.outputs.includes(src));
     if (producer && !outNames.has(src) && !inNames.has(src)) {
       producer.outputs = producer.outputs.map((o) => (o === src ? dst : o));
-      for (const n of rest) n.inputs = n.inputs.map((i) => (i === src ? dst : i));
-      nodes = rest;
+      for (const n of others) n.inputs = n.inputs.map((i) => (i === src ? dst : i));
+      rest = others;
       continue;
     }
     id.op = 'Identity';
     id.outputs = [dst];
     id.attrs = { keep: true };
   }
-  return { ...g, nodes };
+  return { ...g, nodes: rest };
 }

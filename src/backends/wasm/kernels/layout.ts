@@ -106,16 +106,7 @@ export function lowerStridedCopy(d: StridedCopyDesc, cw: ConstWriter): Step[] {
   return steps;
 }
 
-/**
- * ONNX Transpose of a dense tensor: y = x.transpose(perm), both dense (row-major), any rank.
- * Output axis k is input axis perm[k].
- */
-export function lowerPermute(x: { ptr: number; dims: readonly number[] }, perm: readonly number[], y: number, cw: ConstWriter): Step[] {
-  const xs = denseStrides(x.dims);
-  const ydims = perm.map((p) => x.dims[p]);
-  return lowerStridedCopy({ dims: ydims, src: x.ptr, srcStrides: perm.map((p) => xs[p]), dst: y, dstStrides: denseStrides(ydims) }, cw);
-}
-
+/** Row-major strides (in elements) of dense `dims`. */
 export function denseStrides(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);
   let acc = 1;

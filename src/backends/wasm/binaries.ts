@@ -1,5 +1,6 @@
 import { BackendError, ResourceLimitError } from '../../errors.js';
 import { isNode } from './pool/env.js';
+import type { KernelExports } from './abi.js';
 
 /** The compiled kernel binaries, best first. All import their memory as `env.memory`. */
 export type Flavor = 'relaxed-threads' | 'simd-threads' | 'simd' | 'scalar';
@@ -78,8 +79,8 @@ export interface KernelInstance {
   flavor: Flavor;
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Kernel exports: every argument is an i32 pointer/size or an f32 parameter. */
-  exports: Record<string, (...args: number[]) => void>;
+  /** Kernel exports: every argument is an i32 pointer/size or an f32 parameter (abi.ts). */
+  exports: KernelExports;
 }
 
 export async function instantiate(flavor: Flavor, memory: WebAssembly.Memory): Promise<KernelInstance> {

@@ -4,10 +4,11 @@
 //   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
-import { GEMM_KERNEL, GEMM_MR, packBlocked, packGemmWeights } from './gemm.js';
+import { GEMM, packGemmWeights } from './gemm.js';
+import { step } from '../abi.js';
 
-export const IGEMM_KERNEL = 'f32_igemm_6x8';
-export const DWCONV_KERNEL = 'f32_dwconv_16c';
+/** The depthwise family: 16 channels per vector step (4 v128 lanes x 4), weights packed tap-major. */
+export const DWCONV = { kernel: 'f32_dwconv_16c', channels: 16, pack: packDwconvWeights } as const;
 
 export interface Conv2dDesc {
   /** OIHW: O = cout, I = cin / groups. */
@@ -119,13 +120,9 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
 
   if (kind === 'gemm') {
     const w = cw.f32(packGemmWeights(desc.weights, cin, cout, desc.bias));
-    return [{
-      kernel: GEMM_KERNEL,
-      grain: GEMM_MR,
-      args: [x.ptr, x.pixelStride, w, y.ptr, y.pixelStride, rp, rs, cin, cout, act.kind, act.p0, act.p1],
-      range: pixels,
-      flops,
-    }];
+    return [step(GEMM.direct, {
+      a: x.ptr, aStride: x.pixelStride, w, c: y.ptr, cStride: y.pixelStride, r: rp, rStride: rs, k: cin, n: cout, act: act.kind, p0: act.p0, p1: act.p1,
+    }, pixels, flops, GEMM.mr)];
   }
 
   // Padding taps read the zero buffer at up to cin floats past it (igemm adds the group's channel offset).
@@ -134,13 +131,10 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   const ind = cw.i32(buildIndirection(desc, x, oh, ow, zero));
 
   if (kind === 'dwconv') {
-    const w = cw.f32(packDwconvWeights(desc.weights, cin, taps, desc.bias));
-    return [{
-      kernel: DWCONV_KERNEL,
-      args: [ind, taps, w, y.ptr, y.pixelStride, rp, rs, cin, act.kind, act.p0, act.p1],
-      range: pixels,
-      flops,
-    }];
+    const w = cw.f32(DWCONV.pack(desc.weights, cin, taps, desc.bias));
+    return [step(DWCONV.kernel, {
+      ind, taps, w, c: y.ptr, cStride: y.pixelStride, r: rp, rStride: rs, channels: cin, act: act.kind, p0: act.p0, p1: act.p1,
+    }, pixels, flops)];
   }
 
   const steps: Step[] = [];
@@ -148,18 +142,15 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   for (let g = 0; g < groups; g++) {
     const o0 = g * coutG;
     // Row kk = t*cinG + ci of the packed K dimension: tap-major, matching the kernel's taps-outer loop.
-    const packed = packBlocked(coutG, kg, (col, kk) => {
+    const packed = GEMM.pack(coutG, kg, (col, kk) => {
       const t = Math.floor(kk / cinG), ci = kk - t * cinG;
       return desc.weights[((o0 + col) * cinG + ci) * taps + t];
     }, desc.bias ? desc.bias.subarray(o0, o0 + coutG) : undefined);
     const w = cw.f32(packed);
-    steps.push({
-      kernel: IGEMM_KERNEL,
-      grain: GEMM_MR,
-      args: [ind, taps, g * cinG * 4, cinG, w, y.ptr + o0 * 4, y.pixelStride, rp ? rp + o0 * 4 : 0, rs, coutG, act.kind, act.p0, act.p1],
-      range: pixels,
-      flops: flops / groups,
-    });
+    steps.push(step(GEMM.indirect, {
+      ind, taps, inOffset: g * cinG * 4, kc: cinG, w, c: y.ptr + o0 * 4, cStride: y.pixelStride, r: rp ? rp + o0 * 4 : 0, rStride: rs,
+      n: coutG, act: act.kind, p0: act.p0, p1: act.p1,
+    }, pixels, flops / groups, GEMM.mr));
   }
   return steps;
 }

@@ -2,12 +2,9 @@
 // per-channel scale+shift, fill, strided 2-D copy. All pointers are absolute byte addresses, all strides
 // are in floats. No alignment is required (v128 loads/stores in wasm are unaligned-safe).
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
+import { ActKind } from './types.js';
+import { step } from '../abi.js';
 
-export const ACTIVATION_KERNEL = 'f32_activation';
-export const FILL_KERNEL = 'f32_fill';
-export const BINARY_KERNEL = 'f32_binary';
-export const SCALE_SHIFT_KERNEL = 'f32_scale_shift_nhwc';
-export const COPY2D_KERNEL = 'f32_copy2d';
 /** Column chunk of f32_binary and f32_copy2d (assembly/eltwise.ts CHUNK): a long row is several range items. */
 export const ROW_CHUNK = 1024;
 
@@ -20,13 +17,13 @@ const OP_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
  */
 export function lowerActivation(x: number, y: number, count: number, act: Activation): Step[] {
   if (count === 0 || (act.kind === 0 && x === y)) return [];
-  return [{ kernel: ACTIVATION_KERNEL, args: [x, y, act.kind, act.p0, act.p1], range: count, flops: count * (act.kind === 4 || act.kind === 5 ? 20 : 2) }];
+  return [step('f32_activation', { x, y, act: act.kind, p0: act.p0, p1: act.p1 }, count, count * (act.kind === ActKind.Sigmoid || act.kind === ActKind.Tanh ? 20 : 2))];
 }
 
 /** y[i] = value for `count` contiguous floats. One Step `f32_fill(y, value, begin, end)`, range = count. */
 export function lowerFill(y: number, count: number, value: number): Step[] {
   if (count === 0) return [];
-  return [{ kernel: FILL_KERNEL, args: [y, value], range: count, flops: 0 }];
+  return [step('f32_fill', { y, value }, count, 0)];
 }
 
 export interface BinaryDesc {
@@ -90,7 +87,7 @@ export function lowerBinary(desc: BinaryDesc, cw: ConstWriter): Step[] {
     const prm = cw.i32(Int32Array.from([...dd, ...pad(as), ...pad(bs), ...pad(ys)]));
     const range = dd[0] * dd[1] * dd[2] * Math.ceil(dd[3] / ROW_CHUNK);
     const count = dd[0] * dd[1] * dd[2] * dd[3];
-    steps.push({ kernel: BINARY_KERNEL, args: [OP_CODE[desc.op], a, b, y, prm, desc.act.kind, desc.act.p0, desc.act.p1], range, flops: count * (desc.act.kind ? 2 : 1) });
+    steps.push(step('f32_binary', { op: OP_CODE[desc.op], a, b, y, prm, act: desc.act.kind, p0: desc.act.p0, p1: desc.act.p1 }, range, count * (desc.act.kind ? 2 : 1)));
   };
   // dims beyond the kernel's 4: one Step per outer index
   const walk = (k: number, a: number, b: number, y: number) => {
@@ -111,7 +108,7 @@ export function lowerScaleShift(x: NhwcRef, y: NhwcRef, scale: Float32Array, shi
   if (pixels === 0 || x.c === 0) return [];
   if (scale.length < x.c || shift.length < x.c) throw new Error(`scale/shift need ${x.c} values`);
   const sp = cw.f32(scale), hp = cw.f32(shift);
-  return [{ kernel: SCALE_SHIFT_KERNEL, args: [x.ptr, x.pixelStride, y.ptr, y.pixelStride, x.c, sp, hp, act.kind, act.p0, act.p1], range: pixels, flops: pixels * x.c * 2 }];
+  return [step('f32_scale_shift_nhwc', { x: x.ptr, xStride: x.pixelStride, y: y.ptr, yStride: y.pixelStride, channels: x.c, scale: sp, shift: hp, act: act.kind, p0: act.p0, p1: act.p1 }, pixels, pixels * x.c * 2)];
 }
 
 export interface Copy2dDesc {
@@ -131,5 +128,5 @@ export interface Copy2dDesc {
  */
 export function lowerCopy2d(d: Copy2dDesc): Step[] {
   if (d.rows === 0 || d.cols === 0) return [];
-  return [{ kernel: COPY2D_KERNEL, args: [d.src, d.srcStride, d.dst, d.dstStride, d.rows, d.cols], range: d.rows * Math.ceil(d.cols / ROW_CHUNK), flops: 0 }];
+  return [step('f32_copy2d', d, d.rows * Math.ceil(d.cols / ROW_CHUNK), 0)];
 }

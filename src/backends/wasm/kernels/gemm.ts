@@ -1,11 +1,20 @@
 // Host side of the GEMM kernel family (assembly/gemm.ts): weight prepacking and lowering to Steps.
 import type { Activation, ConstWriter, Step } from './types.js';
+import { step } from '../abi.js';
 
-/** Output columns per packed block, the microkernel's tile width. */
-export const GEMM_NR = 8;
-/** Rows per microkernel tile (for reports; any row range works). */
-export const GEMM_MR = 6;
-export const GEMM_KERNEL = 'f32_gemm_6x8';
+/** The GEMM family: one 6x8 microkernel (assembly/simd.ts) behind two entry points, one weight packing. */
+export const GEMM = {
+  /** Rows per microkernel tile: a pool splits a GEMM Step's range on multiples of it (a partial tile
+   * streams every weight, as a whole one does). */
+  mr: 6,
+  /** Output columns per packed block, the microkernel's tile width. */
+  nr: 8,
+  /** Rows of A read directly (1x1 convolution over NHWC pixels, fully-connected layers). */
+  direct: 'f32_gemm_6x8',
+  /** Rows of A gathered through an indirection buffer, one pointer per tap (KxK convolution). */
+  indirect: 'f32_igemm_6x8',
+  pack: packBlocked,
+} as const;
 
 /**
  * Packs weights for the gemm/igemm microkernels: ceil(n/8) blocks, each 8 bias floats then k rows of 8
@@ -14,16 +23,16 @@ export const GEMM_KERNEL = 'f32_gemm_6x8';
 export function packBlocked(n: number, k: number, weightAt: (col: number, kk: number) => number, bias?: Float32Array): Float32Array {
   if (!(n >= 1 && k >= 1)) throw new Error(`packBlocked: n (${n}) and k (${k}) must be ≥ 1`);
   if (bias && bias.length < n) throw new Error(`packBlocked: bias has ${bias.length} values, need ${n}`);
-  const blocks = Math.ceil(n / GEMM_NR);
-  const blockLen = (k + 1) * GEMM_NR;
+  const blocks = Math.ceil(n / GEMM.nr);
+  const blockLen = (k + 1) * GEMM.nr;
   const out = new Float32Array(blocks * blockLen);
   for (let b = 0; b < blocks; b++) {
     const base = b * blockLen;
-    const cols = Math.min(GEMM_NR, n - b * GEMM_NR);
+    const cols = Math.min(GEMM.nr, n - b * GEMM.nr);
     for (let j = 0; j < cols; j++) {
-      const col = b * GEMM_NR + j;
+      const col = b * GEMM.nr + j;
       if (bias) out[base + j] = bias[col];
-      for (let kk = 0; kk < k; kk++) out[base + (kk + 1) * GEMM_NR + j] = weightAt(col, kk);
+      for (let kk = 0; kk < k; kk++) out[base + (kk + 1) * GEMM.nr + j] = weightAt(col, kk);
     }
   }
   return out;
@@ -62,11 +71,8 @@ export function lowerGemm(
   if (residual && residual.stride < n) throw new Error(`lowerGemm: residual row stride ${residual.stride} < n ${n}`);
   if (x.rows < 1) return [];
   const w = cw.f32(packGemmWeights(desc.weights, k, n, desc.bias));
-  return [{
-    kernel: GEMM_KERNEL,
-    args: [x.ptr, x.stride, w, y.ptr, y.stride, residual ? residual.ptr : 0, residual ? residual.stride : 0, k, n, act.kind, act.p0, act.p1],
-    range: x.rows,
-    grain: GEMM_MR,
-    flops: 2 * x.rows * k * n,
-  }];
+  return [step(GEMM.direct, {
+    a: x.ptr, aStride: x.stride, w, c: y.ptr, cStride: y.stride, r: residual ? residual.ptr : 0, rStride: residual ? residual.stride : 0,
+    k, n, act: act.kind, p0: act.p0, p1: act.p1,
+  }, x.rows, 2 * x.rows * k * n, GEMM.mr)];
 }

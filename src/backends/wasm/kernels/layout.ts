@@ -3,9 +3,8 @@
 // strides in floats.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
 import { coalesceDims, lowerCopy2d } from './eltwise.js';
+import { step } from '../abi.js';
 
-export const TRANSPOSE2D_KERNEL = 'f32_transpose2d';
-export const STRIDED_COPY_KERNEL = 'f32_strided_copy';
 /** Tile edge of f32_transpose2d. */
 export const TRANSPOSE_TILE = 16;
 
@@ -29,7 +28,7 @@ export interface Transpose2dDesc {
 export function lowerTranspose2d(d: Transpose2dDesc): Step[] {
   const range = d.batch * Math.ceil(d.rows / TRANSPOSE_TILE) * Math.ceil(d.cols / TRANSPOSE_TILE);
   if (range === 0) return [];
-  return [{ kernel: TRANSPOSE2D_KERNEL, args: [d.src, d.srcBatch, d.srcRow, d.dst, d.dstBatch, d.dstRow, d.rows, d.cols], range, flops: 0 }];
+  return [step('f32_transpose2d', d, range, 0)];
 }
 
 /** Dense NCHW [n, c, h, w] at byte address `src` → NHWC tensor t (its pixelStride; channels ≥ c untouched). */
@@ -96,7 +95,7 @@ export function lowerStridedCopy(d: StridedCopyDesc, cw: ConstWriter): Step[] {
     const s6 = [...new Array(lead).fill(0), ...ss.slice(k)];
     const d6 = [...new Array(lead).fill(0), ...ds.slice(k)];
     const prm = cw.i32(Int32Array.from([...dd, ...s6, ...d6]));
-    steps.push({ kernel: STRIDED_COPY_KERNEL, args: [src, dst, prm], range: dd[0] * dd[1] * dd[2] * dd[3] * dd[4], flops: 0 });
+    steps.push(step('f32_strided_copy', { src, dst, prm }, dd[0] * dd[1] * dd[2] * dd[3] * dd[4], 0));
   };
   const walk = (k: number, src: number, dst: number) => {
     if (k >= outer) { emit(src, dst); return; }

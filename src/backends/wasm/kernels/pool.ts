@@ -4,10 +4,8 @@
 // costs nothing and the constants region is not used.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
+import { step } from '../abi.js';
 
-export const MAXPOOL_KERNEL = 'f32_maxpool_nhwc';
-export const AVGPOOL_KERNEL = 'f32_avgpool_nhwc';
-export const GLOBAL_POOL_KERNEL = 'f32_global_pool_nhwc';
 
 export interface PoolDesc {
   kind: 'max' | 'avg';
@@ -51,11 +49,10 @@ export function lowerPool(desc: PoolDesc, x: NhwcRef, y: NhwcRef, cw?: ConstWrit
   if (x.n !== y.n || x.c !== y.c) throw new Error(`pool: input [${x.n},${x.c}] and output [${y.n},${y.c}] batch/channels differ`);
   const range = x.n * oh * ow;
   if (range === 0 || x.c === 0) return [];
-  const geo = [kh, kw, sh, sw, dh, dw, pt, pl];
-  const common = [x.ptr, x.h, x.w, x.pixelStride, y.ptr, oh, ow, y.pixelStride, x.c];
+  const window = { x: x.ptr, ih: x.h, iw: x.w, xStride: x.pixelStride, y: y.ptr, oh, ow, yStride: y.pixelStride, c: x.c, kh, kw, sh, sw, dh, dw, pt, pl };
   const flops = range * x.c * kh * kw;
-  if (desc.kind === 'max') return [{ kernel: MAXPOOL_KERNEL, args: [...common, ...geo], range, flops }];
-  return [{ kernel: AVGPOOL_KERNEL, args: [...common, ...geo, pb, pr, desc.countIncludePad ? 1 : 0], range, flops: flops + range * x.c }];
+  if (desc.kind === 'max') return [step('f32_maxpool_nhwc', window, range, flops)];
+  return [step('f32_avgpool_nhwc', { ...window, pb, pr, includePad: desc.countIncludePad ? 1 : 0 }, range, flops + range * x.c)];
 }
 
 /**
@@ -69,5 +66,5 @@ export function lowerGlobalPool(kind: 'max' | 'avg', x: NhwcRef, y: NhwcRef, cw?
   const range = x.n * Math.ceil(x.c / 4);
   if (range === 0) return [];
   const hw = x.h * x.w;
-  return [{ kernel: GLOBAL_POOL_KERNEL, args: [x.ptr, hw, x.pixelStride, y.ptr, y.pixelStride, x.c, kind === 'avg' ? 0 : 1], range, flops: x.n * hw * x.c }];
+  return [step('f32_global_pool_nhwc', { x: x.ptr, hw, xStride: x.pixelStride, y: y.ptr, yStride: y.pixelStride, c: x.c, mode: kind === 'avg' ? 0 : 1 }, range, x.n * hw * x.c)];
 }

@@ -2,9 +2,8 @@
 // The coordinate transform and rounding run here, in float64, once per output row and column; the
 // kernels read per-axis tables (source indices, and weights for linear) from the constants region.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
+import { step } from '../abi.js';
 
-export const RESIZE_NEAREST_KERNEL = 'f32_resize_nearest_nhwc';
-export const RESIZE_BILINEAR_KERNEL = 'f32_resize_bilinear_nhwc';
 
 export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
@@ -85,16 +84,16 @@ export function lowerResize(desc: ResizeDesc, x: NhwcRef, y: NhwcRef, cw: ConstW
   const sc = desc.scales;
   const sh = sc ? sc[sc.length === 4 ? 2 : 0] : y.h / x.h;
   const sw = sc ? sc[sc.length === 4 ? 3 : 1] : y.w / x.w;
-  const common = [x.ptr, x.h, x.w, x.pixelStride, y.ptr, y.h, y.w, y.pixelStride, x.c];
+  const common = { x: x.ptr, ih: x.h, iw: x.w, xStride: x.pixelStride, y: y.ptr, oh: y.h, ow: y.w, yStride: y.pixelStride, c: x.c };
   if (desc.mode === 'nearest') {
     const nm = desc.nearestMode ?? 'round_prefer_floor';
     const yi = cw.i32(nearestTable(desc.coordMode, nm, x.h, y.h, sh));
     const xi = cw.i32(nearestTable(desc.coordMode, nm, x.w, y.w, sw));
-    return [{ kernel: RESIZE_NEAREST_KERNEL, args: [...common, yi, xi], range, flops: 0 }];
+    return [step('f32_resize_nearest_nhwc', { ...common, yIdx: yi, xIdx: xi }, range, 0)];
   }
   if (desc.mode !== 'linear') throw new Error(`resize: mode '${desc.mode}' is not supported`);
   const ty = linearTable(desc.coordMode, x.h, y.h, sh);
   const tx = linearTable(desc.coordMode, x.w, y.w, sw);
-  const args = [...common, cw.i32(ty.idx), cw.f32(ty.w), cw.i32(tx.idx), cw.f32(tx.w)];
-  return [{ kernel: RESIZE_BILINEAR_KERNEL, args, range, flops: range * y.w * y.c * 9 }];
+  const tables = { yIdx: cw.i32(ty.idx), yW: cw.f32(ty.w), xIdx: cw.i32(tx.idx), xW: cw.f32(tx.w) };
+  return [step('f32_resize_bilinear_nhwc', { ...common, ...tables }, range, range * y.w * y.c * 9)];
 }

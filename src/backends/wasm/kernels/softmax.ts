@@ -1,7 +1,6 @@
 // Host side of softmax (assembly/softmax.ts).
 import type { Step } from './types.js';
-
-export const SOFTMAX_KERNEL = 'f32_softmax';
+import { step } from '../abi.js';
 
 /**
  * Softmax over the last axis of a contiguous [rows][n] float32 tensor at byte address x into y (x == y
@@ -10,5 +9,5 @@ export const SOFTMAX_KERNEL = 'f32_softmax';
  */
 export function lowerSoftmax(x: number, y: number, rows: number, n: number): Step[] {
   if (rows === 0 || n === 0) return [];
-  return [{ kernel: SOFTMAX_KERNEL, args: [x, y, n], range: rows, flops: rows * n * 15 }];
+  return [step('f32_softmax', { x, y, n }, rows, rows * n * 15)];
 }

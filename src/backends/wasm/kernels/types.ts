@@ -2,18 +2,7 @@
 // (kernels/*.ts host side, assembly/*.ts kernels).
 // A kernel family "lowers" one operation to Steps: calls of wasm exports on absolute pointers.
 
-/** One call of a wasm kernel: `exports[kernel](...args, begin, end)` for [begin, end) ⊆ [0, range). */
-export interface Step {
-  kernel: string;
-  args: number[];
-  /** Size of the split dimension. Any partition of [0, range) gives the same bytes (threads rely on it). */
-  range: number;
-  /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
-  flops: number;
-  /** Items the kernel computes together (a GEMM's 6-row tile): a thread pool splits [0, range) on
-   * multiples of it, since a partial tile costs as much as a whole one (it still streams every weight). */
-  grain?: number;
-}
+export type { Step } from '../abi.js';
 
 /** Writes constant data (prepacked weights, indirection buffers, tables) into the constants region. */
 export interface ConstWriter {

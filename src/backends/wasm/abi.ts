@@ -1,0 +1,51 @@
+// The kernel binaries' ABI as data and types: every export of assembly/index.ts with its parameters by
+// name, in order, before the trailing [begin, end) range every kernel takes. Lowerings build Steps with
+// `step(kernel, { named arguments })`: the compiler checks the kernel exists and every parameter is
+// given; test/kernels/abi.test.ts checks this table against each binary's exports.
+
+export const KERNELS = {
+  f32_gemm_6x8: ['a', 'aStride', 'w', 'c', 'cStride', 'r', 'rStride', 'k', 'n', 'act', 'p0', 'p1'], // assembly/gemm.ts
+  f32_igemm_6x8: ['ind', 'taps', 'inOffset', 'kc', 'w', 'c', 'cStride', 'r', 'rStride', 'n', 'act', 'p0', 'p1'], // assembly/conv.ts
+  f32_dwconv_16c: ['ind', 'taps', 'w', 'c', 'cStride', 'r', 'rStride', 'channels', 'act', 'p0', 'p1'], // assembly/dwconv.ts
+  f32_maxpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl'], // assembly/pool.ts
+  f32_avgpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'pb', 'pr', 'includePad'], // assembly/pool.ts
+  f32_global_pool_nhwc: ['x', 'hw', 'xStride', 'y', 'yStride', 'c', 'mode'], // assembly/pool.ts
+  f32_activation: ['x', 'y', 'act', 'p0', 'p1'], // assembly/eltwise.ts
+  f32_fill: ['y', 'value'], // assembly/eltwise.ts
+  f32_binary: ['op', 'a', 'b', 'y', 'prm', 'act', 'p0', 'p1'], // assembly/eltwise.ts
+  f32_scale_shift_nhwc: ['x', 'xStride', 'y', 'yStride', 'channels', 'scale', 'shift', 'act', 'p0', 'p1'], // assembly/eltwise.ts
+  f32_copy2d: ['src', 'srcStride', 'dst', 'dstStride', 'rows', 'cols'], // assembly/eltwise.ts
+  f32_softmax: ['x', 'y', 'n'], // assembly/softmax.ts
+  f32_transpose2d: ['src', 'srcBatch', 'srcRow', 'dst', 'dstBatch', 'dstRow', 'rows', 'cols'], // assembly/layout.ts
+  f32_strided_copy: ['src', 'dst', 'prm'], // assembly/layout.ts
+  f32_resize_nearest_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'xIdx'], // assembly/resize.ts
+  f32_resize_bilinear_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'yW', 'xIdx', 'xW'], // assembly/resize.ts
+} as const;
+
+export type KernelName = keyof typeof KERNELS;
+
+/** One call of a wasm kernel: `exports[kernel](...args, begin, end)` for [begin, end) ⊆ [0, range). */
+export interface Step {
+  kernel: KernelName;
+  args: number[];
+  /** Size of the split dimension. Any partition of [0, range) gives the same bytes (threads rely on it). */
+  range: number;
+  /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
+  flops: number;
+  /** Items the kernel computes together (a GEMM's 6-row tile): a thread pool splits [0, range) on
+   * multiples of it, since a partial tile costs as much as a whole one (it still streams every weight). */
+  grain?: number;
+}
+
+/** The named arguments of `kernel` (every one an i32 address, size or code, or an f32 parameter). */
+export type KernelArgs<K extends KernelName> = { readonly [P in (typeof KERNELS)[K][number]]: number };
+
+/** A binary's exports, typed: each kernel takes its arguments, then begin and end. */
+export type KernelExports = { readonly [K in KernelName]: (...args: number[]) => void };
+
+/** One Step of `kernel` over [0, range). `grain`: items the kernel computes together (a GEMM tile's rows). */
+export function step<K extends KernelName>(kernel: K, args: KernelArgs<K>, range: number, flops: number, grain?: number): Step {
+  const s: Step = { kernel, args: KERNELS[kernel].map((p: string) => (args as Record<string, number>)[p]), range, flops };
+  if (grain) s.grain = grain;
+  return s;
+}

@@ -52,13 +52,15 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
   const cw = new ConstRegion(alignUp(arenaBase + plan.arenaBytes), RESERVED, zeroBytes, limit,
     (need) => tooBig(need, `${fmtBytes(plan.arenaBytes)} of activations and the weights and tables`));
   const steps: Step[] = [];
-  const inputs: ProgramIO[] = graph.inputs.map((inp) => {
-    const v = values.get(inp.name)!;
-    const staging = at(plan.stagingIn, inp.name);
-    if (staging === null) return { name: inp.name, dims: v.dims, ptr: ptrOf(v) };
-    steps.push(...lowerLayout('nchw_to_nhwc', staging, nhwc(v), cw));
-    return { name: inp.name, dims: v.dims, ptr: staging };
-  });
+  /** Where a graph input/output is read or written: its staging buffer (converted here), or the value itself. */
+  const boundary = (name: string, staging: Map<string, Buffer>, dir: 'nchw_to_nhwc' | 'nhwc_to_nchw'): ProgramIO => {
+    const v = values.get(name)!;
+    const ptr = at(staging, name);
+    if (ptr === null) return { name, dims: v.dims, ptr: ptrOf(v) };
+    steps.push(...lowerLayout(dir, ptr, nhwc(v), cw));
+    return { name, dims: v.dims, ptr };
+  };
+  const inputs = graph.inputs.map((i) => boundary(i.name, plan.stagingIn, 'nchw_to_nhwc'));
 
   const kernels = new Map<string, string[]>();
   for (const node of graph.nodes) {
@@ -81,13 +83,7 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
     kernels.set(node.name, [...new Set(steps.slice(before).map((s) => s.kernel))]);
   }
 
-  const outputs: ProgramIO[] = graph.outputs.map((out) => {
-    const v = values.get(out.name)!;
-    const staging = at(plan.stagingOut, out.name);
-    if (staging === null) return { name: out.name, dims: v.dims, ptr: ptrOf(v) };
-    steps.push(...lowerLayout('nhwc_to_nchw', staging, nhwc(v), cw));
-    return { name: out.name, dims: v.dims, ptr: staging };
-  });
+  const outputs = graph.outputs.map((o) => boundary(o.name, plan.stagingOut, 'nhwc_to_nchw'));
 
   const memoryBytes = alignUp(cw.end, WASM_PAGE);
   if (memoryBytes > limit) throw tooBig(memoryBytes, `${fmtBytes(plan.arenaBytes)} of activations, ${fmtBytes(cw.bytes)} of weights and tables`);

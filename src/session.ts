@@ -9,7 +9,7 @@ import { loadOnnx } from './model/onnx/loader.js';
 import { bindAndFold } from './model/fold.js';
 import { optimize } from './model/passes.js';
 import { planMemory, planReport, type PlanReport } from './plan/plan.js';
-import { formatSummary } from './plan/summary.js';
+import { formatSummary, buildProfile, type Profile } from './plan/summary.js';
 import type { Backend, BackendKind, Executable } from './backends/backend.js';
 import { wasmBackend } from './backends/wasm/index.js';
 import { referenceBackend } from './backends/reference/index.js';
@@ -44,6 +44,14 @@ export interface SessionOptions {
   pool?: WorkerPool;
 }
 
+export interface RunOptions {
+  /** Intermediate values to return too, by value name (dense NCHW), read as the run passes them: the
+   * planned memory is unchanged. Names are those of the planned graph (`summary().layers` lists its
+   * layers; a value fused into its consumer's kernel, e.g. a convolution's output before its ReLU,
+   * does not exist). */
+  fetch?: string[];
+}
+
 export interface IOInfo {
   name: string;
   dims: Dim[];
@@ -61,7 +69,8 @@ interface Prepared {
   exec: Executable;
   report: PlanReport;
   inputDims: Record<string, number[]>;
-  outputDims: Map<string, number[]>;
+  /** dims of every value of the planned graph */
+  valueDims: ReadonlyMap<string, number[]>;
 }
 
 /** The backends a session can choose, by name. `auto` means wasm until a GPU backend lands. */
@@ -124,7 +133,35 @@ export class Session {
 
   /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW).
    * The feeds are validated and copied when `run` is called: the caller may reuse their arrays at once. */
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    return this.enqueue(feeds, async (p, inputs) => {
+      const fetch = options.fetch?.length ? new Set(options.fetch) : null;
+      if (!fetch) return this.tensors(p, await p.exec.run(inputs));
+      const r = await p.exec.inspect(inputs, { fetch });
+      return { ...this.tensors(p, r.fetched), ...this.tensors(p, r.outputs) };
+    });
+  }
+
+  /**
+   * Per-layer timing: runs the model node by node (`runs` times after one warm-up run, default 5) and
+   * gives each layer's median time, its FLOPs and GFLOP/s, summed by operator, with the backend that ran
+   * it. Node-by-node runs cost a little more than `run` (each layer waits for the one before).
+   */
+  profile(feeds: Record<string, Tensor>, options: { runs?: number } = {}): Promise<Profile> {
+    const runs = options.runs ?? 5;
+    if (!(Number.isInteger(runs) && runs >= 1 && runs <= 1000)) return Promise.reject(new InvalidArgumentError(`runs must be an integer from 1 to 1000, got ${runs}`));
+    return this.enqueue(feeds, async (p, inputs) => {
+      await p.exec.inspect(inputs, { time: true }); // warm-up: lazy per-layer plans, JIT tiers
+      const samples = new Map<string, number[]>();
+      for (let r = 0; r < runs; r++) {
+        for (const [name, ms] of (await p.exec.inspect(inputs, { time: true })).ms) (samples.get(name) ?? samples.set(name, []).get(name)!).push(ms);
+      }
+      return buildProfile(p.report, samples, this.backend, this.threads, runs);
+    });
+  }
+
+  /** Validates and copies the feeds now, then runs `job` on the plan for their shapes after earlier calls. */
+  private enqueue<T>(feeds: Record<string, Tensor>, job: (p: Prepared, inputs: Map<string, Float32Array>) => Promise<T>): Promise<T> {
     let inputs: Map<string, Float32Array>, shapes: Record<string, number[]>;
     try {
       this.checkAlive();
@@ -132,9 +169,18 @@ export class Session {
     } catch (e) {
       return Promise.reject(e);
     }
-    const job = this.queue.then(() => this.runNow(inputs, shapes));
-    this.queue = job.catch(() => {});
-    return job;
+    const done = this.queue.then(async () => {
+      this.checkAlive();
+      return job(await this.prepare(shapes), inputs);
+    });
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  private tensors(p: Prepared, values: Map<string, Float32Array>): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, data] of values) out[name] = new Tensor('float32', data, p.valueDims.get(name)!.slice());
+    return out;
   }
 
   /** The layer table for the planned shape, or for `inputShapes` (planned now, not run). */
@@ -248,8 +294,7 @@ export class Session {
     progress({ stage: 'prepack', loaded: 0, total: 1 });
     const exec = await this.engine.compile(graph, dims, plan);
     progress({ stage: 'prepack', loaded: 1, total: 1 });
-    const outputDims = new Map(graph.outputs.map((o) => [o.name, dims.get(o.name)!.slice()]));
-    const prepared: Prepared = { key, exec, report: planReport(graph, dims, plan, exec.report), inputDims: shapes, outputDims };
+    const prepared: Prepared = { key, exec, report: planReport(graph, dims, plan, exec.report), inputDims: shapes, valueDims: dims };
     this.plans.set(key, prepared);
     const limit = Math.max(1, this.options.planCacheSize ?? 4);
     while (this.plans.size > limit) {
@@ -289,14 +334,7 @@ export class Session {
     return { inputs, shapes };
   }
 
-  private async runNow(inputs: Map<string, Float32Array>, shapes: Record<string, number[]>): Promise<Record<string, Tensor>> {
-    this.checkAlive();
-    const p = await this.prepare(shapes);
-    const outs = await p.exec.run(inputs);
-    const out: Record<string, Tensor> = {};
-    for (const o of this.outputs) out[o.name] = new Tensor('float32', outs.get(o.name)!, p.outputDims.get(o.name)!);
-    return out;
-  }
+
 }
 
 /**

@@ -32,10 +32,21 @@ export interface Executable {
   /** Runs once: inputs and outputs dense in the model's layout (NCHW), by value name. The input
    * arrays are copied in before `run` returns its promise, so callers may reuse them at once. */
   run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>>;
+  /** Runs once node by node: the outputs, each node's wall time in ms (its kernels on this backend,
+   * threads included) when `time`, and a copy of each value named in `fetch` (dense NCHW), read right
+   * after its producer ran, so the planned arena serves these runs unchanged. Slower than `run`. */
+  inspect(inputs: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection>;
   /** Frees what the executable holds (memory, GPU buffers, worker instances). */
   release(): void;
   /** The backend's part of the report. */
   readonly report: ExecutableReport;
+}
+
+export interface Inspection {
+  outputs: Map<string, Float32Array>;
+  /** ms per node name, in graph order; '(inputs)' and '(outputs)' for the layout conversions at the boundary */
+  ms: Map<string, number>;
+  fetched: Map<string, Float32Array>;
 }
 
 export interface ExecutableReport {

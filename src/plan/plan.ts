@@ -3,6 +3,7 @@
 // buffer's offset in one activation arena where buffers whose lifetimes do not overlap share bytes.
 // Offsets are relative to the arena: a backend places the arena where it wants (wasm: in linear
 // memory after its reserved bytes; reference: a plain ArrayBuffer).
+import { InvalidArgumentError } from '../errors.js';
 import type { Graph, Node } from '../model/ir.js';
 import { size } from '../model/ir.js';
 import { planArena, alignUp, type BufferRequest } from './memory.js';
@@ -59,6 +60,8 @@ export interface MemoryPlan {
 export interface LayerReport {
   name: string;
   op: string;
+  /** the values it produces, by name: what `run(feeds, { fetch })` can read */
+  outputs: string[];
   outputDims: number[];
   params: number;
   macs: number;
@@ -235,6 +238,7 @@ export function planReport(graph: Graph, dims: ReadonlyMap<string, number[]>, pl
     return {
       name: node.name,
       op: node.op + (node.attrs.act ? '+act' : '') + (node.attrs.residual ? '+add' : ''),
+      outputs: outs,
       outputDims: dims.get(outs[0])?.slice() ?? [],
       params: node.inputs.reduce((s, i) => { const c = i ? graph.consts.get(i) : undefined; return s + (c && c.dtype === 'float32' ? c.data.length : 0); }, 0),
       macs: macsOf(node, dims),
@@ -252,6 +256,12 @@ export function planReport(graph: Graph, dims: ReadonlyMap<string, number[]>, pl
     constBytes: backend.constBytes,
     memoryBytes: backend.memoryBytes,
   };
+}
+
+/** A value name `inspect` cannot fetch: not in the planned graph (fused away, folded, or misspelled). */
+export function unknownValue(name: string, known: Iterable<string>): InvalidArgumentError {
+  const names = [...known];
+  return new InvalidArgumentError(`no value '${name}' in the planned graph (values fused into a kernel or folded to constants do not exist; ${names.length} values, e.g. ${names.slice(0, 6).map((n) => `'${n}'`).join(', ')})`);
 }
 
 export function fmtBytes(n: number): string {

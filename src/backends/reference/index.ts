@@ -6,6 +6,7 @@
 import type { ConstTensor, Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
 import type { MemoryPlan } from '../../plan/plan.js';
+import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
 import { refConv2d } from './kernels/conv.js';
 import { refGemm } from './kernels/gemm.js';
@@ -191,7 +192,7 @@ export class ReferenceBackend implements Backend {
       const outs = node.outputs.filter((o) => o);
       const outDims = outs.map((o) => dims.get(o)!);
       const act = fusedFn(node.attrs.act);
-      return () => {
+      const run = () => {
         const xs = node.inputs.map((i) => (!i ? null : constants.get(i) ?? view(i)));
         const ys = fn(node, xs, inDims, outDims);
         outs.forEach((o, k) => {
@@ -200,13 +201,30 @@ export class ReferenceBackend implements Backend {
           for (let i = 0; i < y.length; i++) y[i] = act(src[i] + (r ? r[i] : 0));
         });
       };
+      return { name: node.name, outs, run };
     });
+    const write = (inputs: ReadonlyMap<string, Float32Array>) => { for (const [name, data] of inputs) view(name).set(data); };
+    const outputs = () => new Map(graph.outputs.map((o) => [o.name, view(o.name).slice()]));
     return {
       report: this.estimate(graph, dims, plan),
       async run(inputs) {
-        for (const [name, data] of inputs) view(name).set(data);
-        for (const step of steps) step();
-        return new Map(graph.outputs.map((o) => [o.name, view(o.name).slice()]));
+        write(inputs);
+        for (const step of steps) step.run();
+        return outputs();
+      },
+      async inspect(inputs, options) {
+        const fetch = options.fetch ?? new Set<string>();
+        for (const name of fetch) if (!plan.values.has(name)) throw unknownValue(name, plan.values.keys());
+        write(inputs);
+        const ms = new Map<string, number>(), fetched = new Map<string, Float32Array>();
+        for (const i of graph.inputs) if (fetch.has(i.name)) fetched.set(i.name, view(i.name).slice());
+        for (const step of steps) {
+          const t0 = performance.now();
+          step.run();
+          if (options.time) ms.set(step.name, performance.now() - t0);
+          for (const o of step.outs) if (fetch.has(o)) fetched.set(o, view(o).slice());
+        }
+        return { outputs: outputs(), ms, fetched };
       },
       release() { /* the arena is garbage-collected with the executable */ },
     };

@@ -3,13 +3,14 @@
 import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError } from '../../errors.js';
 import type { Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
-import type { MemoryPlan } from '../../plan/plan.js';
-import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport } from '../backend.js';
+import type { MemoryPlan, Value } from '../../plan/plan.js';
+import { unknownValue } from '../../plan/plan.js';
+import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
 import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
-import { wasmSupports } from './lower.js';
+import { wasmSupports, ptrOf } from './lower.js';
 
 export interface WasmOptions extends BackendOptions {
   /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
@@ -115,6 +116,8 @@ class WasmExecutable implements Executable {
   private readonly bound: BoundStep[];
   private plan: PoolPlan | null = null;
   private planPool: WorkerPool | null = null;
+  private pieces: { name: string; bound: BoundStep[]; plan: PoolPlan | null; produces: string[] }[] | null = null;
+  private piecesPool: WorkerPool | null = null;
   private readonly heap: Float32Array;
 
   constructor(private readonly backend: WasmBackend, private readonly kernels: KernelInstance, private readonly program: Program) {
@@ -134,35 +137,95 @@ class WasmExecutable implements Executable {
   }
 
   async run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
-    const heap = this.heap;
-    for (const io of this.program.inputs) heap.set(inputs.get(io.name)!, io.ptr >> 2);
-    try {
+    this.write(inputs);
+    await this.guard(async () => {
       if (this.plan) {
         const { pool, plan } = await this.poolPlan();
-        try {
-          await pool.runQueued(plan); // queued: sessions sharing the pool take turns
-        } catch (e) {
-          if (this.backend.isSharedPool && (pool.isDisposed || e instanceof DisposedError)) throw sharedPoolDisposed(e);
-          throw e;
-        }
+        await this.onPool(pool, plan);
       } else {
         runSerial(this.bound);
       }
+    });
+    return this.outputs();
+  }
+
+  async inspect(inputs: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection> {
+    const fetch = options.fetch ?? new Set<string>();
+    for (const name of fetch) if (!this.program.values.has(name)) throw unknownValue(name, this.program.values.keys());
+    this.write(inputs);
+    const ms = new Map<string, number>(), fetched = new Map<string, Float32Array>();
+    await this.guard(async () => {
+      const pool = this.plan ? (await this.poolPlan()).pool : null;
+      for (const piece of this.piecesOn(pool)) {
+        const t0 = performance.now();
+        if (piece.plan) await this.onPool(pool!, piece.plan); else runSerial(piece.bound);
+        if (options.time) ms.set(piece.name, performance.now() - t0);
+        for (const v of piece.produces) if (fetch.has(v)) fetched.set(v, this.read(this.program.values.get(v)!));
+      }
+    });
+    return { outputs: this.outputs(), ms, fetched };
+  }
+
+  /** Each node's Steps, bound for this thread or prepared on `pool` (made once per pool). */
+  private piecesOn(pool: WorkerPool | null) {
+    if (!this.pieces || this.piecesPool !== pool) {
+      this.pieces = [...this.program.nodeSteps].map(([name, [a, b]]) => ({
+        name,
+        bound: this.bound.slice(a, b),
+        plan: pool && b > a ? pool.prepare(this.program.steps.slice(a, b), this.kernels) : null,
+        produces: this.program.produces.get(name) ?? [],
+      }));
+      this.piecesPool = pool;
+    }
+    return this.pieces;
+  }
+
+  private write(inputs: ReadonlyMap<string, Float32Array>): void {
+    for (const io of this.program.inputs) this.heap.set(inputs.get(io.name)!, io.ptr >> 2);
+  }
+
+  private outputs(): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    for (const o of this.program.outputs) out.set(o.name, this.heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)));
+    return out;
+  }
+
+  /** A planned value as dense NCHW (NHWC values are gathered from their pixels). */
+  private read(v: Value): Float32Array {
+    const at = ptrOf(v) >> 2;
+    if (v.layout === 'dense') return this.heap.slice(at, at + size(v.dims));
+    const [n, c, h, w] = v.dims, ps = v.pixelStride, out = new Float32Array(n * c * h * w);
+    for (let b = 0, i = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[i++] = this.heap[at + (b * h * w + p) * ps + ch];
+    return out;
+  }
+
+  private async onPool(pool: WorkerPool, plan: PoolPlan): Promise<void> {
+    try {
+      await pool.runQueued(plan); // queued: sessions sharing the pool take turns
+    } catch (e) {
+      if (this.backend.isSharedPool && (pool.isDisposed || e instanceof DisposedError)) throw sharedPoolDisposed(e);
+      throw e;
+    }
+  }
+
+  /** Kernel traps and worker faults as BackendErrors. */
+  private async guard(f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
     } catch (e) {
       if (e instanceof EdgeCnnError) throw e;
       throw new BackendError(`wasm kernel failed: ${(e as Error).message}`, { cause: e });
     }
-    const out = new Map<string, Float32Array>();
-    for (const o of this.program.outputs) out.set(o.name, heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)));
-    return out;
   }
 
   release(): void {
     // the workers drop their instances on this memory, so the memory can be collected
     if (this.plan && this.planPool && !this.planPool.isDisposed) this.planPool.release(this.plan);
     this.plan = null;
+    this.pieces = null;
   }
 }
+
 
 async function choose(options: WasmOptions): Promise<{ flavor: Flavor; threads: number; notes: string[] }> {
   const asked = options.threads ?? 'auto';

@@ -29,6 +29,13 @@ export interface Program {
   memoryBytes: number;
   /** kernels per node name */
   kernels: Map<string, string[]>;
+  /** The Steps of each node, [first, end) in `steps`, in graph order; '(inputs)' and '(outputs)' are the
+   * layout conversions at the graph boundary. */
+  nodeSteps: Map<string, [number, number]>;
+  /** The planned values at their absolute addresses (read by inspection runs). */
+  values: Map<string, Value>;
+  /** The values each entry of `nodeSteps` produces. */
+  produces: Map<string, string[]>;
 }
 
 export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Program {
@@ -61,6 +68,8 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
     return { name, dims: v.dims, ptr };
   };
   const inputs = graph.inputs.map((i) => boundary(i.name, plan.stagingIn, 'nchw_to_nhwc'));
+  const nodeSteps = new Map<string, [number, number]>([['(inputs)', [0, steps.length]]]);
+  const produces = new Map<string, string[]>([['(inputs)', graph.inputs.map((i) => i.name)]]);
 
   const kernels = new Map<string, string[]>();
   for (const node of graph.nodes) {
@@ -81,11 +90,15 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
       throw e;
     }
     kernels.set(node.name, [...new Set(steps.slice(before).map((s) => s.kernel))]);
+    nodeSteps.set(node.name, [before, steps.length]);
+    produces.set(node.name, node.outputs.filter((o) => o));
   }
 
+  const beforeOutputs = steps.length;
   const outputs = graph.outputs.map((o) => boundary(o.name, plan.stagingOut, 'nhwc_to_nchw'));
+  nodeSteps.set('(outputs)', [beforeOutputs, steps.length]);
 
   const memoryBytes = alignUp(cw.end, WASM_PAGE);
   if (memoryBytes > limit) throw tooBig(memoryBytes, `${fmtBytes(plan.arenaBytes)} of activations, ${fmtBytes(cw.bytes)} of weights and tables`);
-  return { steps, inputs, outputs, consts: cw, memoryBytes, kernels };
+  return { steps, inputs, outputs, consts: cw, memoryBytes, kernels, nodeSteps, values, produces };
 }

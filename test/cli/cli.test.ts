@@ -28,6 +28,18 @@ test('run with no model: the bundled digit classifier gets its ten samples right
   assert.match(r.stdout, /latency\s+median [\d.]+ ms/);
 });
 
+test('run --profile prints every layer with its time, GFLOP/s for convolutions and totals by operator', async () => {
+  const r = await edgecnn('run', '--profile', '--repeat', '2', '--threads', '1');
+  assert.is(r.code, 0, r.stderr);
+  const prof = r.stdout.slice(r.stdout.indexOf('profile'));
+  for (const layer of ['/conv1/Conv', '/conv2/Conv', '/fc3/Gemm']) assert.match(prof, layer);
+  assert.match(prof, /\/conv1\/Conv\s+Conv\+act\s+10x6x28x28\s+[\d.]+\s+[\d.]+\s+f32_igemm_6x8/);
+  assert.match(prof, /median of 2 node-by-node runs/);
+  assert.match(prof, /total [\d.]+ ms\n\s+Conv\+act/);
+  const j = JSON.parse((await edgecnn('run', '--profile', '--repeat', '1', '--json')).stdout);
+  assert.ok(j.profile.layers.length >= 9 && j.profile.totalMs > 0);
+});
+
 test('run --json on a shared model with a .bin input', async () => {
   const r = await edgecnn('run', `${shared}lenet.onnx`, '--input', `${shared}lenet.input.bin`, '--json', '--repeat', '2');
   assert.is(r.code, 0, r.stderr);

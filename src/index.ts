@@ -1,7 +1,10 @@
 export { Session } from './session.js';
-export type { SessionOptions, ModelSource, Progress, IOInfo, SummaryResult } from './session.js';
+export type { SessionOptions, RunOptions, ModelSource, Progress, IOInfo, SummaryResult } from './session.js';
 export { Tensor } from './tensor.js';
 export type { DataType } from './tensor.js';
+export type { ImageSource, RawImage, BrowserImageSource, FromImageOptions } from './image.js';
+export { softmax, topK } from './scores.js';
+export type { TopKEntry } from './scores.js';
 export { NetworkBuilder } from './model/builder.js';
 export type { ConvSpec, PoolSpec, DenseSpec, BatchNormSpec, LayerRef, ActivationName, Padding } from './model/builder.js';
 export {
@@ -9,6 +12,7 @@ export {
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { PlanReport, LayerReport } from './plan/plan.js';
-export type { Flavor } from './backends/wasm/binaries.js';
+export type { Profile, LayerProfile } from './plan/summary.js';
+export type { Flavor, WasmSource, WasmSources } from './backends/wasm/binaries.js';
 export { WorkerPool } from './backends/wasm/pool/pool.js';
 export type { PoolCreateOptions, PoolKernels, PoolPlan } from './backends/wasm/pool/pool.js';

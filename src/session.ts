@@ -13,7 +13,9 @@ import { formatSummary, buildProfile, type Profile } from './plan/summary.js';
 import type { Backend, BackendKind, Executable } from './backends/backend.js';
 import { wasmBackend } from './backends/wasm/index.js';
 import { referenceBackend } from './backends/reference/index.js';
-import type { Flavor } from './backends/wasm/binaries.js';
+import { webgpuBackend, openAdapter } from './backends/webgpu/index.js';
+import type { Flavor, WasmSources } from './backends/wasm/binaries.js';
+import { readModel } from './io.js';
 import type { WorkerPool } from './backends/wasm/pool/pool.js';
 
 export type ModelSource = Uint8Array | ArrayBuffer | string | URL | Graph;
@@ -42,6 +44,23 @@ export interface SessionOptions {
    * than one thread creates (and owns) one pool, at its first plan, used by all its plans.
    */
   pool?: WorkerPool;
+  /**
+   * The WebGPU implementation (navigator.gpu's interface) for backend 'webgpu' or 'auto'. Node and Bun
+   * have none built in: pass `create([])` from the `webgpu` package. Default: navigator.gpu (Deno, browsers).
+   */
+  gpu?: unknown;
+  /**
+   * The kernel binaries, by flavor, instead of the package's: a URL (a string is resolved against the
+   * page in a browser, a file path in Node/Deno/Bun), the bytes, or a compiled WebAssembly.Module. Only
+   * the flavors given are considered (e.g. `{ simd: simdUrl }` runs the SIMD binary, on one thread).
+   * Default: the package's own, which Vite and webpack bundle without configuration (README, "Bundlers").
+   */
+  wasm?: WasmSources;
+  /**
+   * The pool worker's script instead of the package's (a bundle of `edgecnn/worker`): a URL, or a string
+   * resolved against the page in a browser. Default: the package's, which Vite and webpack bundle.
+   */
+  workerUrl?: string | URL;
 }
 
 export interface RunOptions {
@@ -73,15 +92,17 @@ interface Prepared {
   valueDims: ReadonlyMap<string, number[]>;
 }
 
-/** The backends a session can choose, by name. `auto` means wasm until a GPU backend lands. */
-const BACKENDS: Record<string, BackendKind> = { wasm: wasmBackend, reference: referenceBackend };
+/** The backends a session can choose, by name. `auto`: WebGPU on a hardware adapter, else wasm (chooseBackend). */
+const BACKENDS: Record<string, BackendKind> = { wasm: wasmBackend, reference: referenceBackend, webgpu: webgpuBackend };
 const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 
 export class Session {
   readonly inputs: readonly IOInfo[];
   readonly outputs: readonly IOInfo[];
-  /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)". */
-  readonly backend: string;
+  /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)".
+   * A getter: a backend may change what runs (WebGPU switches to wasm after a device fault). */
+  get backend(): string { return this.engine.description + this.backendNote; }
+  private readonly backendNote: string;
   /** Threads each run uses (the calling thread included). */
   readonly threads: number;
   private readonly graph: Graph;
@@ -97,7 +118,7 @@ export class Session {
     this.graph = graph;
     this.engine = engine;
     this.threads = engine.threads;
-    this.backend = description;
+    this.backendNote = description.slice(engine.description.length);
     this.options = options;
     this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));
     this.outputs = graph.outputs.map((o) => ({ name: o.name, dims: [...o.dims], type: 'float32' as const }));
@@ -338,17 +359,33 @@ export class Session {
 }
 
 /**
- * The backend for `wanted`: 'wasm' and 'reference' as asked; 'webgpu' runs wasm for now and says so;
- * 'auto' runs wasm, or the reference backend where no kernel binary can run, with the reason.
+ * The backend for `wanted`: 'wasm' and 'reference' as asked; 'webgpu' on any adapter (software
+ * included) or a BackendError saying why not; 'auto' runs WebGPU on a hardware adapter (a plan with a
+ * node it refuses runs on wasm, said in `backend`), else wasm, or the reference backend where no kernel
+ * binary can run, with the reason. Without any WebGPU implementation 'auto' runs wasm quietly.
  */
 async function chooseBackend(wanted: string, options: SessionOptions): Promise<{ engine: Backend; note: string }> {
-  const backendOptions = { threads: options.threads, flavor: options.flavor, pool: options.pool };
+  const backendOptions = { threads: options.threads, flavor: options.flavor, pool: options.pool, gpu: options.gpu, wasm: options.wasm, workerUrl: options.workerUrl };
   if (wanted === 'reference') return { engine: await BACKENDS.reference.create(backendOptions), note: '' };
+  const gpuOptions = { ...backendOptions, fallback: { wasm: BACKENDS.wasm, reference: BACKENDS.reference } };
+  if (wanted === 'webgpu') return { engine: await BACKENDS.webgpu.create(gpuOptions), note: '' };
+  let note = '';
   if (wanted === 'auto' && !options.flavor && !options.pool) {
+    const gpu = await openAdapter(backendOptions);
+    if (gpu.ok && !gpu.software) {
+      try {
+        return { engine: await BACKENDS.webgpu.create({ ...gpuOptions, adapter: gpu.adapter, fallbackOnUnsupported: true }), note: '' };
+      } catch (e) {
+        note = ` (webgpu: ${(e as Error).message.replace(/^webgpu: /, '')})`;
+      }
+    } else if (gpu.ok) {
+      note = ` (webgpu: software adapter '${gpu.software}', wasm is faster)`;
+    } else if (options.gpu) {
+      note = ` (webgpu: ${gpu.reason})`; // a GPU object was given and failed: say so; none at all: quiet
+    }
     const probe = await BACKENDS.wasm.probe(backendOptions);
-    if (!probe.ok) return { engine: await BACKENDS.reference.create(backendOptions), note: ` (wasm: ${probe.reason})` };
+    if (!probe.ok) return { engine: await BACKENDS.reference.create(backendOptions), note: ` (wasm: ${probe.reason})${note}` };
   }
-  const note = wanted === 'webgpu' ? ', WebGPU backend not available in this version, using wasm' : '';
   return { engine: await BACKENDS.wasm.create(backendOptions), note };
 }
 
@@ -357,50 +394,3 @@ function isGraph(m: ModelSource): m is Graph {
 }
 
 const shapeKey = (s: Record<string, number[]>): string => Object.keys(s).sort().map((k) => `${k}:${s[k].join('x')}`).join(';');
-
-async function readModel(src: Uint8Array | ArrayBuffer | string | URL, progress: (p: Progress) => void): Promise<Uint8Array> {
-  if (src instanceof Uint8Array) return src;
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  const s = typeof src === 'string' ? src : src.href;
-  if (/^(https?|blob|data):/i.test(s)) return download(s, progress);
-  const path = s.startsWith('file:') ? new URL(s) : s;
-  try {
-    if (typeof (globalThis as any).Deno !== 'undefined') return await (globalThis as any).Deno.readFile(path);
-    const fs = await import('node:fs/promises');
-    const bytes = new Uint8Array(await fs.readFile(path));
-    progress({ stage: 'download', loaded: bytes.byteLength, total: bytes.byteLength });
-    return bytes;
-  } catch (e) {
-    throw new InvalidArgumentError(`cannot read model file '${s}': ${(e as Error).message}`, { cause: e });
-  }
-}
-
-async function download(url: string, progress: (p: Progress) => void): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new InvalidArgumentError(`cannot fetch model '${url}': ${(e as Error).message}`, { cause: e });
-  }
-  if (!res.ok) throw new InvalidArgumentError(`cannot fetch model '${url}': HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length') ?? 0);
-  if (!res.body) {
-    const b = new Uint8Array(await res.arrayBuffer());
-    progress({ stage: 'download', loaded: b.byteLength, total: b.byteLength });
-    return b;
-  }
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    progress({ stage: 'download', loaded, total });
-  }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
-  return out;
-}

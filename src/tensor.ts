@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { imageToTensorData, type ImageSource, type FromImageOptions } from './image.js';
 
 export type DataType = 'float32';
 
@@ -22,4 +23,18 @@ export class Tensor {
     this.dims = Object.freeze([...dims]);
   }
   get size(): number { return this.data.length; }
+
+  /**
+   * An image as a model input: a float32 tensor [1, C, H, W] (or [1, H, W, C] with `layout: 'nhwc'`).
+   * `source`: ImageData, ImageBitmap, HTMLImageElement (awaited if still loading), HTMLCanvasElement,
+   * OffscreenCanvas, VideoFrame, HTMLVideoElement, or raw 8-bit pixels `{ data, width, height }`
+   * (RGBA, RGB or gray; no DOM needed). The image is center-cropped to the output's aspect (unless
+   * `crop: 'none'`), resized bilinearly to `size`, made RGB or gray (`channels`), scaled to [0, 1] and
+   * normalized per channel: (x - mean) / std. Alpha is ignored. Bad sources or options throw an
+   * InvalidArgumentError naming what is wrong.
+   */
+  static async fromImage(source: ImageSource, options?: FromImageOptions): Promise<Tensor> {
+    const { data, dims } = await imageToTensorData(source, options);
+    return new Tensor('float32', data, dims);
+  }
 }

@@ -7,7 +7,7 @@
 import type { Graph, Node } from '../model/ir.js';
 import type { MemoryPlan, Layout } from '../plan/plan.js';
 
-export type BackendName = 'wasm' | 'reference';
+export type BackendName = 'wasm' | 'reference' | 'webgpu';
 
 /** What the backend-neutral passes and the memory planner ask a backend. */
 export interface Capabilities {

@@ -24,6 +24,18 @@ export interface BackendConfigs {
   dispose(): Promise<void>;
 }
 
+/**
+ * The WebGPU configuration (test/webgpu/ops.test.ts runs the op-case table on it with its own
+ * tolerance): the first adapter Dawn finds, SwiftShader on a machine without a GPU. Null, with the
+ * reason printed loudly, where there is no adapter (an error under CI). Kept out of `backendConfigs()`,
+ * whose configurations ops.test.ts compares at the wasm tolerance.
+ */
+export async function webgpuConfig(): Promise<BackendConfig | null> {
+  const { gpuOrSkip } = await import('../webgpu/gpu.js');
+  const gpu = await gpuOrSkip('op cases');
+  return gpu ? { key: 'webgpu', kind: 'webgpu', threads: 1, options: { backend: 'webgpu', gpu } } : null;
+}
+
 export async function backendConfigs(): Promise<BackendConfigs> {
   await enableRelaxedSimdInNode();
   const flavors = await supportedFlavors();

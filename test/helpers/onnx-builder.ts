@@ -1,9 +1,10 @@
-// Builds ONNX ModelProto bytes in code (same protobufjs descriptor as the loader), for one-node and
-// small-graph tests. Attribute types are inferred: integer numbers -> INT, other numbers -> FLOAT,
+// Builds ONNX ModelProto bytes in code (src/model/onnx/encode.ts, on the loader's own schema), for
+// one-node and small-graph tests. Attribute types are inferred: integer numbers -> INT, other numbers -> FLOAT,
 // arrays likewise (INTS unless some element is fractional), strings -> STRING, {dims,data,dtype}
 // -> TENSOR. Attributes that ONNX defines as floats (alpha, beta, epsilon, min, max, value, ...) are
 // always FLOAT(S); wrap a value with `float()`/`floats()`/`int()`/`ints()` to force a type.
-import { AttrType, DataType, encodeModel } from '../../src/model/onnx/proto.js';
+import { AttrType, DataType } from '../../src/model/onnx/proto.js';
+import { encodeModel } from './onnx-encode.js';
 
 export type DType = 'float32' | 'int64' | 'int32' | 'bool' | 'float64' | 'float16' | 'uint8' | 'string';
 export interface TensorSpec { dims: number[]; data: ArrayLike<number>; dtype?: DType }

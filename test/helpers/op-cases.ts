@@ -276,6 +276,7 @@ export const OP_CASES: OpCase[] = [
     unsupported: {
       wasm: /resize supports the spatial axes of a 4-D tensor only; \[1, 2, 3, 3\] → \[1, 4, 3, 3\]/,
       reference: /resize supports the spatial axes of a 4-D tensor only; \[1, 2, 3, 3\] → \[1, 4, 3, 3\]/,
+      webgpu: /resize supports the spatial axes of a 4-D tensor only; \[1, 2, 3, 3\] → \[1, 4, 3, 3\]/,
     } },
   // non-finite results: x / 0 is ±Infinity on every backend
   { name: 'Div by a per-channel constant with a zero (±Infinity)', x: [1, 2, 3, 3], spec: one('Div', {}, ['c'], { c: { dims: [1, 2, 1, 1], data: [0, -2] } }) },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { loadOnnx } from '../../src/model/onnx/loader.js';
 import { bindAndFold } from '../../src/model/fold.js';
 import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, UnsupportedError } from '../../src/errors.js';
-import { encodeModel } from '../../src/model/onnx/proto.js';
+import { encodeModel } from '../helpers/onnx-encode.js';
 import { makeModel, oneNode, tensorProto } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 import { modelUrl } from '../helpers/fixtures.js';

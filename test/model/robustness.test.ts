@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import { Session } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
 import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, ResourceLimitError } from '../../src/errors.js';
-import { decodeModel, encodeModel } from '../../src/model/onnx/proto.js';
+import { decodeModel } from '../../src/model/onnx/proto.js';
+import { encodeModel } from '../helpers/onnx-encode.js';
 import { makeModel, ints, type ModelSpec } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
 

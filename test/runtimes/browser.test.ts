@@ -1,6 +1,6 @@
 // The threaded Session in headless Chromium (Debian `chromium`, driven by playwright-core). A tiny static
-// server on 127.0.0.1 serves the repository root (dist/, build/, models/, node_modules/ for the
-// protobufjs shim, test/runtimes/fixtures/page.html) in two modes:
+// server on 127.0.0.1 serves the repository root (dist/, build/, models/, test/runtimes/fixtures/page.html)
+// in two modes:
 //  - cross-origin isolated (COOP same-origin + COEP require-corp): the session reports 2 threads, its
 //    pool runs with 2 workers and a non-computing caller (the page's main thread never blocks: no
 //    Atomics.wait during a run, timer tasks keep running while runs complete), reference logits;
@@ -13,15 +13,8 @@ import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
 import { existsSync, statSync, createReadStream } from 'node:fs';
 import { resolve, sep, extname } from 'node:path';
-import { root, refLogits, maxAbsDiff, sameBits, argmaxRows, runLimited } from './helpers.ts';
+import { root, refLogits, maxAbsDiff, sameBits, argmaxRows, chromiumOrSkip, launchChromium } from './helpers.ts';
 
-const CHROMIUM = process.env.EDGECNN_CHROMIUM ?? '/usr/bin/chromium';
-// PLATFORMS.md: as root here Chromium needs these (playwright-core adds --headless and a fresh
-// temporary --user-data-dir per launch).
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const RUN_LIMIT_MS = 20_000;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -57,17 +50,6 @@ function serve(isolated: boolean): Promise<{ server: Server; origin: string; req
       ok({ server, origin: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, requests });
     });
   });
-}
-
-async function chromiumOrSkip(): Promise<boolean> {
-  if (existsSync(CHROMIUM)) return true;
-  console.log(`\n  ${CHROMIUM} is missing: running scripts/ensure-chromium.sh …`);
-  const r = await runLimited('bash', ['scripts/ensure-chromium.sh'], 300_000);
-  if (existsSync(CHROMIUM)) return true;
-  const msg = `!!!!! BROWSER TEST SKIPPED: Chromium (${CHROMIUM}) is not installed and scripts/ensure-chromium.sh could not install it (exit ${r.code}):\n${r.out}${r.err}`;
-  if (process.env.CI) throw new Error(`${msg}\n(CI must run scripts/ensure-chromium.sh before npm test)`);
-  console.log(`\n${'!'.repeat(100)}\n${msg}\n${'!'.repeat(100)}\n`);
-  return false;
 }
 
 interface PageResult {
@@ -127,8 +109,7 @@ function checkLogits(mode: string, out: PageOut): void {
 test.before(async () => {
   available = await chromiumOrSkip();
   if (!available) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
+  browser = await launchChromium();
 });
 
 test.after(async () => {

@@ -1,6 +1,6 @@
 // Shared by the runtime tests: the bundled samples and their reference logits, and a time-limited spawn.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,4 +52,33 @@ export function runLimited(cmd: string, args: string[], limitMs: number, env: No
     p.on('error', (e) => { err += `spawn error: ${e.message}`; });
     p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, out, err, ms: Date.now() - t0, killed }); });
   });
+}
+
+export const CHROMIUM = process.env.EDGECNN_CHROMIUM ?? '/usr/bin/chromium';
+// PLATFORMS.md: as root here Chromium needs these (playwright-core adds --headless and a fresh
+// temporary --user-data-dir per launch).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * Whether Chromium is there. Missing: scripts/ensure-chromium.sh is tried (it installs it as root with
+ * apt-get); still missing, a failure in CI (env CI set), else a loud skip (false).
+ */
+export async function chromiumOrSkip(what = 'BROWSER TEST'): Promise<boolean> {
+  if (existsSync(CHROMIUM)) return true;
+  console.log(`\n  ${CHROMIUM} is missing: running scripts/ensure-chromium.sh …`);
+  const r = await runLimited('bash', ['scripts/ensure-chromium.sh'], 300_000);
+  if (existsSync(CHROMIUM)) return true;
+  const msg = `!!!!! ${what} SKIPPED: Chromium (${CHROMIUM}) is not installed and scripts/ensure-chromium.sh could not install it (exit ${r.code}):\n${r.out}${r.err}`;
+  if (process.env.CI) throw new Error(`${msg}\n(CI must run scripts/ensure-chromium.sh before npm test)`);
+  console.log(`\n${'!'.repeat(100)}\n${msg}\n${'!'.repeat(100)}\n`);
+  return false;
+}
+
+/** Headless Chromium through playwright-core. */
+export async function launchChromium(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
 }

@@ -6,7 +6,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan, Value } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
-import { type Flavor, FLAVORS, isShared, supportedFlavors, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
+import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFirst, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
@@ -17,6 +17,10 @@ export interface WasmOptions extends BackendOptions {
   flavor?: Flavor;
   /** A worker pool shared with other sessions; the caller owns it. */
   pool?: WorkerPool;
+  /** The kernel binaries to use instead of the package's (SessionOptions.wasm): only these flavors are considered. */
+  wasm?: WasmSources;
+  /** The pool worker's script instead of the package's (SessionOptions.workerUrl). */
+  workerUrl?: string | URL;
 }
 
 export const WASM_CAPS: Capabilities = {
@@ -37,7 +41,8 @@ export const wasmBackend: BackendKind = {
   async probe() {
     if (typeof WebAssembly !== 'object') return { ok: false, reason: 'this engine has no WebAssembly' };
     await enableRelaxedSimdInNode();
-    return (await supportedFlavors(false)).length ? { ok: true } : { ok: false, reason: 'this engine runs none of the kernel binaries' };
+    // by feature probes: nothing is fetched here (a binary that cannot be fetched is an error at create, not a fallback)
+    return engineFlavors(false).length ? { ok: true } : { ok: false, reason: 'this engine has none of the WebAssembly features of the kernel binaries' };
   },
   create: (options) => WasmBackend.create(options as WasmOptions),
 };
@@ -49,7 +54,10 @@ export class WasmBackend implements Backend {
   private pool: WorkerPool | null;
   private disposed = false;
 
-  private constructor(readonly flavor: Flavor, readonly threads: number, readonly description: string, private readonly sharedPool: WorkerPool | null) {
+  private constructor(
+    readonly flavor: Flavor, readonly threads: number, readonly description: string, private readonly sharedPool: WorkerPool | null,
+    private readonly sources: { wasm?: WasmSources; workerUrl?: string | URL },
+  ) {
     this.pool = sharedPool;
   }
 
@@ -57,7 +65,7 @@ export class WasmBackend implements Backend {
     if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
     await enableRelaxedSimdInNode();
     const { flavor, threads, notes } = options.pool !== undefined ? await onSharedPool(options) : await choose(options);
-    return new WasmBackend(flavor, threads, `wasm-${flavor}, ${notes.join(', ')}`, options.pool ?? null);
+    return new WasmBackend(flavor, threads, `wasm-${flavor}, ${notes.join(', ')}`, options.pool ?? null, { wasm: options.wasm, workerUrl: options.workerUrl });
   }
 
   supports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph): true | string {
@@ -72,7 +80,7 @@ export class WasmBackend implements Backend {
   async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
     const program = buildProgram(graph, dims, plan);
     const memory = createMemory(this.flavor, program.memoryBytes);
-    const kernels = await instantiate(this.flavor, memory);
+    const kernels = await instantiate(this.flavor, memory, this.sources.wasm);
     program.consts.writeTo(memory);
     const exec = new WasmExecutable(this, kernels, program);
     if (this.threads > 1 || this.sharedPool) await exec.poolPlan();
@@ -94,7 +102,7 @@ export class WasmBackend implements Backend {
     }
     if (pool && !pool.brokenReason && !pool.isDisposed) return pool;
     if (pool) { this.pool = null; await pool.dispose(); }
-    this.pool = await WorkerPool.create(this.threads);
+    this.pool = await WorkerPool.create(this.threads, { workerUrl: this.sources.workerUrl });
     return this.pool;
   }
 
@@ -245,15 +253,22 @@ async function choose(options: WasmOptions): Promise<{ flavor: Flavor; threads: 
     notes.push(`1 thread (the '${options.flavor}' kernels cannot share memory)`);
     threads = 1;
   }
-  const ok = await supportedFlavors(shared.ok);
   let flavor: Flavor;
   if (options.flavor) {
-    if (!ok.includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
+    if (options.wasm && options.wasm[options.flavor] === undefined) throw new InvalidArgumentError(`SessionOptions.wasm has no binary for the '${options.flavor}' kernels (it has: ${Object.keys(options.wasm).join(', ') || 'none'})`);
+    if (!engineFlavors(shared.ok || !isShared(options.flavor)).includes(options.flavor)) throw new BackendError(`this engine cannot run the '${options.flavor}' kernels`);
+    const got = await loadFirst([options.flavor], options.wasm);
+    if (!got.flavor) throw new BackendError(got.why);
     flavor = options.flavor;
   } else {
-    if (!ok.length) throw new BackendError('this engine runs none of the kernel binaries (no WebAssembly?)');
-    // threads need a shared-memory binary; one thread runs best on a plain memory
-    flavor = (threads > 1 ? ok.find(isShared) : ok.find((f) => !isShared(f))) ?? ok[0];
+    // Chosen by feature probes, then fetched: only the binary that runs is downloaded. Threads need a
+    // shared-memory binary; one thread runs best on a plain memory.
+    const able = engineFlavors(shared.ok, options.wasm);
+    const order = threads > 1 ? [...able.filter(isShared), ...able.filter((f) => !isShared(f))] : [...able.filter((f) => !isShared(f)), ...able.filter(isShared)];
+    if (!order.length) throw new BackendError(options.wasm ? `this engine runs none of the kernel binaries given in SessionOptions.wasm (${Object.keys(options.wasm).join(', ')})` : 'this engine has none of the WebAssembly features of the kernel binaries');
+    const got = await loadFirst(order, options.wasm);
+    if (!got.flavor) throw new BackendError(`this engine runs none of the kernel binaries: ${got.why}`);
+    flavor = got.flavor;
     if (threads > 1 && !isShared(flavor)) { notes.push('1 thread (no threads binary validates here)'); threads = 1; }
   }
   if (!notes.some((n) => n.startsWith('1 thread'))) notes.push(threads === 1 ? '1 thread' : `${threads} threads`);
@@ -266,8 +281,9 @@ async function onSharedPool(options: WasmOptions): Promise<{ flavor: Flavor; thr
   if (!(pool instanceof WorkerPool)) throw new InvalidArgumentError('pool must be a WorkerPool (WorkerPool.create(threads))');
   if (pool.isDisposed) throw new BackendError('the shared worker pool (SessionOptions.pool) was disposed by its owner; create a new pool');
   if (options.flavor && !isShared(options.flavor)) throw new InvalidArgumentError(`a shared pool runs a threads binary; the '${options.flavor}' kernels cannot share memory`);
-  const ok = await supportedFlavors(true);
-  const flavor = options.flavor ?? ok.find(isShared);
-  if (!flavor || !ok.includes(flavor)) throw new BackendError(`this engine cannot run the ${flavor ? `'${flavor}'` : 'threads'} kernels a shared pool needs`);
+  const able = engineFlavors(true, options.wasm).filter(isShared);
+  const got = await loadFirst(options.flavor ? able.filter((f) => f === options.flavor) : able, options.wasm);
+  const flavor = got.flavor;
+  if (!flavor) throw new BackendError(`this engine cannot run the ${options.flavor ? `'${options.flavor}'` : 'threads'} kernels a shared pool needs${got.why ? `: ${got.why}` : ''}`);
   return { flavor, threads: pool.threads, notes: [pool.threads === 1 ? '1 thread' : `${pool.threads} threads`, 'shared pool'] };
 }

@@ -1,4 +1,4 @@
-// ONNX ModelProto bytes -> graph IR (src/model/ir.ts). Decodes with protobufjs (proto.ts), checks the
+// ONNX ModelProto bytes -> graph IR (src/model/ir.ts). Decodes with proto.ts's reader, checks the
 // model is complete and uses only supported operators, and normalizes each node's attributes so that
 // later stages never look at opset numbers. Parameters that ONNX passes as inputs in newer opsets
 // (Clip min/max, Pad pads, Slice starts..., Squeeze axes, ...) stay inputs here; bindAndFold resolves

@@ -1,134 +1,14 @@
-// The subset of onnx.proto edgecnn reads, as a protobufjs JSON descriptor (decoded with protobufjs/light:
-// no .proto parser shipped, no generated code to keep in step). Field numbers are onnx.proto's
-// (checked against onnxruntime-web's generated onnx.js and by decoding the torchvision models in test/fixtures/models).
-// Field names are camelCase: they become the property names of decoded messages.
-import protobuf from 'protobufjs/light.js';
+// A small protobuf reader for the part of onnx.proto edgecnn reads (schema.ts), pure ESM and
+// dependency-free. It reads the protobuf wire format strictly: varints of up to 10 bytes (64-bit values
+// exact: numbers up to ±2^53, bigints beyond), length-delimited fields, packed and unpacked repeated
+// scalars, fixed32/fixed64/float/double; unknown fields of every wire type (groups included) are
+// skipped. Malformed input (truncation, a varint over 10 bytes, a length past the end of its message, a
+// negative length, the wrong wire type for a known field, nesting deeper than MAX_DEPTH, field number 0,
+// wire types 6/7) throws a ProtoError naming the field path and the byte offset; loadOnnx turns it into
+// a ModelFormatError. bytes fields (raw_data) are views of the input, not copies.
+import { Kind, MESSAGES, type FieldSpec, type Int64, type MessageSpec, type ModelProto } from './schema.js';
 
-const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
-
-export const ONNX_DESCRIPTOR = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: repeated('OperatorSetIdProto', 8),
-          },
-        },
-        OperatorSetIdProto: {
-          fields: {
-            domain: { type: 'string', id: 1 },
-            version: { type: 'int64', id: 2 },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: repeated('NodeProto', 1),
-            name: { type: 'string', id: 2 },
-            initializer: repeated('TensorProto', 5),
-            docString: { type: 'string', id: 10 },
-            input: repeated('ValueInfoProto', 11),
-            output: repeated('ValueInfoProto', 12),
-            valueInfo: repeated('ValueInfoProto', 13),
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: repeated('string', 1),
-            output: repeated('string', 2),
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: repeated('AttributeProto', 5),
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: repeated('float', 7),
-            ints: repeated('int64', 8),
-            strings: repeated('bytes', 9),
-            tensors: repeated('TensorProto', 10),
-            graphs: repeated('GraphProto', 11),
-            docString: { type: 'string', id: 13 },
-            type: { type: 'int32', id: 20 },
-            refAttrName: { type: 'string', id: 21 },
-          },
-        },
-        StringStringEntryProto: {
-          fields: {
-            key: { type: 'string', id: 1 },
-            value: { type: 'string', id: 2 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: repeated('int64', 1),
-            dataType: { type: 'int32', id: 2 },
-            floatData: repeated('float', 4),
-            int32Data: repeated('int32', 5),
-            stringData: repeated('bytes', 6),
-            int64Data: repeated('int64', 7),
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            doubleData: repeated('double', 10),
-            uint64Data: repeated('uint64', 11),
-            docString: { type: 'string', id: 12 },
-            externalData: repeated('StringStringEntryProto', 13),
-            dataLocation: { type: 'int32', id: 14 },
-          },
-        },
-        ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-            docString: { type: 'string', id: 3 },
-          },
-        },
-        TypeProto: {
-          fields: {
-            tensorType: { type: 'TypeProtoTensor', id: 1 },
-            denotation: { type: 'string', id: 6 },
-          },
-        },
-        TypeProtoTensor: {
-          fields: {
-            elemType: { type: 'int32', id: 1 },
-            shape: { type: 'TensorShapeProto', id: 2 },
-          },
-        },
-        TensorShapeProto: {
-          fields: {
-            dim: repeated('TensorShapeDimension', 1),
-          },
-        },
-        TensorShapeDimension: {
-          fields: {
-            dimValue: { type: 'int64', id: 1 },
-            dimParam: { type: 'string', id: 2 },
-            denotation: { type: 'string', id: 3 },
-          },
-        },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(ONNX_DESCRIPTOR as any);
-export const ModelProto = root.lookupType('onnx.ModelProto');
+export type * from './schema.js';
 
 /** TensorProto.DataType codes. */
 export const DataType = {
@@ -145,15 +25,253 @@ export const AttrType = {
   TENSORS: 9, GRAPHS: 10, SPARSE_TENSOR: 11, SPARSE_TENSORS: 12, TYPE_PROTO: 13, TYPE_PROTOS: 14,
 } as const;
 
-/** Decodes ModelProto bytes (throws protobufjs errors on malformed input; the loader wraps them). */
-export function decodeModel(bytes: Uint8Array): any {
-  return ModelProto.decode(bytes);
+/** Messages nest at most this deep (protobuf's own default recursion limit). */
+export const MAX_DEPTH = 100;
+
+/** A malformed protobuf: `path` is the field path from the root message, `offset` the byte offset. */
+export class ProtoError extends Error {
+  readonly path: string[] = [];
+  private root = '';
+  constructor(readonly detail: string, readonly offset: number) {
+    super(detail);
+    this.name = 'ProtoError';
+    this.message = this.compose();
+  }
+  /** Called while unwinding: prepends a field (and, at the top, the root message's name). */
+  within(label: string, root?: string): this {
+    if (label) this.path.unshift(label);
+    if (root) this.root = root;
+    this.message = this.compose();
+    return this;
+  }
+  private compose(): string {
+    const where = [this.root, ...this.path].filter(Boolean).join('.');
+    return `${where ? `${where}: ` : ''}${this.detail} at byte ${this.offset}`;
+  }
 }
 
-/** Encodes a plain ModelProto-shaped object (camelCase fields). Used by the test model builder. */
-export function encodeModel(model: Record<string, unknown>): Uint8Array {
-  const err = ModelProto.verify(model);
-  if (err) throw new Error(`invalid ModelProto: ${err}`);
-  const b = ModelProto.encode(ModelProto.fromObject(model)).finish();
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a plain view (Node's Buffer#slice does not copy)
+const WIRE = ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32', 'invalid', 'invalid'];
+const KIND_NAMES = ['int32', 'int64', 'uint64', 'float', 'double', 'string', 'bytes', 'message'];
+const KIND_WIRE = [0, 0, 0, 5, 1, 2, 2, 2]; // each kind's wire type (repeated numeric kinds also take 2: packed)
+const TWO_32 = 4294967296;
+
+/** An int64 from its two's-complement halves: a number when exact (|v| ≤ 2^53), else a bigint. */
+export function int64FromParts(lo: number, hi: number): Int64 {
+  hi |= 0; lo >>>= 0;
+  if (hi >= -0x200000 && (hi < 0x200000 || (hi === 0x200000 && lo === 0))) return hi * TWO_32 + lo;
+  return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo));
+}
+/** A uint64 from its halves: a number when ≤ 2^53, else a bigint. */
+export function uint64FromParts(lo: number, hi: number): Int64 {
+  hi >>>= 0; lo >>>= 0;
+  if (hi < 0x200000 || (hi === 0x200000 && lo === 0)) return hi * TWO_32 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+class Reader {
+  pos = 0;
+  limit: number;
+  depth = 0;
+  /** The halves of the last varint read (uint32 bit patterns as numbers). */
+  lo = 0;
+  hi = 0;
+  /** The wire type and the offset of the last tag read. */
+  wt = 0;
+  tagAt = 0;
+  readonly view: DataView;
+  constructor(readonly buf: Uint8Array) {
+    this.limit = buf.length;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  fail(detail: string, offset = this.pos): never {
+    throw new ProtoError(detail, offset);
+  }
+  /** `n` more bytes must fit in the current message. */
+  need(n: number, what: string): void {
+    if (n > this.limit - this.pos) {
+      this.fail(this.limit === this.buf.length
+        ? `${what} needs ${n} bytes, ${this.limit - this.pos} left (truncated)`
+        : `${what} needs ${n} bytes, ${this.limit - this.pos} left in its message (which ends at byte ${this.limit})`);
+    }
+  }
+
+  /** Reads a varint into lo/hi. */
+  varint(): void {
+    const b = this.buf, lim = this.limit, start = this.pos;
+    let p = start, x = 0, lo = 0, hi = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      if (p >= lim) this.truncatedVarint(start);
+      x = b[p++]; lo |= (x & 0x7f) << shift;
+      if (x < 0x80) { this.pos = p; this.lo = lo; this.hi = 0; return; }
+    }
+    if (p >= lim) this.truncatedVarint(start);
+    x = b[p++]; lo |= (x & 0x0f) << 28; hi = (x & 0x7f) >> 4;
+    if (x < 0x80) { this.pos = p; this.lo = lo >>> 0; this.hi = hi; return; }
+    for (let shift = 3; shift < 32; shift += 7) { // bytes 6..10; bits past the 64th are dropped, as protobuf does
+      if (p >= lim) this.truncatedVarint(start);
+      x = b[p++]; hi |= (x & 0x7f) << shift;
+      if (x < 0x80) { this.pos = p; this.lo = lo >>> 0; this.hi = hi >>> 0; return; }
+    }
+    this.fail('varint longer than 10 bytes', start);
+  }
+  private truncatedVarint(start: number): never {
+    this.fail(this.limit === this.buf.length ? 'truncated varint' : `varint runs past the end of its message (which ends at byte ${this.limit})`, start);
+  }
+
+  /** A length prefix: must be a non-negative int32 and fit in the current message. */
+  length(what = ''): number {
+    const start = this.pos;
+    this.varint();
+    if (this.hi !== 0 || this.lo > 0x7fffffff) {
+      const v = uint64FromParts(this.lo, this.hi);
+      this.fail(`${what}length ${BigInt.asIntN(64, BigInt(v))} is negative or over 2^31`, start);
+    }
+    const n = this.lo;
+    if (n > this.limit - this.pos) {
+      this.fail(this.limit === this.buf.length
+        ? `${what}length ${n} runs past the end of the input (${this.limit - this.pos} bytes left)`
+        : `${what}length ${n} runs past the end of its message (${this.limit - this.pos} bytes left; the message ends at byte ${this.limit})`, start);
+    }
+    return n;
+  }
+
+  string(n: number): string {
+    const b = this.buf, p = this.pos;
+    this.pos += n;
+    const bytes = b.subarray(p, p + n);
+    if (n < 64) { // short ASCII (names): faster than TextDecoder
+      let ascii = true;
+      for (let i = p; i < p + n; i++) if (b[i] >= 0x80) { ascii = false; break; }
+      if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    }
+    return utf8.decode(bytes);
+  }
+
+  /** Skips one field of wire type `wt` (a group up to its end-group tag). */
+  skip(wt: number, no: number): void {
+    switch (wt) {
+      case 0: this.varint(); return;
+      case 1: this.need(8, 'fixed64'); this.pos += 8; return;
+      case 2: { const n = this.length(); this.pos += n; return; }
+      case 5: this.need(4, 'fixed32'); this.pos += 4; return;
+      case 3: {
+        if (++this.depth > MAX_DEPTH) this.fail(`groups nest deeper than ${MAX_DEPTH}`);
+        for (;;) {
+          const at = this.pos;
+          if (at >= this.limit) this.fail(`group ${no} has no end-group tag`);
+          const n = this.tag(), w = this.wt;
+          if (w === 4) {
+            if (n !== no) this.fail(`end-group tag of field ${n} inside group ${no}`, at);
+            this.depth--;
+            return;
+          }
+          this.skip(w, n);
+        }
+      }
+      case 4: this.fail('unexpected end-group tag', this.tagAt);
+      default: this.fail(`invalid wire type ${wt}`, this.tagAt);
+    }
+  }
+
+  /** A tag: returns the field number, sets `wt`. */
+  tag(): number {
+    const at = this.pos;
+    this.varint();
+    if (this.hi !== 0) this.fail('tag over 32 bits', at);
+    const no = this.lo >>> 3;
+    if (no === 0) this.fail('field number 0', at);
+    this.wt = this.lo & 7;
+    this.tagAt = at;
+    return no;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** One scalar of a numeric kind at the reader's position. */
+function scalar(r: Reader, kind: number): number | bigint {
+  switch (kind) {
+    case Kind.INT32: r.varint(); return r.lo | 0;
+    case Kind.INT64: r.varint(); return r.hi === 0 && r.lo < 0x80000000 ? r.lo : int64FromParts(r.lo, r.hi);
+    case Kind.UINT64: r.varint(); return uint64FromParts(r.lo, r.hi);
+    case Kind.FLOAT: { r.need(4, 'float'); const v = r.view.getFloat32(r.pos, true); r.pos += 4; return v; }
+    default: { r.need(8, 'double'); const v = r.view.getFloat64(r.pos, true); r.pos += 8; return v; }
+  }
+}
+
+function field(r: Reader, f: FieldSpec, wt: number, o: any): void {
+  const kind = f.kind, want = KIND_WIRE[kind];
+  if (wt !== want) {
+    if (wt === 2 && f.repeated && kind <= Kind.DOUBLE) { // packed
+      const n = r.length('packed: ');
+      const end = r.pos + n, outer = r.limit, arr = o[f.name] as unknown[];
+      if (kind === Kind.FLOAT && n % 4 || kind === Kind.DOUBLE && n % 8) r.fail(`packed ${KIND_NAMES[kind]} field of ${n} bytes`);
+      r.limit = end;
+      while (r.pos < end) arr.push(scalar(r, kind));
+      r.limit = outer;
+      return;
+    }
+    r.fail(`wire type ${wt} (${WIRE[wt]}) for a field of type ${KIND_NAMES[kind]}${f.repeated ? ' (repeated)' : ''}`, r.tagAt);
+  }
+  let v: unknown;
+  switch (kind) {
+    case Kind.MESSAGE: {
+      const n = r.length();
+      if (r.depth >= MAX_DEPTH) r.fail(`messages nest deeper than ${MAX_DEPTH}`);
+      const outer = r.limit;
+      r.limit = r.pos + n;
+      r.depth++;
+      // a singular message field seen twice merges, as protobuf specifies
+      v = message(r, f.msg!, f.repeated ? undefined : o[f.name] ?? undefined);
+      r.depth--;
+      r.limit = outer;
+      break;
+    }
+    case Kind.STRING: v = r.string(r.length()); break;
+    case Kind.BYTES: { const n = r.length(); v = r.buf.subarray(r.pos, r.pos + n); r.pos += n; break; }
+    default: v = scalar(r, kind);
+  }
+  if (f.repeated) (o[f.name] as unknown[]).push(v);
+  else o[f.name] = v;
+}
+
+function message(r: Reader, spec: MessageSpec, into?: any): any {
+  const o = into ?? spec.create();
+  let f: FieldSpec | undefined, no = 0;
+  try {
+    while (r.pos < r.limit) {
+      f = undefined; no = 0;
+      no = r.tag();
+      f = spec.byNo[no];
+      if (f === undefined) r.skip(r.wt, no);
+      else field(r, f, r.wt, o);
+    }
+  } catch (e) {
+    if (e instanceof ProtoError) {
+      const label = f ? (f.repeated && f.kind === Kind.MESSAGE ? `${f.proto}[${o[f.name].length}]` : f.proto) : no ? `<field ${no}>` : '';
+      e.within(label);
+    }
+    throw e;
+  }
+  return o;
+}
+
+/** Decodes one message of the schema (by name: 'ModelProto', 'TensorProto', ...). */
+export function decodeMessage(bytes: Uint8Array, type: string): any {
+  const spec = MESSAGES[type];
+  if (!spec) throw new Error(`unknown message type ${type}`);
+  const r = new Reader(bytes);
+  try {
+    return message(r, spec);
+  } catch (e) {
+    if (e instanceof ProtoError) e.within('', type);
+    throw e;
+  }
+}
+
+/** Decodes ModelProto bytes into a `ModelProto` (schema.ts; typed `any` so that callers may edit it
+ * freely, as tests do). Throws ProtoError on malformed input; the loader wraps it. */
+export function decodeModel(bytes: Uint8Array): any {
+  return decodeMessage(bytes, 'ModelProto') as ModelProto;
 }

@@ -1,18 +1,14 @@
 // What the running engine offers the pool: which runtime, how many cores, shared memory, blocking waits.
+import { isNode, nodeImport } from '../../../runtime.js';
+
 const g = globalThis as any;
 
-/**
- * Node.js itself. Deno and Bun also define `process.versions.node` (their Node compatibility layers), but
- * here they are not Node: the pool runs on their web Workers (not node:worker_threads, whose execArgv and
- * exit semantics are Node's), and a V8 flag set through node:v8 means nothing to Bun's JavaScriptCore.
- * The one test of "Node" for the pool, its worker and the binaries' loader.
- */
-export const isNode = typeof process !== 'undefined' && !!process.versions?.node
-  && typeof g.Deno === 'undefined' && typeof g.Bun === 'undefined';
+/** Node.js itself (not Deno or Bun, which also define `process.versions.node`): see src/runtime.ts. */
+export { isNode };
 
 let nodeOs: typeof import('node:os') | null = null;
 if (isNode) {
-  try { nodeOs = await import('node:os'); } catch { /* not Node after all */ }
+  try { nodeOs = await nodeImport<typeof import('node:os')>('os'); } catch { /* not Node after all */ }
 }
 
 /** Threads for threads: 'auto': the machine's parallelism, capped at 8 (more rarely pays for CNN layers). */

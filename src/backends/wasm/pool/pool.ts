@@ -44,6 +44,12 @@ export interface PoolCreateOptions {
    * When false the pool has `threads` workers and `run` awaits them without blocking.
    */
   callerComputes?: boolean;
+  /**
+   * The worker script (the package's `edgecnn/worker`, built or copied where you serve it) instead of
+   * the package's own; a string is resolved against the page in a browser. Default: the package's, by a
+   * literal `new Worker(new URL('./worker.js', import.meta.url))` that Vite and webpack bundle.
+   */
+  workerUrl?: string | URL;
 }
 
 /** What a plan runs on: a compiled threads binary and the shared memory to instantiate it on. */
@@ -115,7 +121,10 @@ export class WorkerPool {
     this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function';
+    this.workerUrl = opts.workerUrl;
   }
+
+  private readonly workerUrl: string | URL | undefined;
 
   /**
    * Starts the pool: `threads` computing threads in all. Where the caller may block it computes too
@@ -155,7 +164,7 @@ export class WorkerPool {
           if (!started) onFail(new BackendError(`worker pool: worker ${index} failed to start: ${why}`));
           this.onWorkerDead(index, why);
         },
-      });
+      }, this.workerUrl);
       this.workers.push(h);
       h.post({ type: 'init', ctl: this.ctlBuf, index });
     }

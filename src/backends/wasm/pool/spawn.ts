@@ -1,5 +1,11 @@
-// Starting a pool worker: node:worker_threads in Node, a module web Worker elsewhere (Deno, Bun, browsers).
-import { isNode } from './env.js';
+// Starting a pool worker: node:worker_threads in Node and Deno (its workers can be unref'ed there, so a
+// process that forgets dispose() still exits), a module web Worker elsewhere (Bun, browsers).
+//
+// The web Worker is created by the literal `new Worker(new URL('./worker.js', import.meta.url), { type:
+// 'module', … })`, the pattern Vite and webpack 5 recognize: they bundle the worker entry as a worker
+// chunk and rewrite the URL. It appears once; every other URL here is computed from `base` (not
+// `import.meta.url` itself), so no bundler takes it for a second worker or an asset.
+import { isDeno, isNode, nodeImport, resolveLocation } from '../../../runtime.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 const g = globalThis as any;
@@ -18,11 +24,26 @@ export type WorkerEvents = {
   dead: (why: string) => void;
 };
 
-function workerUrl(): { url: URL; ts: boolean } {
-  const here = import.meta.url;
-  const ts = /\.[mc]?ts$/.test(new URL(here).pathname);
-  return { url: new URL(ts ? './worker.ts' : './worker.js', here), ts };
+/** This module's URL (the chunk's, once bundled; webpack: this file's file: URL). */
+const base: string = import.meta.url;
+/** Running from the .ts sources (tests under tsx): the worker entry is worker.ts. */
+const fromSources = /\.[mc]?ts$/.test(new URL(base).pathname);
+/** Whether this code sits in its own file (not merged into a bundle). */
+const inOwnFile = /\/pool\/spawn\.[cm]?[jt]s(?:[?#].*)?$/.test(base);
+
+/** The worker entry next to this module, as the literal resolves where no bundler rewrote it. */
+const siblingWorker = (): URL => new URL(fromSources ? './worker.ts' : './worker.js', base);
+
+/**
+ * Spawns one pool worker: the package's entry, or `workerUrl` (a URL; a string is a URL resolved
+ * against the page in a browser, a path or URL in Node and Deno).
+ */
+export async function spawnWorker(ev: WorkerEvents, workerUrl?: string | URL): Promise<WorkerHandle> {
+  if (isNode || isDeno) return spawnNodeWorker(ev, workerUrl);
+  return spawnWebWorker(ev, workerUrl);
 }
+
+// ---- node:worker_threads (Node, Deno) ---------------------------------------------------------------
 
 /**
  * The parent's Node options for a worker, less those of the main entry alone (`node --input-type=module
@@ -49,9 +70,10 @@ function entrylessExecArgv(): string[] {
  */
 let execArgvRefused = false;
 
-function newNodeWorker(
-  Worker: typeof import('node:worker_threads').Worker, entry: string | URL, eval_: boolean,
-): import('node:worker_threads').Worker {
+type NodeWorker = import('node:worker_threads').Worker;
+
+function newNodeWorker(Worker: typeof import('node:worker_threads').Worker, entry: string | URL, eval_: boolean): NodeWorker {
+  if (isDeno) return new Worker(entry); // Deno: no execArgv, no eval; ES module workers
   const opts = { eval: eval_, stdout: false, stderr: false };
   if (!execArgvRefused) {
     try {
@@ -64,38 +86,87 @@ function newNodeWorker(
   return new Worker(entry, { ...opts, execArgv: [] });
 }
 
-export async function spawnWorker(ev: WorkerEvents): Promise<WorkerHandle> {
-  const { url, ts } = workerUrl();
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    let w: import('node:worker_threads').Worker;
-    if (ts) {
-      // Running from the .ts sources (tests, under tsx): Node 20 applies no --import loader hooks to a
-      // worker's entry, so a tiny script entry loads the worker through tsx's own API.
-      let api = 'tsx/esm/api';
-      try { api = import.meta.resolve('tsx/esm/api'); } catch { /* resolved from the cwd */ }
-      const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`
-        + `.catch((e) => { setTimeout(() => { throw e; }); });`;
-      w = newNodeWorker(Worker, code, true);
-    } else {
-      w = newNodeWorker(Worker, url, false);
-    }
-    let gone = false;
-    w.on('message', ev.message);
-    w.on('error', (e) => { if (!gone) { gone = true; ev.dead(`worker error: ${e?.message ?? e}`); } });
-    w.on('messageerror', (e) => ev.dead(`worker message error: ${e}`));
-    w.on('exit', (code) => { if (!gone) { gone = true; ev.dead(`worker exited (code ${code})`); } });
-    return {
-      post: (m) => w.postMessage(m),
-      terminate: async () => { gone = true; await w.terminate(); },
-      ref: () => w.ref(),
-      unref: () => w.unref(),
-    };
+async function spawnNodeWorker(ev: WorkerEvents, workerUrl?: string | URL): Promise<WorkerHandle> {
+  const { Worker } = await nodeImport<typeof import('node:worker_threads')>('worker_threads');
+  let w: NodeWorker;
+  if (workerUrl !== undefined) {
+    w = newNodeWorker(Worker, resolveLocation(workerUrl), false);
+  } else if (fromSources && isNode) {
+    // Running from the .ts sources (tests, under tsx): Node 20 applies no --import loader hooks to a
+    // worker's entry, so a tiny script entry loads the worker through tsx's own API.
+    let api = 'tsx/esm/api';
+    const meta: any = import.meta; // (not `import.meta.resolve(…)` literally: webpack would resolve tsx for the browser)
+    try { api = meta.resolve('tsx/esm/api'); } catch { /* resolved from the cwd */ }
+    const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(siblingWorker().href)}, ${JSON.stringify(base)}))`
+      + `.catch((e) => { setTimeout(() => { throw e; }); });`;
+    w = newNodeWorker(Worker, code, true);
+  } else {
+    w = newNodeWorker(Worker, siblingWorker(), false);
   }
-  const w: Worker = new g.Worker(url, { type: 'module', name: 'edgecnn-pool' });
+  let gone = false;
+  w.on('message', ev.message);
+  w.on('error', (e) => { if (!gone) { gone = true; ev.dead(`worker error: ${e?.message ?? e}`); } });
+  w.on('messageerror', (e) => ev.dead(`worker message error: ${e}`));
+  w.on('exit', (code) => { if (!gone) { gone = true; ev.dead(`worker exited (code ${code})`); } });
+  return {
+    post: (m) => w.postMessage(m),
+    terminate: async () => { gone = true; await w.terminate(); },
+    ref: () => w.ref(),
+    unref: () => w.unref(),
+  };
+}
+
+// ---- web Worker (browsers, Bun) ---------------------------------------------------------------------
+
+function newWebWorker(workerUrl?: string | URL): { w: Worker; url: URL | string } {
+  if (workerUrl !== undefined) {
+    const url = resolveLocation(workerUrl);
+    return { w: new Worker(url, { type: 'module', name: 'edgecnn-pool' }), url };
+  }
+  if (fromSources) {
+    const url = siblingWorker();
+    return { w: new Worker(url, { type: 'module', name: 'edgecnn-pool' }), url };
+  }
+  // The one literal bundlers look for (see the top of this file).
+  const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'edgecnn-pool' });
+  return { w, url: siblingWorker() };
+}
+
+/**
+ * Why a worker's script did not start: a load failure fires a bare 'error' Event (no message, no
+ * status), so fetch the script to name its URL and HTTP status.
+ */
+async function diagnoseLoad(url: URL | string, given: boolean): Promise<string> {
+  const where = typeof url === 'string' ? url : url.href;
+  const hint = given
+    ? ' (SessionOptions.workerUrl)'
+    : inOwnFile
+      ? ''
+      : ` — edgecnn is inside a bundle, and this is where its worker is when the bundler did not emit it (esbuild does not handle new Worker(new URL(…, import.meta.url))): bundle 'edgecnn/worker' as worker.js next to your bundle, or pass SessionOptions.workerUrl (README, "Bundlers"); a bundler that emits workers (Vite, webpack) named it otherwise, and the browser's console says why that file failed`;
+  try {
+    const res = await fetch(url);
+    if (!res.ok) return `cannot load the pool worker script ${where}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${hint}`;
+    const type = res.headers.get('content-type') ?? '';
+    if (type && !/javascript|ecmascript/i.test(type)) return `cannot start the pool worker script ${where}: it is served as '${type}', not JavaScript${hint}`;
+    return `the pool worker script ${where} failed to load (HTTP ${res.status}; the browser's console has the error)`;
+  } catch (e) {
+    return `cannot load the pool worker script ${where}: ${(e as Error)?.message ?? e}${hint}`;
+  }
+}
+
+async function spawnWebWorker(ev: WorkerEvents, workerUrl?: string | URL): Promise<WorkerHandle> {
+  if (typeof g.Worker !== 'function') throw new Error('this environment has no Worker');
+  const { w, url } = newWebWorker(workerUrl);
   let gone = false;
   w.addEventListener('message', (e: MessageEvent) => ev.message(e.data));
-  w.addEventListener('error', (e: ErrorEvent) => { e.preventDefault?.(); if (!gone) { gone = true; ev.dead(`worker error: ${e.message ?? e}`); } });
+  w.addEventListener('error', (e: Event) => {
+    e.preventDefault?.();
+    if (gone) return;
+    gone = true;
+    const message = (e as ErrorEvent).message;
+    if (message) ev.dead(`worker error: ${message}`);
+    else void diagnoseLoad(url, workerUrl !== undefined).then((why) => ev.dead(why));
+  });
   w.addEventListener('messageerror', () => ev.dead('worker message error'));
   // Bun fires 'close' when a worker exits.
   w.addEventListener('close' as any, () => { if (!gone) { gone = true; ev.dead('worker closed'); } });

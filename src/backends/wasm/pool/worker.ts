@@ -1,28 +1,46 @@
-// Entry of a pool worker (pool.ts). Runs in node:worker_threads (Node) or a module web Worker (Deno,
-// Bun, browsers). Messages in (protocol.ts ToWorker): 'init', then counted ones (Ctl.mail): 'memory'
+// Entry of a pool worker (pool.ts). Runs in node:worker_threads (Node, Deno) or a module web Worker
+// (Bun, browsers; bundlers may build it as a classic script: no top-level await, no static `node:`
+// import). Messages in (protocol.ts ToWorker): 'init', then counted ones (Ctl.mail): 'memory'
 // (instantiate the module on that memory, cache it by id), 'plan' (its `memory` names the instance),
 // 'forget' (drop the instance), 'die' (tests). Messages out: 'ready' | 'fault' | 'done'. Between
 // messages it serves runs: it sleeps in Atomics.wait on the control block's signal word and executes
 // each run's phases; it returns to its event loop only to receive messages (the host posts them, then
 // counts them, before the run that needs them). Imports no pool code: only the protocol, the thread
-// loop and the environment.
+// loop and the runtime checks.
 import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
 import { SPIN, bindPlan, runPhases, raiseAbort, type ThreadStep } from './thread.js';
-import { isNode } from './env.js';
+import { isDeno, isNode, nodeImport } from '../../../runtime.js';
 
 const g = globalThis as any;
-const port: { post(m: FromWorker): void; on(f: (m: ToWorker) => void): void; close(): void } = await (async () => {
-  if (isNode) {
-    const { parentPort } = await import('node:worker_threads');
-    if (!parentPort) throw new Error('edgecnn pool worker: not running in a worker thread');
-    return { post: (m) => parentPort.postMessage(m), on: (f) => parentPort.on('message', f), close: () => parentPort.close() };
-  }
-  return {
-    post: (m) => g.postMessage(m),
-    on: (f) => g.addEventListener('message', (e: MessageEvent) => f(e.data)),
-    close: () => g.close(),
-  };
-})();
+
+interface Port { post(m: FromWorker): void; on(f: (m: ToWorker) => void): void; close(): void }
+/** The node:worker_threads parent port (Node, Deno) once known; messages wait in it until a listener is on. */
+let nodePort: import('node:worker_threads').MessagePort | null = null;
+const webPort: Port = {
+  post: (m) => g.postMessage(m),
+  on: (f) => g.addEventListener('message', (e: MessageEvent) => f(e.data)),
+  close: () => g.close(),
+};
+let port: Port = webPort;
+
+function listen(): void {
+  port.on(onMessage);
+}
+
+if (isNode || isDeno) {
+  nodeImport<typeof import('node:worker_threads')>('worker_threads').then(({ parentPort }) => {
+    if (!parentPort) {
+      if (isNode) throw new Error('edgecnn pool worker: not running in a worker thread');
+      listen(); // Deno, started as a web Worker (SessionOptions.workerUrl in a custom set-up)
+      return;
+    }
+    nodePort = parentPort;
+    port = { post: (m) => parentPort.postMessage(m), on: (f) => parentPort.on('message', f), close: () => parentPort.close() };
+    listen();
+  }, (e) => { setTimeout(() => { throw e; }); });
+} else {
+  listen();
+}
 
 let ctl: Int32Array;
 let index = 0;
@@ -40,8 +58,9 @@ let dieAtNextRun = false;
 
 function die(): never {
   closed = true;
-  if (isNode) process.exit(1);
-  g.close();
+  if (nodePort && isNode) process.exit(1); // ends this worker thread only
+  if (nodePort) nodePort.close();
+  else g.close();
   throw new Error('worker closed');
 }
 
@@ -93,7 +112,7 @@ function serve(): void {
   }
 }
 
-port.on((m: ToWorker) => {
+function onMessage(m: ToWorker): void {
   if (closed) return;
   if (m?.type === 'init') {
     ctl = new Int32Array(m.ctl);
@@ -137,4 +156,4 @@ port.on((m: ToWorker) => {
     if (m.index === index) dieAtNextRun = true;
   }
   serve();
-});
+}

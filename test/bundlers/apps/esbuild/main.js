@@ -1,0 +1,3 @@
+import { main } from '../shared/app.js';
+
+main('esbuild');

@@ -1,0 +1,73 @@
+// The small fixture models (test/fixtures/models) end to end on the WebGPU backend (SwiftShader without
+// a GPU): the same answers as the wasm backend (and as PyTorch where the fixture keeps its output), the
+// kernels the layer table names (depthwise kernel, 1x1 as GEMM, tiled implicit GEMM), GPU buffer bytes
+// in summary(), one pipeline per distinct configuration.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Session } from '../../src/session.js';
+import { Tensor } from '../../src/tensor.js';
+import { modelBytes, modelMeta, torchIO } from '../helpers/fixtures.js';
+import { gpuOrSkip } from './gpu.js';
+
+const gpu = await gpuOrSkip('fixture models');
+const MODELS = ['lenet', 'conv_1x1', 'dwconv_3x3', 'conv_3x3'] as const;
+const KERNEL: Record<string, RegExp> = { lenet: /wgsl_conv_igemm/, conv_1x1: /wgsl_conv1x1_gemm/, dwconv_3x3: /wgsl_dwconv_3x3/, conv_3x3: /wgsl_conv_igemm/ };
+
+async function outputOf(name: string, options: Parameters<typeof Session.create>[1], x: Float32Array) {
+  const meta = modelMeta(name);
+  const s = await Session.create(modelBytes(name), options);
+  const y = Object.values(await s.run({ [s.inputs[0].name]: new Tensor('float32', x, meta.input.shape) }))[0].data as Float32Array;
+  return { s, y };
+}
+
+if (gpu) {
+  for (const name of MODELS) {
+    test(`${name} on webgpu: the wasm backend's answer, GPU kernels and bytes in the summary`, async () => {
+      const meta = modelMeta(name), io = torchIO(name);
+      const x = io?.input ?? Float32Array.from({ length: meta.input.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.37));
+      const g = await outputOf(name, { backend: 'webgpu', gpu }, x);
+      const w = await outputOf(name, { backend: 'wasm', threads: 1 }, x);
+      try {
+        assert.match(g.s.backend, /^webgpu \(/);
+        // float32 sums of up to 1152 products (conv_3x3: 128·3·3) in another order than wasm's: 1e-5 + 1e-4·|y|
+        let worst = 0;
+        for (let i = 0; i < w.y.length; i++) {
+          const d = Math.abs(g.y[i] - w.y[i]), bound = 1e-5 + 1e-4 * Math.abs(w.y[i]);
+          assert.ok(d <= bound, `${name}[${i}]: webgpu ${g.y[i]} vs wasm ${w.y[i]}`);
+          worst = Math.max(worst, d / bound);
+        }
+        if (io) for (let i = 0; i < io.output.length; i++) assert.ok(Math.abs(g.y[i] - io.output[i]) <= 1e-4 + 1e-3 * Math.abs(io.output[i]), `${name}[${i}] vs PyTorch`);
+        const r = g.s.summary();
+        assert.ok(r.layers.some((l) => l.kernels.some((k) => KERNEL[name].test(k))), r.layers.map((l) => l.kernels.join('+')).join(', '));
+        assert.ok(r.constBytes >= meta.params * 4, `constBytes ${r.constBytes} holds the ${meta.params} weights`);
+        assert.ok(r.memoryBytes >= r.arenaBytes + r.constBytes, `memoryBytes ${r.memoryBytes} = arena + constants + read-back`);
+        console.log(`    ${name}: worst ${worst.toFixed(3)} of the bound vs wasm; GPU buffers ${r.memoryBytes} bytes (constants ${r.constBytes})`);
+      } finally {
+        await g.s.dispose();
+        await w.s.dispose();
+      }
+    });
+  }
+
+  test('nodes of the same configuration share one pipeline; a run is one submit', async () => {
+    const { makeModel } = await import('../helpers/onnx-builder.js');
+    const w = (n: number) => ({ dims: [4, 4, 3, 3], data: Array.from({ length: 144 }, (_, i) => Math.sin(i + n) * 0.2) });
+    const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: [1, 4, 8, 8] }], outputs: [{ name: 'y' }], nodes: [
+      { op: 'Conv', inputs: ['x', 'w1'], outputs: ['a'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Conv', inputs: ['a', 'w2'], outputs: ['b'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Conv', inputs: ['b', 'w3'], outputs: ['y'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    ], initializers: { w1: w(1), w2: w(2), w3: w(3) } });
+    const s = await Session.create(bytes, { backend: 'webgpu', gpu });
+    const engine = (s as any).engine;
+    let submits = 0;
+    const queue = engine.device.queue, submit = queue.submit.bind(queue);
+    queue.submit = (b: unknown[]) => { submits++; return submit(b); };
+    const x = new Tensor('float32', new Float32Array(256).fill(0.5), [1, 4, 8, 8]);
+    await s.run({ x });
+    assert.is(engine.pipelineCount, 1, 'three identical convolutions, one pipeline');
+    assert.is(submits, 1, 'one submit per run');
+    await s.dispose();
+  });
+}
+
+test.run();

@@ -27,14 +27,28 @@ export interface Progress {
 }
 
 export interface SessionOptions {
+  /**
+   * What runs the model. 'auto' (default): WebGPU on a hardware adapter when every node is supported,
+   * else wasm, or the reference backend where no kernel binary runs. 'wasm': the WebAssembly kernels.
+   * 'webgpu': WebGPU on any adapter, or a BackendError saying why not. 'reference': plain TypeScript,
+   * NCHW, float64 accumulation, slow and exact. `session.backend` says what runs and why.
+   */
   backend?: 'auto' | 'wasm' | 'webgpu' | 'reference';
+  /**
+   * Threads per run, the calling thread included: 'auto' (default) uses the machine's cores (at most 8);
+   * 1 runs on the calling thread only. Threads need SharedArrayBuffer: in a browser the page must be
+   * cross-origin isolated, else the session runs on one thread and `backend` says why.
+   */
   threads?: 'auto' | number;
   /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
   flavor?: Flavor;
-  /** Concrete shapes for inputs with symbolic dims (e.g. batch); plans eagerly at create. */
+  /** Concrete shapes for inputs with symbolic dims (e.g. the batch), by input name: the session plans
+   * them at create (memory allocated, weights prepacked) instead of at the first run of that shape. */
   inputShapes?: Record<string, number[]>;
+  /** Called as create goes through its stages: download (bytes loaded of total), parse, optimize, plan,
+   * prepack, ready. A symbolic model reports optimize/plan/prepack again when a new shape is planned. */
   onProgress?: (p: Progress) => void;
-  /** Plans kept per input shape (least recently used dropped first). Default 4. */
+  /** Plans kept per input shape, each with its own memory (the least recently used is dropped first). Default 4. */
   planCacheSize?: number;
   /**
    * A worker pool to run on, shared with other sessions (`WorkerPool.create(threads)`). The caller owns
@@ -96,8 +110,15 @@ interface Prepared {
 const BACKENDS: Record<string, BackendKind> = { wasm: wasmBackend, reference: referenceBackend, webgpu: webgpuBackend };
 const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 
+/**
+ * A model ready to run: `Session.create(model, options)`, then `run(feeds)` as often as needed, then
+ * `dispose()`. Memory is planned per input shape before the first run of that shape; runs allocate
+ * nothing else and are queued (concurrent calls are safe).
+ */
 export class Session {
+  /** The model's inputs: name, dims as in the model (a string is a symbolic dim), type. */
   readonly inputs: readonly IOInfo[];
+  /** The model's outputs. */
   readonly outputs: readonly IOInfo[];
   /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)".
    * A getter: a backend may change what runs (WebGPU switches to wasm after a device fault). */
@@ -124,6 +145,13 @@ export class Session {
     this.outputs = graph.outputs.map((o) => ({ name: o.name, dims: [...o.dims], type: 'float32' as const }));
   }
 
+  /**
+   * Loads a model (ONNX bytes, an ArrayBuffer, a URL, a file path in Node/Deno/Bun — a string is a URL
+   * in a browser — or a graph from NetworkBuilder.toGraph()), chooses the backend, and, when every input
+   * dim is fixed (or given in `inputShapes`), plans and prepacks it. Throws typed EdgeCnnErrors: a
+   * ModelFormatError for a malformed file, an UnsupportedError naming the node for what edgecnn does not
+   * run, a ResourceLimitError past the memory limit.
+   */
   static async create(model: ModelSource, options: SessionOptions = {}): Promise<Session> {
     const progress = options.onProgress ?? (() => {});
     const wanted = options.backend ?? 'auto';
@@ -214,6 +242,7 @@ export class Session {
     return { ...report, inputDims: shapes, text: formatSummary(report, shapes) };
   }
 
+  /** Frees the session's memories and workers (after queued runs finish); later calls reject with a DisposedError. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     await this.queue.catch(() => {});

@@ -49,6 +49,26 @@ if (gpu) {
     });
   }
 
+  test('run({ fetch }) reads intermediate values and profile() times each layer (node by node on the GPU)', async () => {
+    const meta = modelMeta('lenet'), io = torchIO('lenet')!;
+    const s = await Session.create(modelBytes('lenet'), { backend: 'webgpu', gpu });
+    const w = await Session.create(modelBytes('lenet'), { backend: 'wasm', threads: 1 });
+    try {
+      const x = { [s.inputs[0].name]: new Tensor('float32', io.input, meta.input.shape) };
+      const layer0 = s.summary().layers[0], mid = layer0.name, outName = s.outputs[0].name;
+      // the first node's output value (a value name, not the node's): both backends plan the same graph
+      const fetchName = (s as any).plans.values().next().value.exec.graph.nodes[0].outputs[0];
+      const g = await s.run(x, { fetch: [fetchName] }), c = await w.run(x, { fetch: [fetchName] });
+      assert.ok(g[fetchName] && g[outName], Object.keys(g).join());
+      for (let i = 0; i < c[fetchName].data.length; i++) assert.ok(Math.abs((g[fetchName].data as Float32Array)[i] - (c[fetchName].data as Float32Array)[i]) <= 1e-5 + 1e-4 * Math.abs((c[fetchName].data as Float32Array)[i]), `${mid} (${layer0.op})[${i}]`);
+      const prof = await s.profile(x, { runs: 2 });
+      assert.ok(JSON.stringify(prof).includes(mid), 'the profile names the layers');
+    } finally {
+      await s.dispose();
+      await w.dispose();
+    }
+  });
+
   test('nodes of the same configuration share one pipeline; a run is one submit', async () => {
     const { makeModel } = await import('../helpers/onnx-builder.js');
     const w = (n: number) => ({ dims: [4, 4, 3, 3], data: Array.from({ length: 144 }, (_, i) => Math.sin(i + n) * 0.2) });

@@ -67,11 +67,13 @@ export interface PoolKernels {
 export interface PoolPlan {
   /** Id (in this pool) of the plan's memory: `forget(memoryId)` releases it. */
   readonly memoryId: number;
+  /** @internal */
   readonly encoded: EncodedPlan;
+  /** @internal */
   readonly steps: readonly Step[];
-  /** Caller-thread bindings (absent when the caller does not compute). */
+  /** Caller-thread bindings (absent when the caller does not compute). @internal */
   readonly bound: ThreadStep[] | null;
-  /** The plan's counters (views over encoded.sync). */
+  /** The plan's counters (views over encoded.sync). @internal */
   readonly sync: Int32Array;
   /** The pool that prepared it. */
   readonly poolId: number;
@@ -271,6 +273,7 @@ export class WorkerPool {
   /**
    * Encodes `steps` for this pool on `kernels.memory` (cached per Step array). The first plan on a
    * memory registers it: the workers instantiate `kernels.module` on it.
+   * @internal the wasm backend's; sessions call it
    */
   prepare(steps: readonly Step[], kernels: PoolKernels): PoolPlan {
     if (this.disposed) throw new DisposedError('this worker pool');
@@ -315,6 +318,7 @@ export class WorkerPool {
   /**
    * Runs `plan` after every run queued before it by `runQueued` (callers sharing one pool, e.g.
    * several Sessions, queue their runs here instead of being refused). A failed run does not stop the queue.
+   * @internal the wasm backend's; sessions call it
    */
   runQueued(plan: PoolPlan): Promise<void> {
     const job = this.queueTail.then(() => this.run(plan));
@@ -323,7 +327,7 @@ export class WorkerPool {
   }
   private queueTail: Promise<unknown> = Promise.resolve();
 
-  /** Runs every step of `plan` in order, each split across the threads. One run at a time (see `runQueued`). */
+  /** Runs every step of `plan` in order, each split across the threads. One run at a time (see `runQueued`). @internal */
   async run(plan: PoolPlan): Promise<void> {
     if (this.disposed) throw new DisposedError('this worker pool');
     if (this.broken) throw new BackendError(`worker pool is broken (${this.broken}); create a new pool`);

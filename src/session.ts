@@ -124,8 +124,8 @@ export class Session {
    * A getter: a backend may change what runs (WebGPU switches to wasm after a device fault). */
   get backend(): string { return this.engine.description + this.backendNote; }
   private readonly backendNote: string;
-  /** Threads each run uses (the calling thread included). */
-  readonly threads: number;
+  /** Threads each run uses (the calling thread included); a backend may drop to one (see `backend`). */
+  get threads(): number { return this.engine.threads; }
   private readonly graph: Graph;
   /** The model's input dims are all fixed: one plan serves every run, the graph's weights are released. */
   private weightsReleased = false;
@@ -138,7 +138,6 @@ export class Session {
   private constructor(graph: Graph, engine: Backend, description: string, options: SessionOptions) {
     this.graph = graph;
     this.engine = engine;
-    this.threads = engine.threads;
     this.backendNote = description.slice(engine.description.length);
     this.options = options;
     this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));

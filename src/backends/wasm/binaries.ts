@@ -228,8 +228,10 @@ export function createMemory(flavor: Flavor, bytes: number): WebAssembly.Memory 
   const pages = Math.ceil(bytes / WASM_PAGE);
   if (pages > MAX_PAGES) throw new ResourceLimitError(`needs ${bytes} bytes of wasm memory; the limit is 4 GiB per instance`);
   try {
+    // A shared memory reserves its maximum up front: sized to the plan (it never grows), not 4 GiB, which
+    // mobile Safari and 32-bit Chrome refuse. The binaries import up to 65536 pages, so any maximum links.
     return isShared(flavor)
-      ? new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true } as WebAssembly.MemoryDescriptor)
+      ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true } as WebAssembly.MemoryDescriptor)
       : new WebAssembly.Memory({ initial: pages });
   } catch (e) {
     throw new ResourceLimitError(`cannot allocate ${(bytes / 2 ** 20).toFixed(1)} MiB of wasm memory on this device: ${(e as Error).message} — lower the batch size or the input resolution`);

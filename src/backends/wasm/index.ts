@@ -1,12 +1,12 @@
 // The wasm backend: AssemblyScript kernels in one of four binaries (the best the engine validates),
 // NHWC activations in one linear memory per plan, and a worker pool over shared memory for threads.
-import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError } from '../../errors.js';
+import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError, ResourceLimitError } from '../../errors.js';
 import type { Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
 import type { MemoryPlan, Value } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
-import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFirst, createMemory, instantiate, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
+import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFirst, createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
@@ -55,11 +55,16 @@ export class WasmBackend implements Backend {
   private disposed = false;
 
   private constructor(
-    readonly flavor: Flavor, readonly threads: number, readonly description: string, private readonly sharedPool: WorkerPool | null,
+    private kernelFlavor: Flavor, private threadCount: number, private text: string, private readonly sharedPool: WorkerPool | null,
     private readonly sources: { wasm?: WasmSources; workerUrl?: string | URL },
   ) {
     this.pool = sharedPool;
   }
+
+  /** The kernel binary new plans use. */
+  get flavor(): Flavor { return this.kernelFlavor; }
+  get threads(): number { return this.threadCount; }
+  get description(): string { return this.text; }
 
   static async create(options: WasmOptions): Promise<WasmBackend> {
     if (options.flavor && !FLAVORS.includes(options.flavor)) throw new InvalidArgumentError(`flavor must be one of ${FLAVORS.join(', ')}, got '${options.flavor}'`);
@@ -79,12 +84,33 @@ export class WasmBackend implements Backend {
 
   async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
     const program = buildProgram(graph, dims, plan);
-    const memory = createMemory(this.flavor, program.memoryBytes);
+    const memory = await this.memoryFor(program.memoryBytes);
     const kernels = await instantiate(this.flavor, memory, this.sources.wasm);
     program.consts.writeTo(memory);
     const exec = new WasmExecutable(this, kernels, program);
     if (this.threads > 1 || this.sharedPool) await exec.poolPlan();
     return exec;
+  }
+
+  /**
+   * A memory for a plan. When the engine refuses a shared one (a device short of address space) and this
+   * backend owns its threads, it goes on with one thread on a plain memory and a non-threads binary, for
+   * this plan and the next ones, and says why; plans made before keep their threads.
+   */
+  private async memoryFor(bytes: number): Promise<WebAssembly.Memory> {
+    try {
+      return createMemory(this.kernelFlavor, bytes);
+    } catch (e) {
+      if (!isShared(this.kernelFlavor) || this.sharedPool || !(e instanceof ResourceLimitError)) throw e;
+      const single = engineFlavors(false, this.sources.wasm)[0];
+      if (!single) throw e;
+      const memory = createMemory(single, bytes); // the same error when a plain memory is refused too
+      await compileFlavor(single, this.sources.wasm);
+      this.text = `wasm-${single}, 1 thread (a shared memory of ${(bytes / 2 ** 20).toFixed(1)} MiB was refused: ${e.message.replace(/^cannot allocate [^:]*: /, '')})`;
+      this.kernelFlavor = single;
+      this.threadCount = 1;
+      return memory;
+    }
   }
 
   /**

@@ -2,6 +2,9 @@
 // corpus is the small fixture models plus one-node models of every operator family, built here.
 import { readFileSync } from 'node:fs';
 import { makeModel, ints, type ModelSpec } from '../test/helpers/onnx-builder.js';
+import { encodeModel } from '../test/helpers/onnx-encode.js';
+import { decodeModel } from '../src/model/onnx/proto.js';
+import { OPS } from '../src/model/ops.js';
 
 let models: { name: string; bytes: Uint8Array }[] | null = null;
 
@@ -66,6 +69,58 @@ function varint(v: bigint): number[] {
 }
 const HUGE = [0n, 1n, 127n, 128n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 64n - 1n];
 
+const INTS = [0, 1, -1, 2, 3, 7, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2n ** 62n, -(2n ** 62n)];
+const FLOATS = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 1e-40, 3.4e38, 1e30];
+const STRINGS = ['', 'x', 'constant', 'reflect', 'NOTSET', 'SAME_LOWER', 'VALID', 'linear', 'nearest', 'cubic', 'half_pixel', 'align_corners', 'floor', 'ceil', 'tf_crop_and_resize', '\u0000\uffff', 'a'.repeat(300)];
+
+/** Schema-aware edits: decode, change one field the loader interprets (an attribute, an op type, a
+ * node's inputs or outputs, a declared or initializer shape, a data type, the opset), encode. */
+function editModel(bytes: Uint8Array, r: () => number): { bytes: Uint8Array; what: string } {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const m = decodeModel(bytes);
+  const g = m.graph;
+  const nodes: any[] = g?.node ?? [];
+  const node = nodes.length ? pick(nodes) : null;
+  const values = [...new Set(nodes.flatMap((n: any) => [...n.input, ...n.output]))];
+  let what = '';
+  switch (Math.floor(r() * 8)) {
+    case 0: case 1: { // an attribute's value
+      const a = node?.attribute?.length ? pick(node.attribute as any[]) : null;
+      if (!a) { what = 'attr (none)'; break; }
+      const k = Math.floor(r() * 6);
+      if (k === 0) { a.i = pick(INTS); a.type = 2; }
+      else if (k === 1) { a.f = pick(FLOATS); a.type = 1; }
+      else if (k === 2) { a.s = new TextEncoder().encode(pick(STRINGS)); a.type = 3; }
+      else if (k === 3) { a.ints = Array.from({ length: pick([0, 1, 3, 8, 1000]) }, () => pick(INTS)); a.type = 7; }
+      else if (k === 4) { a.floats = Array.from({ length: pick([0, 1, 4, 1000]) }, () => pick(FLOATS)); a.type = 6; }
+      else a.type = pick([0, 1, 2, 3, 4, 6, 7, 8, 99]);
+      what = `attr ${node.opType}.${a.name} edit ${k}`;
+      break;
+    }
+    case 2: if (node) { node.opType = pick(Object.keys(OPS)); what = `op -> ${node.opType}`; } break;
+    case 3: if (node) { // inputs: drop, duplicate, or point at another value (maybe a later one: a cycle)
+      const k = Math.floor(r() * 3);
+      if (k === 0) node.input.pop(); else if (k === 1) node.input.push(pick(values) ?? ''); else if (node.input.length) node.input[Math.floor(r() * node.input.length)] = pick([...values, '', 'nowhere']);
+      what = `inputs ${node.opType} edit ${k}`;
+    } break;
+    case 4: if (node) { const k = Math.floor(r() * 3); if (k === 0) node.output.push(pick([...values, 'extra', ''])); else if (k === 1) node.output = []; else node.output[0] = pick(values); what = `outputs ${node.opType} edit ${k}`; } break;
+    case 5: { // a declared input/output shape
+      const vi = pick([...(g?.input ?? []), ...(g?.output ?? [])] as any[]);
+      const dims = vi?.type?.tensorType?.shape?.dim as any[] | undefined;
+      if (dims?.length) { const d = pick(dims); d.dimValue = pick(INTS); d.dimParam = r() < 0.2 ? 'N' : ''; what = `dim ${vi.name} = ${d.dimValue}`; }
+      else if (vi?.type?.tensorType) { vi.type.tensorType.elemType = pick([0, 1, 6, 7, 9, 10, 11, 16, 99]); what = `elemType ${vi.name}`; }
+      break;
+    }
+    case 6: { // an initializer's dims or data type
+      const t = g?.initializer?.length ? pick(g.initializer as any[]) : null;
+      if (t) { if (r() < 0.6) { t.dims = t.dims.length && r() < 0.7 ? t.dims.map((d: any) => (r() < 0.4 ? pick(INTS) : d)) : [pick(INTS)]; } else t.dataType = pick([0, 1, 2, 3, 6, 7, 9, 10, 11, 16, 99]); what = `initializer ${t.name}`; }
+      break;
+    }
+    default: { const o = m.opsetImport?.[0]; if (o) { o.version = pick([1, 6, 7, 9, 10, 11, 13, 14, 18, 21, 22, 2 ** 31]); what = `opset ${o.version}`; } }
+  }
+  return { bytes: encodeModel(m), what: what || 'schema (no-op)' };
+}
+
 /** Case (seed, index): a model from the corpus, mutated one to three times. */
 export function mutate(seed: number, index: number): { bytes: Uint8Array; what: string } {
   const r = prng(seed, index);
@@ -76,6 +131,14 @@ export function mutate(seed: number, index: number): { bytes: Uint8Array; what: 
   const n = 1 + Math.floor(r() * 3);
   for (let k = 0; k < n && b.length; k++) {
     const at = Math.floor(r() * b.length);
+    if (r() < 0.4) { // schema-aware: decode, edit a field, encode (a model that no longer decodes is left to the byte edits)
+      try {
+        const e = editModel(Uint8Array.from(b), r);
+        b = Array.from(e.bytes);
+        steps.push(e.what);
+        continue;
+      } catch { /* fall through to a byte-level edit */ }
+    }
     switch (Math.floor(r() * 6)) {
       case 0: { // byte flips
         const flips = 1 + Math.floor(r() * 8);

@@ -69,6 +69,32 @@ if (gpu) {
     }
   });
 
+  test('fused residual epilogues of every conv kernel (depthwise, 1x1, implicit GEMM) match the reference backend', async () => {
+    const { makeModel } = await import('../helpers/onnx-builder.js');
+    const W = (dims: number[], k: number) => ({ dims, data: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.7 + k) * 0.3) });
+    const bytes = makeModel({ opset: 14, inputs: [{ name: 'x', dims: [2, 6, 9, 7] }], outputs: [{ name: 'y' }], nodes: [
+      { op: 'Conv', inputs: ['x', 'wd', 'bd'], outputs: ['d'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 6 } },
+      { op: 'Add', inputs: ['d', 'x'], outputs: ['r1'] },
+      { op: 'Relu', inputs: ['r1'], outputs: ['a1'] },
+      { op: 'Conv', inputs: ['a1', 'wp'], outputs: ['p'], attrs: { kernel_shape: [1, 1] } },
+      { op: 'Add', inputs: ['p', 'a1'], outputs: ['r2'] },
+      { op: 'Conv', inputs: ['r2', 'wg', 'bg'], outputs: ['g'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 2 } },
+      { op: 'Add', inputs: ['g', 'r2'], outputs: ['r3'] },
+      { op: 'HardSwish', inputs: ['r3'], outputs: ['y'] },
+    ], initializers: { wd: W([6, 1, 3, 3], 1), bd: W([6], 2), wp: W([6, 6, 1, 1], 3), wg: W([6, 3, 3, 3], 4), bg: W([6], 5) } });
+    const x = new Tensor('float32', Float32Array.from({ length: 2 * 6 * 9 * 7 }, (_, i) => Math.cos(i * 0.11)), [2, 6, 9, 7]);
+    const g = await Session.create(bytes, { backend: 'webgpu', gpu }), r = await Session.create(bytes, { backend: 'reference' });
+    try {
+      const ops = g.summary().layers.map((l) => `${l.op}:${l.kernels.join('+')}`);
+      for (const k of ['wgsl_dwconv', 'wgsl_conv1x1_gemm', 'wgsl_conv_igemm']) assert.ok(ops.some((o) => o.includes('+add') && o.includes(k)), `${k} with a fused residual: ${ops.join(', ')}`);
+      const a = (await g.run({ x })).y.data as Float32Array, b = (await r.run({ x })).y.data as Float32Array;
+      for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 2e-6 + 1e-5 * Math.abs(b[i]), `[${i}] ${a[i]} vs ${b[i]}`);
+    } finally {
+      await g.dispose();
+      await r.dispose();
+    }
+  });
+
   test('nodes of the same configuration share one pipeline; a run is one submit', async () => {
     const { makeModel } = await import('../helpers/onnx-builder.js');
     const w = (n: number) => ({ dims: [4, 4, 3, 3], data: Array.from({ length: 144 }, (_, i) => Math.sin(i + n) * 0.2) });

@@ -72,6 +72,11 @@ test('a STRING attribute without its value reads as the empty string: a typed er
   assert.not.match(e.message, /TypeError|is not a function|undefined/);
 });
 
+test('an Identity that reads its own output is a ModelFormatError, not a hang (found by the fuzzer)', async () => {
+  const bytes = model({ nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['a'] }, { op: 'Identity', inputs: ['b'], outputs: ['b'] }, { op: 'Add', inputs: ['a', 'b'], outputs: ['y'] }] });
+  await rejects(Session.create(bytes, { threads: 1 }), ModelFormatError, /cycle through Identity\/Dropout nodes at value 'b'/);
+});
+
 test('declared output dims that differ from the computed ones are a ModelFormatError', async () => {
   const bytes = makeModel({ opset: 13, inputs: [x4], outputs: [{ name: 'y', dims: [1, 3, 2, 2] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
   await rejects(Session.create(bytes, { threads: 1 }), ModelFormatError, /model output 'y' is declared \[1, 3, 2, 2\] but computes \[1, 3, 4, 4\]/);

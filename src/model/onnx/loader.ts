@@ -179,7 +179,12 @@ export function removeIdentities(g: Graph): Graph {
   }
   const resolve = (v: string): string => {
     let r = v;
-    while (alias.has(r)) r = alias.get(r)!;
+    const seen = new Set<string>();
+    while (alias.has(r)) {
+      if (seen.has(r)) throw new ModelFormatError(`graph has a cycle through Identity/Dropout nodes at value '${r}'`);
+      seen.add(r);
+      r = alias.get(r)!;
+    }
     for (let k = v; k !== r; ) { const next = alias.get(k)!; alias.set(k, r); k = next; } // path compression: chains stay linear
     return r;
   };

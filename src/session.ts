@@ -48,6 +48,9 @@ export interface SessionOptions {
   /** Called as create goes through its stages: download (bytes loaded of total), parse, optimize, plan,
    * prepack, ready. A symbolic model reports optimize/plan/prepack again when a new shape is planned. */
   onProgress?: (p: Progress) => void;
+  /** Keep the layers' weights readable with `session.weights(layer)` (visualizing kernels). By default a
+   * model whose input dims are all fixed drops its JS copies of the weights once they are prepacked. */
+  keepWeights?: boolean;
   /** Plans kept per input shape, each with its own memory (the least recently used is dropped first). Default 4. */
   planCacheSize?: number;
   /**
@@ -104,6 +107,8 @@ interface Prepared {
   inputDims: Record<string, number[]>;
   /** dims of every value of the planned graph */
   valueDims: ReadonlyMap<string, number[]>;
+  /** the planned graph (its weights as the kernels use them: batch-norm folded in), with keepWeights */
+  graph: Graph | null;
 }
 
 /** The backends a session can choose, by name. `auto`: WebGPU on a hardware adapter, else wasm (chooseBackend). */
@@ -170,7 +175,7 @@ export class Session {
       const shapes = session.concreteShapes(options.inputShapes ?? {});
       if (shapes) await session.prepare(shapes);
       else session.validateSymbolic();
-      if (shapes && session.concreteShapes({})) session.releaseWeights();
+      if (shapes && session.concreteShapes({}) && !options.keepWeights) session.releaseWeights();
     } catch (e) {
       await session.dispose();
       throw e;
@@ -239,6 +244,27 @@ export class Session {
     const cached = this.plans.get(shapeKey(shapes));
     const report = cached ? cached.report : this.reportOnly(shapes);
     return { ...report, inputDims: shapes, text: formatSummary(report, shapes) };
+  }
+
+  /**
+   * A layer's weights as the kernels use them (batch-norm and per-channel scales already folded in):
+   * `weight` (a Conv's OIHW kernels, a Gemm's B) and `bias` when it has one, dense in ONNX order, for the
+   * latest planned shape. Needs `keepWeights: true` at create; layer names are `summary().layers[i].name`.
+   */
+  weights(layer: string): { weight: Tensor; bias?: Tensor } {
+    this.checkAlive();
+    const last = [...this.plans.values()].pop();
+    if (!this.options.keepWeights || !last?.graph) throw new InvalidArgumentError('weights() needs the session created with { keepWeights: true }');
+    const node = last.graph.nodes.find((n) => n.name === layer);
+    if (!node) throw new InvalidArgumentError(`no layer '${layer}' (layers: ${last.graph.nodes.slice(0, 8).map((n) => `'${n.name}'`).join(', ')}${last.graph.nodes.length > 8 ? ', …' : ''})`);
+    const tensor = (name: string | undefined) => {
+      const c = name ? last.graph!.consts.get(name) : undefined;
+      return c && c.dtype === 'float32' ? new Tensor('float32', Float32Array.from(c.data as Float32Array), c.dims.slice()) : undefined;
+    };
+    const weight = node.op === 'Conv' || node.op === 'Gemm' ? tensor(node.inputs[1]) : undefined;
+    if (!weight) throw new InvalidArgumentError(`layer '${layer}' (${node.op}) has no weights`);
+    const bias = tensor(node.inputs[2]);
+    return bias ? { weight, bias } : { weight };
   }
 
   /** Frees the session's memories and workers (after queued runs finish); later calls reject with a DisposedError. */
@@ -343,7 +369,7 @@ export class Session {
     progress({ stage: 'prepack', loaded: 0, total: 1 });
     const exec = await this.engine.compile(graph, dims, plan);
     progress({ stage: 'prepack', loaded: 1, total: 1 });
-    const prepared: Prepared = { key, exec, report: planReport(graph, dims, plan, exec.report), inputDims: shapes, valueDims: dims };
+    const prepared: Prepared = { key, exec, report: planReport(graph, dims, plan, exec.report), inputDims: shapes, valueDims: dims, graph: this.options.keepWeights ? graph : null };
     this.plans.set(key, prepared);
     const limit = Math.max(1, this.options.planCacheSize ?? 4);
     while (this.plans.size > limit) {

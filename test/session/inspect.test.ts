@@ -78,4 +78,24 @@ test('profile: every layer timed, FLOPs for convolutions, totals by operator, on
   }
 });
 
+test('weights(): a layer\'s kernels as the kernels use them, with keepWeights; a clear error without', async () => {
+  const s = await Session.create(modelBytes('lenet'), { threads: 1, keepWeights: true });
+  const conv = s.summary().layers[0];
+  const { weight, bias } = s.weights(conv.name);
+  assert.equal(weight.dims, [16, 1, 5, 5]); // lenet's first layer: 16 5x5 kernels, no padding
+  assert.is(bias!.dims[0], 16);
+  // the first channel's feature map at an interior pixel equals relu(w·x + b) computed from these weights
+  const x = Float32Array.from(rng(8).floats(784));
+  const name = conv.outputs[0];
+  const y = (await s.run({ [modelMeta('lenet').input.name]: new Tensor('float32', x, [1, 1, 28, 28]) }, { fetch: [name] }))[name];
+  let acc = bias!.data[0];
+  for (let ky = 0; ky < 5; ky++) for (let kx = 0; kx < 5; kx++) acc += weight.data[ky * 5 + kx] * x[(10 + ky) * 28 + (10 + kx)];
+  assert.ok(Math.abs(Math.max(acc, 0) - y.data[10 * y.dims[3] + 10]) < 1e-5, `${Math.max(acc, 0)} vs ${y.data[10 * y.dims[3] + 10]}`);
+  assert.throws(() => s.weights('nope'), /no layer 'nope'/);
+  await s.dispose();
+  const plain = await Session.create(modelBytes('lenet'), { threads: 1 });
+  assert.throws(() => plain.weights(conv.name), (e: Error) => e instanceof InvalidArgumentError && /keepWeights: true/.test(e.message));
+  await plain.dispose();
+});
+
 test.run();

@@ -206,10 +206,13 @@ export class Session {
     return this.enqueue(feeds, async (p, inputs) => {
       await p.exec.inspect(inputs, { time: true }); // warm-up: lazy per-layer plans, JIT tiers
       const samples = new Map<string, number[]>();
+      let timing: 'wall' | 'gpu-timestamps' = 'wall';
       for (let r = 0; r < runs; r++) {
-        for (const [name, ms] of (await p.exec.inspect(inputs, { time: true })).ms) (samples.get(name) ?? samples.set(name, []).get(name)!).push(ms);
+        const i = await p.exec.inspect(inputs, { time: true });
+        timing = i.timing ?? 'wall';
+        for (const [name, ms] of i.ms) (samples.get(name) ?? samples.set(name, []).get(name)!).push(ms);
       }
-      return buildProfile(p.report, samples, this.backend, this.threads, runs);
+      return buildProfile(p.report, samples, this.backend, this.threads, runs, timing);
     });
   }
 

@@ -47,6 +47,8 @@ export interface Inspection {
   /** ms per node name, in graph order; '(inputs)' and '(outputs)' for the layout conversions at the boundary */
   ms: Map<string, number>;
   fetched: Map<string, Float32Array>;
+  /** how `ms` was measured: wall time around each node's kernels (default), or the GPU's own timestamps */
+  timing?: 'wall' | 'gpu-timestamps';
 }
 
 export interface ExecutableReport {

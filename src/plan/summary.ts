@@ -42,6 +42,9 @@ export interface Profile {
   backend: string;
   threads: number;
   runs: number;
+  /** 'gpu-timestamps': the GPU's timestamp queries per layer (WebGPU with 'timestamp-query');
+   * 'wall': wall time around each layer's kernels */
+  timing: 'wall' | 'gpu-timestamps';
   /** the layers' medians summed, the boundary conversions included */
   totalMs: number;
   layers: LayerProfile[];
@@ -54,7 +57,7 @@ export interface Profile {
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : 0; };
 
 /** The per-layer profile from each layer's time samples (ms, by node name; '(inputs)'/'(outputs)' for the boundary). */
-export function buildProfile(r: PlanReport, samples: Map<string, number[]>, backend: string, threads: number, runs: number): Profile {
+export function buildProfile(r: PlanReport, samples: Map<string, number[]>, backend: string, threads: number, runs: number, timing: 'wall' | 'gpu-timestamps' = 'wall'): Profile {
   const boundary = (name: string, op: string): LayerProfile => ({ name, op, outputDims: [], ms: median(samples.get(name) ?? []), flops: 0, gflops: 0, kernels: [] });
   const layers: LayerProfile[] = [boundary('(inputs)', 'layout'), ...r.layers.map((l) => {
     const ms = median(samples.get(l.name) ?? []);
@@ -70,10 +73,10 @@ export function buildProfile(r: PlanReport, samples: Map<string, number[]>, back
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const text = [
-    `${backend}; median of ${runs} node-by-node run${runs === 1 ? '' : 's'}`,
+    `${backend}; median of ${runs} node-by-node run${runs === 1 ? '' : 's'}${timing === 'gpu-timestamps' ? ', GPU timestamps' : ''}`,
     line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
     `total ${totalMs.toFixed(3)} ms`,
     ...byOp.map((o) => `  ${o.op.padEnd(18)} ${o.ms.toFixed(3).padStart(9)} ms  ${(100 * o.share).toFixed(1).padStart(5)}%  (${o.count} layer${o.count === 1 ? '' : 's'})`),
   ].join('\n');
-  return { backend, threads, runs, totalMs, layers, byOp, text };
+  return { backend, threads, runs, timing, totalMs, layers, byOp, text };
 }

@@ -63,6 +63,12 @@ if (gpu) {
       for (let i = 0; i < c[fetchName].data.length; i++) assert.ok(Math.abs((g[fetchName].data as Float32Array)[i] - (c[fetchName].data as Float32Array)[i]) <= 1e-5 + 1e-4 * Math.abs((c[fetchName].data as Float32Array)[i]), `${mid} (${layer0.op})[${i}]`);
       const prof = await s.profile(x, { runs: 2 });
       assert.ok(JSON.stringify(prof).includes(mid), 'the profile names the layers');
+      // SwiftShader's device has 'timestamp-query': per-layer times come from the GPU's own timestamps
+      assert.is(prof.timing, 'gpu-timestamps');
+      assert.match(prof.text, /GPU timestamps/);
+      const convs = prof.layers.filter((l) => l.op.startsWith('Conv'));
+      assert.ok(convs.length === 2 && convs.every((l) => l.ms > 0 && l.gflops > 0), JSON.stringify(convs.map((l) => l.ms)));
+      assert.ok(prof.layers.every((l) => l.ms >= 0));
     } finally {
       await s.dispose();
       await w.dispose();

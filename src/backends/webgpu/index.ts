@@ -30,7 +30,7 @@ type GPUDevice = any;
 type GPUBuffer = any;
 
 // GPUBufferUsage / GPUMapMode values (not every runtime defines the globals)
-const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, STORAGE = 0x80;
+const MAP_READ = 0x1, COPY_SRC = 0x4, COPY_DST = 0x8, STORAGE = 0x80, QUERY_RESOLVE = 0x200; // GPUBufferUsage (no DOM types here)
 
 export interface WebGpuOptions extends BackendOptions {
   /** A GPU object (navigator.gpu's interface); Node and Bun pass `create([])` from the `webgpu` package. */
@@ -132,6 +132,8 @@ export class WebGpuBackend implements Backend {
     try {
       device = await o.adapter.requestDevice({
         requiredLimits: { maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize, maxBufferSize: lim.maxBufferSize },
+        // per-layer GPU time in profiles, where the adapter has it
+        requiredFeatures: o.adapter.features?.has?.('timestamp-query') ? ['timestamp-query'] : [],
       });
     } catch (e) {
       throw new BackendError(`webgpu: device request failed: ${(e as Error).message}`, { cause: e });
@@ -432,6 +434,15 @@ class GpuExecutable implements Executable {
     try {
       this.writeInputs(inputs);
       for (const i of this.graph.inputs) if (fetch.has(i.name)) fetched.set(i.name, await this.readValue(this.plan.values.get(i.name)!));
+      if (options.time && !fetch.size && device.features?.has?.('timestamp-query')) {
+        for (const [name, t] of await this.gpuTimes()) ms.set(name, t);
+        const outputs = new Map<string, Float32Array>();
+        for (const o of this.outputs) outputs.set(o.name, await this.readValue(o.value));
+        const err = await device.popErrorScope();
+        if (err) throw new BackendError(`webgpu: GPU error during inspect: ${err.message}`);
+        if (this.backend.faulted) return (await this.fallback()).inspect(inputs, options);
+        return { outputs, ms, fetched, timing: 'gpu-timestamps' };
+      }
       for (const node of this.graph.nodes) {
         const [a, b] = this.built.nodeSteps.get(node.name)!;
         const t0 = performance.now();
@@ -454,6 +465,33 @@ class GpuExecutable implements Executable {
       if (e instanceof BackendError) throw e;
       this.backend.fault(`inspect failed: ${(e as Error).message}`);
       return (await this.fallback()).inspect(inputs, options);
+    }
+  }
+
+  /** One submit, one compute pass per node with timestamps at its start and end: GPU ms per node. */
+  private async gpuTimes(): Promise<Map<string, number>> {
+    const device = this.backend.device, nodes = this.graph.nodes;
+    const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * nodes.length });
+    const resolve = device.createBuffer({ size: 16 * nodes.length, usage: QUERY_RESOLVE | COPY_SRC });
+    const read = device.createBuffer({ size: 16 * nodes.length, usage: MAP_READ | COPY_DST });
+    try {
+      const enc = device.createCommandEncoder();
+      nodes.forEach((node, k) => {
+        const [a, b] = this.built.nodeSteps.get(node.name)!;
+        const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } });
+        this.encode(pass, a, b);
+        pass.end();
+      });
+      enc.resolveQuerySet(querySet, 0, 2 * nodes.length, resolve, 0);
+      enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * nodes.length);
+      device.queue.submit([enc.finish()]);
+      await read.mapAsync(MAP_READ); // GPUMapMode.READ === GPUBufferUsage.MAP_READ === 1
+      const t = new BigUint64Array(read.getMappedRange().slice(0));
+      read.unmap();
+      // nanoseconds; a pass the driver did not time reads 0 → 0 ms
+      return new Map(nodes.map((n, k) => [n.name, t[2 * k + 1] > t[2 * k] ? Number(t[2 * k + 1] - t[2 * k]) / 1e6 : 0]));
+    } finally {
+      querySet.destroy(); resolve.destroy(); read.destroy();
     }
   }
 

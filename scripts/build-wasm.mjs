@@ -1,4 +1,4 @@
-// Compiles assembly/ into one binary per target of asconfig.json (scalar, simd, simd-threads,
+// Compiles assembly/ into one binary per target of asconfig.json (scalar, simd, relaxed, simd-threads,
 // relaxed-threads) and the benchmark-only binaries of asconfig.bench.json.
 // `node scripts/build-wasm.mjs [target...]` builds only the named targets of asconfig.json.
 import { readFileSync, mkdirSync } from 'node:fs';

@@ -241,7 +241,7 @@ function checkPage(app: string, isolated: boolean, run: PageRun): void {
     assert.equal(run.workers.length, 2, `${where}: pool workers ${run.workers.join(', ')}`);
   } else {
     assert.is(r.threads, 1, `${where}: ${r.backend}`);
-    assert.match(r.backend, /^wasm-simd, 1 thread \(this page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/, `${where}: ${r.backend}`);
+    assert.match(r.backend, /^wasm-(relaxed|simd), 1 thread \(this page is not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/, `${where}: ${r.backend}`);
     assert.equal(run.workers, [], `${where}: no worker without isolation`);
     assert.ok(run.warnings.some((w) => w.startsWith('edgecnn: running on one thread')), `${where}: the console warning`);
   }
@@ -292,7 +292,7 @@ for (const isolated of [true, false]) {
     if (isolated) {
       assert.equal(built.vite.warnings, [], 'vite build warnings');
       const assets = built.vite.files.filter((f) => f.startsWith('assets'));
-      for (const f of ['relaxed-threads', 'simd-threads', 'simd', 'scalar']) assert.ok(assets.some((a) => a.startsWith(`assets/edgecnn.${f}-`)), `vite emitted edgecnn.${f}.wasm: ${assets.join(', ')}`);
+      for (const f of ['relaxed-threads', 'simd-threads', 'relaxed', 'simd', 'scalar']) assert.ok(assets.some((a) => a.startsWith(`assets/edgecnn.${f}-`)), `vite emitted edgecnn.${f}.wasm: ${assets.join(', ')}`);
       assert.ok(assets.some((a) => /^assets\/worker-.*\.js$/.test(a)), `vite emitted the worker: ${assets.join(', ')}`);
     }
     const s = await serveStatic([['/', built.vite.dir]], isolated);
@@ -312,7 +312,7 @@ for (const isolated of [true, false]) {
     built.webpack ??= await webpackBuild();
     if (isolated) {
       assert.equal(built.webpack.warnings, [], 'webpack warnings');
-      assert.is(built.webpack.files.filter((f) => f.endsWith('.wasm')).length, 4, `webpack emitted the 4 binaries: ${built.webpack.files.join(', ')}`);
+      assert.is(built.webpack.files.filter((f) => f.endsWith('.wasm')).length, 5, `webpack emitted the 5 binaries: ${built.webpack.files.join(', ')}`);
       assert.ok(built.webpack.files.includes('edgecnn-pool.js'), `webpack emitted the worker: ${built.webpack.files.join(', ')}`);
     }
     const s = await serveStatic([['/', built.webpack.dir]], isolated);
@@ -350,7 +350,7 @@ test('esbuild without the recipe: the error names the binary URL and its HTTP 40
   try {
     const run = await runPage('esbuild-bare', s, 'plain');
     assert.not.ok(run.result.ok, 'it cannot work');
-    assert.match(run.result.error!, new RegExp(`^BackendError: cannot load kernel binary ${s.origin.replace(/\./g, '\\.')}/edgecnn\\.simd\\.wasm: HTTP 404`), run.result.error);
+    assert.match(run.result.error!, new RegExp(`^BackendError: cannot load kernel binary ${s.origin.replace(/\./g, '\\.')}/edgecnn\\.(relaxed|simd)\\.wasm: HTTP 404`), run.result.error);
     assert.match(run.result.error!, /esbuild/);
     assert.not.match(run.result.error!, /no WebAssembly/);
     matrix.push(`${'esbuild-bare'.padEnd(15)} ${'not isolated'.padEnd(13)} ${run.result.error!.slice(0, 110)}…`);

@@ -1,4 +1,4 @@
-// The wasm backend: AssemblyScript kernels in one of four binaries (the best the engine validates),
+// The wasm backend: AssemblyScript kernels in one of five binaries (the best the engine validates),
 // NHWC activations in one linear memory per plan, and a worker pool over shared memory for threads.
 import { BackendError, DisposedError, EdgeCnnError, InvalidArgumentError, ResourceLimitError } from '../../errors.js';
 import type { Graph, Node } from '../../model/ir.js';

@@ -336,3 +336,29 @@ export function caseInputs(c: OpCase, scale = 2): Record<string, Float32Array> {
   const g = rng(seed);
   return Object.fromEntries(Object.entries(inputDims(c)).map(([n, d]) => [n, g.floats(d.reduce((a, b) => a * b, 1), scale)]));
 }
+
+export interface Tol { atol: number; rtol: number }
+export type Outputs = Record<string, { dims: number[]; data: Float32Array }>;
+export const outputNames = (c: OpCase): string[] => c.outputs ?? ['y'];
+
+/** Worst |d| / (atol + rtol·|expected|) per comparison label, and where it was. */
+export type Worst = Map<string, { ratio: number; where: string }>;
+
+/** Compares every output of a case; records the worst ratio under `label`; throws on the first element
+ * out of `tol` (equal values, ±Infinity and NaN included, always pass). */
+export function compareOutputs(worst: Worst, label: string, c: OpCase, got: Outputs, want: Outputs, tol: Tol): void {
+  for (const n of outputNames(c)) {
+    const g = got[n], w = want[n];
+    if (g.dims.join() !== w.dims.join()) throw new Error(`${label}: output '${n}' dims [${g.dims}], expected [${w.dims}]`);
+    if (g.data.length !== w.data.length) throw new Error(`${label}: output '${n}' has ${g.data.length} elements, expected ${w.data.length}`);
+    let ratio = 0;
+    for (let i = 0; i < w.data.length; i++) {
+      if (g.data[i] === w.data[i] || (Number.isNaN(g.data[i]) && Number.isNaN(w.data[i]))) continue;
+      const d = Math.abs(g.data[i] - w.data[i]), bound = tol.atol + tol.rtol * Math.abs(w.data[i]);
+      if (!(d <= bound)) throw new Error(`${label}: output '${n}' index ${i}: ${g.data[i]}, expected ${w.data[i]} (atol ${tol.atol}, rtol ${tol.rtol})`);
+      ratio = Math.max(ratio, d / bound);
+    }
+    const prev = worst.get(label);
+    if (!prev || ratio > prev.ratio) worst.set(label, { ratio, where: `${c.name}, output '${n}'` });
+  }
+}

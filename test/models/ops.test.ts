@@ -20,7 +20,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as ort from 'onnxruntime-node';
 import { makeModel } from '../helpers/onnx-builder.js';
-import { OP_CASES, caseInputs, inputDims, type OpCase } from '../helpers/op-cases.js';
+import { OP_CASES, caseInputs, inputDims, compareOutputs, type OpCase, type Outputs, type Tol } from '../helpers/op-cases.js';
 import { backendConfigs, type BackendConfig } from '../helpers/backend-configs.js';
 import type { Flavor } from '../../src/backends/wasm/binaries.js';
 import { Session } from '../../src/session.js';
@@ -28,14 +28,12 @@ import { Tensor } from '../../src/tensor.js';
 import { UnsupportedError } from '../../src/errors.js';
 import { WASM_OPS } from '../../src/backends/wasm/lower.js';
 
-interface Tol { atol: number; rtol: number }
 const WASM_VS_ORT: Tol = { atol: 2e-5, rtol: 1e-4 };
 const REFERENCE_VS_ORT: Tol = { atol: 2e-6, rtol: 1e-5 };
 const WASM_VS_REFERENCE: Tol = { atol: 2e-6, rtol: 1e-5 };
 
 const { configs, dispose } = await backendConfigs();
 
-type Outputs = Record<string, { dims: number[]; data: Float32Array }>;
 
 /** case → backend key → 'ran' | 'refused' (as listed) | the failure */
 const outcomes = new Map<string, Map<string, string>>();
@@ -81,23 +79,7 @@ async function runOn(b: BackendConfig, bytes: Uint8Array, c: OpCase, feeds: Reco
   }
 }
 
-/** Compares every output; records the worst ratio under `label`; throws on the first element out of `tol`. */
-function compare(label: string, c: OpCase, got: Outputs, want: Outputs, tol: Tol): void {
-  for (const n of names(c)) {
-    const g = got[n], w = want[n];
-    if (g.dims.join() !== w.dims.join()) throw new Error(`${label}: output '${n}' dims [${g.dims}], expected [${w.dims}]`);
-    if (g.data.length !== w.data.length) throw new Error(`${label}: output '${n}' has ${g.data.length} elements, expected ${w.data.length}`);
-    let ratio = 0;
-    for (let i = 0; i < w.data.length; i++) {
-      if (g.data[i] === w.data[i] || (Number.isNaN(g.data[i]) && Number.isNaN(w.data[i]))) continue; // ±Infinity, NaN
-      const d = Math.abs(g.data[i] - w.data[i]), bound = tol.atol + tol.rtol * Math.abs(w.data[i]);
-      if (!(d <= bound)) throw new Error(`${label}: output '${n}' index ${i}: ${g.data[i]}, expected ${w.data[i]} (atol ${tol.atol}, rtol ${tol.rtol})`);
-      ratio = Math.max(ratio, d / bound);
-    }
-    const prev = worst.get(label);
-    if (!prev || ratio > prev.ratio) worst.set(label, { ratio, where: `${c.name}, output '${n}'` });
-  }
-}
+const compare = (label: string, c: OpCase, got: Outputs, want: Outputs, tol: Tol) => compareOutputs(worst, label, c, got, want, tol);
 
 /** A threads binary splits every step between its threads; the result must not depend on the split. */
 function sameBits(label: string, c: OpCase, got: Outputs, serial: Outputs): void {

@@ -13,7 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as ort from 'onnxruntime-node';
 import { makeModel } from '../helpers/onnx-builder.js';
-import { OP_CASES, caseInputs, inputDims, type OpCase } from '../helpers/op-cases.js';
+import { OP_CASES, caseInputs, inputDims, compareOutputs, type OpCase, type Outputs, type Tol } from '../helpers/op-cases.js';
 import { webgpuConfig } from '../helpers/backend-configs.js';
 import { Session } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
@@ -21,12 +21,10 @@ import { UnsupportedError } from '../../src/errors.js';
 import { WEBGPU_OPS } from '../../src/backends/webgpu/kernels.js';
 import { PLANNED_OPS } from '../../src/model/ops.js';
 
-interface Tol { atol: number; rtol: number }
 const VS_ORT: Tol = { atol: 2e-5, rtol: 1e-4 };
 const VS_REFERENCE: Tol = { atol: 2e-6, rtol: 1e-5 };
 
 const config = await webgpuConfig();
-type Outputs = Record<string, { dims: number[]; data: Float32Array }>;
 const names = (c: OpCase) => c.outputs ?? ['y'];
 const worst = new Map<string, { ratio: number; where: string }>();
 const ran = new Set<string>();
@@ -65,21 +63,7 @@ async function runOn(options: any, bytes: Uint8Array, c: OpCase, feeds: Record<s
   }
 }
 
-function compare(label: string, c: OpCase, got: Outputs, want: Outputs, tol: Tol): void {
-  for (const n of names(c)) {
-    const g = got[n], w = want[n];
-    if (g.dims.join() !== w.dims.join()) throw new Error(`${label}: output '${n}' dims [${g.dims}], expected [${w.dims}]`);
-    let ratio = 0;
-    for (let i = 0; i < w.data.length; i++) {
-      if (g.data[i] === w.data[i] || (Number.isNaN(g.data[i]) && Number.isNaN(w.data[i]))) continue;
-      const d = Math.abs(g.data[i] - w.data[i]), bound = tol.atol + tol.rtol * Math.abs(w.data[i]);
-      if (!(d <= bound)) throw new Error(`${label}: output '${n}' index ${i}: ${g.data[i]}, expected ${w.data[i]} (atol ${tol.atol}, rtol ${tol.rtol})`);
-      ratio = Math.max(ratio, d / bound);
-    }
-    const prev = worst.get(label);
-    if (!prev || ratio > prev.ratio) worst.set(label, { ratio, where: `${c.name}, output '${n}'` });
-  }
-}
+const compare = (label: string, c: OpCase, got: Outputs, want: Outputs, tol: Tol) => compareOutputs(worst, label, c, got, want, tol);
 
 if (config) {
   for (const c of OP_CASES) {

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, statSync, createReadStream } from 'node:fs';
 import { resolve, sep, extname } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { root, runLimited } from '../runtimes/helpers.ts';
+import { root, runLimited, listenLocal } from '../runtimes/helpers.ts';
 import { Tensor, type FromImageOptions } from '../../src/index.js';
 import { rng } from '../helpers/rng.js';
 
@@ -131,13 +131,7 @@ function serve(extra: Record<string, { type: string; body: Buffer | string }> = 
     res.writeHead(200, { 'Content-Type': extname(file) === '.js' ? 'text/javascript; charset=utf-8' : 'application/octet-stream', 'Cache-Control': 'no-store' });
     createReadStream(file).pipe(res);
   });
-  return new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      ok({ server, origin: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, requests });
-    });
-  });
+  return listenLocal(server, requests);
 }
 
 async function chromiumOrSkip(): Promise<boolean> {

@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
 import { existsSync, statSync, createReadStream } from 'node:fs';
 import { resolve, sep, extname } from 'node:path';
-import { root, refLogits, maxAbsDiff, sameBits, argmaxRows, chromiumOrSkip, launchChromium } from './helpers.ts';
+import { root, refLogits, maxAbsDiff, sameBits, argmaxRows, chromiumOrSkip, launchChromium, listenLocal } from './helpers.ts';
 
 const RUN_LIMIT_MS = 20_000;
 const TYPES: Record<string, string> = {
@@ -43,13 +43,7 @@ function serve(isolated: boolean): Promise<{ server: Server; origin: string; req
     res.writeHead(200, headers);
     createReadStream(file).pipe(res);
   });
-  return new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      ok({ server, origin: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, requests });
-    });
-  });
+  return listenLocal(server, requests);
 }
 
 interface PageResult {

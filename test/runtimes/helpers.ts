@@ -82,3 +82,14 @@ export async function launchChromium(): Promise<import('playwright-core').Browse
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 20_000 });
 }
+
+/** Listens on 127.0.0.1 on a free port: the server, its origin, and the request log it fills. */
+export function listenLocal(server: import('node:http').Server, requests: string[]): Promise<{ server: import('node:http').Server; origin: string; requests: string[] }> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      ok({ server, origin: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, requests });
+    });
+  });
+}

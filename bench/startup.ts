@@ -27,7 +27,7 @@ const peerFile = cacheDir + 'tfjs-peer.mjs';
 await build({ entryPoints: [fileURLToPath(new URL('bench/peers/tfjs.ts', root))], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: peerFile, logLevel: 'warning' });
 const peerUrl = pathToFileURL(peerFile).href;
 
-interface Result { first: number; created: number; hwmCreate: number; hwmFirst: number; rss: number; hwm: number }
+interface Result { script: number; first: number; created: number; hwmCreate: number; hwmFirst: number; rss: number; hwm: number }
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const mb = (b: number) => (b / 1e6).toFixed(1);
 
@@ -38,6 +38,7 @@ const bare = { rss: median(bareRuns.map((r) => r.rss)), hwm: median(bareRuns.map
 
 const lscpu = (() => { try { return /Model name:\s*(.*)/.exec(execFileSync('lscpu', { encoding: 'utf8' }))?.[1] ?? '?'; } catch { return '?'; } })();
 console.log(`node ${process.version}, ${lscpu}; threads: 1 for every engine; ${rounds} fresh processes per (engine, model), medians`);
+const scriptMs: number[] = [];
 console.log(`bare Node (imports nothing): RSS ${mb(bare.rss)} MB, peak ${mb(bare.hwm)} MB.  MB = 10^6 bytes; "+bare" = over bare Node's RSS`);
 console.log('first = process start → first result; peak@create / peak@1st = VmHWM right after create / after the first run; RSS@10 = after ten runs');
 const cols = ['first ms', 'create ms', 'peak@create', 'peak@1st', 'RSS@10', 'RSS@10 +bare'];
@@ -53,6 +54,7 @@ for (const model of models) {
   const med: Record<string, number[]> = {};
   for (const engine of engines) {
     const rs = runs[engine];
+    scriptMs.push(...rs.map((x) => x.script));
     const m = (k: keyof Result) => median(rs.map((x) => x[k]));
     med[engine] = [m('first'), m('created'), m('hwmCreate'), m('hwmFirst'), m('rss'), m('rss') - bare.rss];
     const row = [med[engine][0].toFixed(0), med[engine][1].toFixed(0), ...med[engine].slice(2).map(mb)];
@@ -65,3 +67,4 @@ for (const model of models) {
   if (model === 'mobilenet_v2') console.log(`${''.padEnd(14)} ${'edgecnn/tfjs-wasm'.padEnd(18)} ${cols.map((_, i) => (med.edgecnn[i] / med['tfjs-backend-wasm'][i]).toFixed(2).padStart(12)).join(' ')}`);
   if (process.env.STARTUP_RAW) console.log(JSON.stringify(runs));
 }
+console.log(`Node itself (process start → the child script running): median ${median(scriptMs).toFixed(0)} ms of every 'first' above`);

@@ -26,6 +26,10 @@ function stagePublic() {
   const models = join(demoDir, 'public', 'models');
   mkdirSync(models, { recursive: true });
   for (const f of ['lenet-digits.onnx', 'digits-sample.bin']) cpSync(join(root, 'models', f), join(models, f));
+  // demo/models/digits28.onnx (scripts/train-digits28.py), when trained, is the pad's default model
+  const list = ['lenet'];
+  if (existsSync(join(demoDir, 'models', 'digits28.onnx'))) { cpSync(join(demoDir, 'models', 'digits28.onnx'), join(models, 'digits28.onnx')); list.unshift('digits28'); }
+  writeFileSync(join(models, 'models.json'), JSON.stringify(list));
   makeIcons(join(demoDir, 'public', 'icons'));
 }
 

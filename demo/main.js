@@ -3,16 +3,25 @@
 // package exactly as an app would: `import … from 'edgecnn'`, bundled by Vite with no edgecnn-specific
 // configuration. Everything runs in the page; `window.demo` exposes the state for the tests.
 import { Session, Tensor, softmax, topK } from 'edgecnn';
+import { fullyConvolutional } from './fc-to-conv.js';
 
 const $ = (id) => document.getElementById(id);
-const DIGITS_URL = 'models/lenet-digits.onnx';
-const DIGITS_MEAN = 0.1558, DIGITS_STD = 0.2774; // models/README.md
+/**
+ * The digit models the pad can feed: `cells`: the ink's bounding square is area-averaged to cells×cells,
+ * then (8x8) bilinearly upscaled to 20x20 like the bundled model's training data, and padded to 28x28.
+ */
+const DIGIT_MODELS = {
+  digits28: { url: 'models/digits28.onnx', name: 'digits28.onnx (trained on drawn-like digits, scripts/train-digits28.py)', cells: 20, mean: 0, std: 1 },
+  lenet: { url: 'models/lenet-digits.onnx', name: 'lenet-digits.onnx (bundled, trained on 8x8 digits)', cells: 8, mean: 0.1558, std: 0.2774 }, // models/README.md
+};
+const digitModel = () => DIGIT_MODELS[state.digitModel];
 const MAX_TILES = 64;
 
 const state = {
   session: null,
   mode: 'digits',          // 'digits': the bundled model fed from the pad; 'custom': an opened model fed an image
-  modelName: 'lenet-digits.onnx (bundled)',
+  digitModel: 'lenet',     // a key of DIGIT_MODELS
+  modelName: '',
   modelBytes: null,        // the custom model's bytes (to recreate it on a backend change)
   labels: null,
   summary: null,
@@ -21,6 +30,8 @@ const state = {
   fmap: null,              // { name, dims } of the latest feature maps drawn
   lastInput: null,         // the latest input tensor (profile, feature maps on layer change)
   runs: 0,
+  wide: null,              // the fully-convolutional twin: { session, stride, window, steps } (FC → CONV)
+  found: null,             // digits found on the wide pad: [{ digit, x, score }]
   busy: false,
   dirty: false,
   error: null,
@@ -70,7 +81,8 @@ async function openSession() {
   setStatus('loading the model…');
   const t0 = performance.now();
   try {
-    const source = state.mode === 'digits' ? DIGITS_URL : state.modelBytes;
+    if (state.mode === 'digits') state.modelName = digitModel().name;
+    const source = state.mode === 'digits' ? digitModel().url : state.modelBytes;
     const session = await Session.create(source, sessionOptions());
     if (old) await old.dispose().catch(() => {});
     state.session = session;
@@ -81,7 +93,17 @@ async function openSession() {
     const drawn = state.mode === 'digits' ? await digitInput() : null;
     const input = state.mode === 'digits' ? drawn ?? blankDigit() : await customInput();
     if (input) await afterRun(await runModel(input), input, { profile: true, show: state.mode !== 'digits' || drawn !== null });
-    else { state.summary = null; }
+    else {
+      state.summary = null;
+      $('layers').tBodies[0].innerHTML = '<tr><td colspan="10">open an image to run the model: the table comes with the first run</td></tr>';
+      $('layers').tFoot.innerHTML = '';
+      $('memory').textContent = '';
+      $('kernel-info').textContent = '';
+      drawTiles($('kernels'), []);
+      drawTiles($('fmaps'), []);
+      $('fmap-select').innerHTML = '';
+    }
+    if (state.mode === 'digits') await makeWide();
   } catch (e) {
     fail('loading the model', e);
   }
@@ -151,66 +173,70 @@ async function runProfile() {
   }
 }
 
-// ---- the drawing pad ----------------------------------------------------------------------------------
+// ---- the drawing pads ---------------------------------------------------------------------------------
 
-const pad = $('pad');
-const padCtx = pad.getContext('2d', { willReadFrequently: true });
-let drawing = null;
-
-function sizePad() {
-  const css = pad.getBoundingClientRect().width || 280;
-  const px = Math.round(css * Math.min(2, window.devicePixelRatio || 1));
-  if (pad.width === px) return;
-  const keep = pad.width > 0 ? padCtx.getImageData(0, 0, pad.width, pad.height) : null;
-  const old = document.createElement('canvas');
-  if (keep) { old.width = keep.width; old.height = keep.height; old.getContext('2d').putImageData(keep, 0, 0); }
-  pad.width = pad.height = px;
-  padCtx.fillStyle = '#000';
-  padCtx.fillRect(0, 0, px, px);
-  if (keep) padCtx.drawImage(old, 0, 0, px, px);
+/**
+ * A canvas to draw on with a mouse, a pen or a finger (pointer events; touch-action: none in the CSS),
+ * white ink on black. `pen` is the line width as a fraction of the canvas height; `aspect` = width / height.
+ */
+function makePad(canvas, { pen, aspect = 1, onStart, onChange }) {
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  let drawing = null;
+  const size = () => {
+    const css = canvas.getBoundingClientRect().width || 280;
+    const w = Math.round(css * Math.min(2, window.devicePixelRatio || 1)), h = Math.round(w / aspect);
+    if (canvas.width === w && canvas.height === h) return;
+    const old = document.createElement('canvas');
+    const had = canvas.width > 0 && canvas.height > 0;
+    if (had) { old.width = canvas.width; old.height = canvas.height; old.getContext('2d').drawImage(canvas, 0, 0); }
+    canvas.width = w; canvas.height = h;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, w, h);
+    if (had) ctx.drawImage(old, 0, 0, w, h);
+  };
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * (canvas.width / r.width), (e.clientY - r.top) * (canvas.height / r.height)];
+  };
+  const line = (from, to) => {
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = canvas.height * pen;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(from[0], from[1]);
+    ctx.lineTo(to[0], to[1]);
+    ctx.stroke();
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    onStart?.();
+    e.preventDefault();
+    canvas.setPointerCapture(e.pointerId);
+    drawing = { id: e.pointerId, at: at(e) };
+    line(drawing.at, drawing.at);
+    onChange();
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!drawing || drawing.id !== e.pointerId) return;
+    e.preventDefault();
+    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+    for (const ev of events.length ? events : [e]) {
+      const to = at(ev);
+      line(drawing.at, to);
+      drawing.at = to;
+    }
+    onChange();
+  });
+  const end = (e) => { if (drawing && drawing.id === e.pointerId) { drawing = null; onChange(); } };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+  const clear = () => { ctx.fillStyle = '#000'; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+  return { canvas, ctx, size, clear };
 }
 
-function penWidth() { return pad.width * 0.085; }
-
-function toPad(e) {
-  const r = pad.getBoundingClientRect();
-  return [(e.clientX - r.left) * (pad.width / r.width), (e.clientY - r.top) * (pad.height / r.height)];
-}
-
-function stroke(from, to) {
-  padCtx.strokeStyle = '#fff';
-  padCtx.fillStyle = '#fff';
-  padCtx.lineWidth = penWidth();
-  padCtx.lineCap = 'round';
-  padCtx.lineJoin = 'round';
-  padCtx.beginPath();
-  padCtx.moveTo(from[0], from[1]);
-  padCtx.lineTo(to[0], to[1]);
-  padCtx.stroke();
-}
-
-pad.addEventListener('pointerdown', (e) => {
-  if (state.mode !== 'digits') switchToDigits();
-  e.preventDefault();
-  pad.setPointerCapture(e.pointerId);
-  drawing = { id: e.pointerId, at: toPad(e) };
-  stroke(drawing.at, drawing.at);
-  schedulePredict();
-});
-pad.addEventListener('pointermove', (e) => {
-  if (!drawing || drawing.id !== e.pointerId) return;
-  e.preventDefault();
-  const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
-  for (const ev of events.length ? events : [e]) {
-    const to = toPad(ev);
-    stroke(drawing.at, to);
-    drawing.at = to;
-  }
-  schedulePredict();
-});
-const endStroke = (e) => { if (drawing && drawing.id === e.pointerId) { drawing = null; schedulePredict(); } };
-pad.addEventListener('pointerup', endStroke);
-pad.addEventListener('pointercancel', endStroke);
+const padObj = makePad($('pad'), { pen: 0.085, onStart: () => { if (state.mode !== 'digits') switchToDigits(); }, onChange: () => schedulePredict() });
+const pad = padObj.canvas, padCtx = padObj.ctx;
+const sizePad = () => { padObj.size(); wide.size(); };
 
 function clearPad() {
   padCtx.fillStyle = '#000';
@@ -221,12 +247,34 @@ function clearPad() {
 }
 
 /**
- * The pad as the bundled model wants it (models/README.md): it was trained on scikit-learn's 8x8 digits
- * upscaled, so the drawing goes the same way: the ink's bounding square → 8x8 by area averaging (the
- * UCI data's 4x4 block counts) → bilinear 20x20 (Tensor.fromImage: half-pixel, no antialiasing, the
- * training resize) → normalized → padded to 28x28. Null when nothing is drawn.
+ * The mean of each cell of an outW×outH grid laid over the source rectangle (sx, sy, sw, sh) of RGBA
+ * pixels (red channel), 0..255; what falls outside the canvas counts as background.
  */
-function digitInput() {
+function areaAverage(px, w, h, sx, sy, sw, sh, outW, outH) {
+  const sum = new Float64Array(outW * outH);
+  const cw = sw / outW, ch = sh / outH;
+  for (let y = Math.max(0, Math.floor(sy)); y < Math.min(h, Math.ceil(sy + sh)); y++) {
+    const gy = Math.floor((y + 0.5 - sy) / ch);
+    if (gy < 0 || gy >= outH) continue;
+    for (let x = Math.max(0, Math.floor(sx)); x < Math.min(w, Math.ceil(sx + sw)); x++) {
+      const gx = Math.floor((x + 0.5 - sx) / cw);
+      if (gx < 0 || gx >= outW) continue;
+      sum[gy * outW + gx] += px[(y * w + x) * 4];
+    }
+  }
+  const gray = new Uint8Array(outW * outH);
+  for (let i = 0; i < gray.length; i++) gray[i] = Math.min(255, Math.round(sum[i] / (cw * ch)));
+  return gray;
+}
+
+/**
+ * The pad as the digit model wants it: the ink's bounding square, area-averaged to the model's grid.
+ * digits28 (scripts/train-digits28.py): 20x20, centred in 28x28, ink 1 on 0, as in its training data.
+ * The bundled model (models/README.md) was trained on scikit-learn's 8x8 digits upscaled, so the drawing
+ * goes the same way: 8x8 (the UCI data's 4x4 block counts) → bilinear 20x20 (Tensor.fromImage: half-pixel,
+ * no antialiasing, the training resize) → normalized → padded to 28x28. Null when nothing is drawn.
+ */
+async function digitInput() {
   const { width: w, height: h } = pad;
   const px = padCtx.getImageData(0, 0, w, h).data;
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
@@ -234,46 +282,27 @@ function digitInput() {
     if (px[(y * w + x) * 4] > 40) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y; }
   }
   if (x1 < 0) return null;
+  const m = digitModel();
   const side = Math.max(x1 - x0 + 1, y1 - y0 + 1, w * 0.12);
   const cx = (x0 + x1 + 1) / 2, cy = (y0 + y1 + 1) / 2;
-  const sx = cx - side / 2, sy = cy - side / 2, cell = side / 8;
-  const sum = new Float64Array(64), cnt = new Float64Array(64);
-  for (let y = Math.max(0, Math.floor(sy)); y < Math.min(h, Math.ceil(sy + side)); y++) {
-    const gy = Math.min(7, Math.floor((y + 0.5 - sy) / cell));
-    if (gy < 0) continue;
-    for (let x = Math.max(0, Math.floor(sx)); x < Math.min(w, Math.ceil(sx + side)); x++) {
-      const gx = Math.min(7, Math.floor((x + 0.5 - sx) / cell));
-      if (gx < 0) continue;
-      sum[gy * 8 + gx] += px[(y * w + x) * 4];
-      cnt[gy * 8 + gx]++;
-    }
-  }
-  const cellArea = cell * cell; // cells off the pad count as background
-  const gray = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) gray[i] = Math.round(sum[i] / Math.max(cnt[i], cellArea));
-  return padTo28(gray);
-}
-
-function padTo28(gray8) {
-  // Tensor.fromImage is synchronous for raw pixels in effect, but returns a promise: keep the API's shape
-  return Tensor.fromImage({ data: gray8, width: 8, height: 8 }, { size: 20, channels: 1, mean: DIGITS_MEAN, std: DIGITS_STD }).then((t20) => {
-    const bg = (0 - DIGITS_MEAN) / DIGITS_STD;
-    const x = new Float32Array(784).fill(bg);
-    for (let y = 0; y < 20; y++) x.set(t20.data.subarray(y * 20, y * 20 + 20), (y + 4) * 28 + 4);
-    drawSeen(x);
-    return new Tensor('float32', x, [1, 1, 28, 28]);
-  });
+  const gray = areaAverage(px, w, h, cx - side / 2, cy - side / 2, side, side, m.cells, m.cells);
+  const t20 = await Tensor.fromImage({ data: gray, width: m.cells, height: m.cells }, { size: 20, channels: 1, mean: m.mean, std: m.std });
+  const x = new Float32Array(784).fill((0 - m.mean) / m.std);
+  for (let y = 0; y < 20; y++) x.set(t20.data.subarray(y * 20, y * 20 + 20), (y + 4) * 28 + 4);
+  drawSeen(x);
+  return new Tensor('float32', x, [1, 1, 28, 28]);
 }
 
 function blankDigit() {
-  return new Tensor('float32', new Float32Array(784).fill((0 - DIGITS_MEAN) / DIGITS_STD), [1, 1, 28, 28]);
+  const m = digitModel();
+  return new Tensor('float32', new Float32Array(784).fill((0 - m.mean) / m.std), [1, 1, 28, 28]);
 }
 
 function drawSeen(x) {
   const ctx = $('seen').getContext('2d');
   const img = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) {
-    const v = Math.max(0, Math.min(255, Math.round((x[i] * DIGITS_STD + DIGITS_MEAN) * 255)));
+    const v = Math.max(0, Math.min(255, Math.round((x[i] * digitModel().std + digitModel().mean) * 255)));
     img.data[i * 4] = img.data[i * 4 + 1] = img.data[i * 4 + 2] = v;
     img.data[i * 4 + 3] = 255;
   }
@@ -328,7 +357,7 @@ async function drawSample(index = Math.floor(Math.random() * 10)) {
   const ctx = c.getContext('2d');
   const img = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) {
-    const v = Math.max(0, Math.min(255, Math.round((samples[index * 784 + i] * DIGITS_STD + DIGITS_MEAN) * 255)));
+    const v = Math.max(0, Math.min(255, Math.round((samples[index * 784 + i] * 0.2774 + 0.1558) * 255))); // the samples' normalization
     img.data.set([v, v, v, 255], i * 4);
   }
   ctx.putImageData(img, 0, 0);
@@ -540,7 +569,6 @@ async function classifyPhoto() {
 async function switchToDigits() {
   if (state.mode === 'digits') return;
   state.mode = 'digits';
-  state.modelName = 'lenet-digits.onnx (bundled)';
   state.summary = null; state.profile = null;
   $('top5').innerHTML = '';
   await openSession();
@@ -612,9 +640,115 @@ $('snap').addEventListener('click', () => {
 });
 $('back-to-digits').addEventListener('click', () => switchToDigits());
 
+// ---- several digits at once: the classifier made fully convolutional (FC → CONV) --------------------
+
+const WIDE_DIGITS = 4; // the wide pad holds 4 digit-sized windows side by side: a [1, 1, 28, 112] input
+
+const wide = makePad($('wide'), { pen: 0.1, aspect: WIDE_DIGITS, onChange: () => scheduleWide() });
+
+/** The digit session's fully-convolutional twin for the wide pad (rebuilt with each digit session). */
+async function makeWide() {
+  const old = state.wide;
+  state.wide = null;
+  try {
+    const fc = fullyConvolutional(state.session, 28 * WIDE_DIGITS);
+    const opts = sessionOptions();
+    const session = await Session.create(fc.graph, { backend: opts.backend, threads: 1 });
+    state.wide = { ...fc, session };
+    $('fc-steps').textContent = fc.steps.join('\n');
+    $('wide-info').textContent = `one run of [1, 1, 28, ${28 * WIDE_DIGITS}] → [${session.outputs[0].dims.join(', ')}]: a ${fc.window}-pixel window every ${fc.stride} pixels`;
+  } catch (e) {
+    $('wide-info').textContent = String(e?.message ?? e);
+  }
+  if (old) await old.session.dispose().catch(() => {});
+  scheduleWide();
+}
+
+let wideBusy = false, wideDirty = false;
+function scheduleWide() {
+  wideDirty = true;
+  if (!wideBusy) setTimeout(runWide, 0);
+}
+
+async function runWide() {
+  if (wideBusy || !state.wide) return;
+  wideBusy = true;
+  wideDirty = false;
+  try {
+    const { session, stride, window: win } = state.wide;
+    const m = digitModel();
+    const W = 28 * WIDE_DIGITS;
+    const px = wide.ctx.getImageData(0, 0, wide.canvas.width, wide.canvas.height).data;
+    const gray = areaAverage(px, wide.canvas.width, wide.canvas.height, 0, 0, wide.canvas.width, wide.canvas.height, W, 28);
+    const x = Float32Array.from(gray, (g) => (g / 255 - m.mean) / m.std);
+    const out = (await session.run({ [session.inputs[0].name]: new Tensor('float32', x, [1, 1, 28, W]) }))[session.outputs[0].name];
+    const [, K, , cols] = out.dims;
+    // per column: softmax over the classes
+    const probs = [];
+    for (let j = 0; j < cols; j++) {
+      const col = new Float32Array(K);
+      for (let k = 0; k < K; k++) col[k] = out.data[k * cols + j];
+      probs.push(softmax(col));
+    }
+    // ink under each window's middle, so that empty windows find nothing
+    const ink = (j) => { let s = 0; for (let y = 4; y < 24; y++) for (let c = j * stride + 6; c < j * stride + win - 6; c++) s += gray[y * W + c]; return s / 255; };
+    const cand = probs.map((p, j) => { let b = 0; for (let k = 1; k < K; k++) if (p[k] > p[b]) b = k; return { digit: b, score: p[b], j, x: j * stride + win / 2 }; })
+      .filter((c) => c.score > 0.8 && ink(c.j) > 8).sort((a, b) => b.score - a.score);
+    const found = [];
+    for (const c of cand) if (found.every((f) => Math.abs(f.j - c.j) * stride >= win * 0.6)) found.push(c);
+    found.sort((a, b) => a.j - b.j);
+    state.found = found;
+    drawScoreMap(probs, K);
+    const row = $('found');
+    row.innerHTML = '';
+    for (const f of found) {
+      const chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.style.left = `${(f.x / W) * 100}%`;
+      chip.textContent = String(f.digit);
+      chip.title = `${(f.score * 100).toFixed(1)}% at x = ${f.x}`;
+      row.append(chip);
+    }
+    $('found-text').textContent = found.length ? `found: ${found.map((f) => f.digit).join(' ')}` : 'found: nothing yet';
+  } catch (e) {
+    fail('score map', e);
+  } finally {
+    wideBusy = false;
+    if (wideDirty) setTimeout(runWide, 30);
+  }
+}
+
+/** The score map: one column per window position, one row per class (0 at the top), brightness = probability. */
+function drawScoreMap(probs, K) {
+  const c = $('scoremap');
+  c.width = probs.length; c.height = K;
+  const ctx = c.getContext('2d');
+  const img = ctx.createImageData(probs.length, K);
+  probs.forEach((p, j) => { for (let k = 0; k < K; k++) { const i = (k * probs.length + j) * 4; const v = Math.round(p[k] * 255); img.data.set([v * 0.22, v * 0.74, v * 0.97, 255], i); } });
+  ctx.putImageData(img, 0, 0);
+}
+
+/** Strokes for the tests and the console: [[x, y], …] per stroke in wide-pad units (0..1). */
+function drawOnWide(strokes) {
+  const { canvas, ctx } = wide;
+  ctx.strokeStyle = '#fff'; ctx.lineWidth = canvas.height * 0.1; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+  for (const st of strokes) {
+    ctx.beginPath();
+    st.forEach(([x, y], i) => (i ? ctx.lineTo(x * canvas.width, y * canvas.height) : ctx.moveTo(x * canvas.width, y * canvas.height)));
+    ctx.stroke();
+  }
+  scheduleWide();
+}
+
 // ---- wiring -------------------------------------------------------------------------------------------
 
 $('clear').addEventListener('click', () => clearPad());
+$('wide-clear').addEventListener('click', () => { wide.clear(); scheduleWide(); });
+$('digit-model').addEventListener('change', () => {
+  state.digitModel = $('digit-model').value;
+  state.summary = null; state.profile = null;
+  if (state.mode === 'digits') openSession().then(() => schedulePredict());
+});
 $('sample').addEventListener('click', () => drawSample().catch((e) => fail('sample', e)));
 $('fmap-select').addEventListener('change', () => refreshFmaps());
 $('profile').addEventListener('click', () => runProfile());
@@ -622,12 +756,26 @@ $('backend-select').addEventListener('change', () => { state.summary = null; sta
 $('threads-select').addEventListener('change', () => { state.summary = null; state.profile = null; openSession(); });
 window.addEventListener('resize', () => sizePad());
 
-window.demo = { state, drawSample, drawImageOnPad, predictNow, clearPad, openSession, switchToDigits };
+window.demo = { state, drawSample, drawImageOnPad, predictNow, clearPad, openSession, switchToDigits, drawOnWide, clearWide: () => { wide.clear(); scheduleWide(); } };
+
+/** The digit models this build has (demo/build.mjs writes models/models.json); the first is the default. */
+async function digitModels() {
+  try {
+    const res = await fetch('models/models.json');
+    if (res.ok) { const list = (await res.json()).filter((k) => k in DIGIT_MODELS); if (list.length) return list; }
+  } catch { /* the bundled one */ }
+  return ['lenet'];
+}
 
 fillBackendControls();
 sizePad();
 clearPad();
-openSession();
+wide.clear();
+digitModels().then((list) => {
+  $('digit-model').innerHTML = list.map((k) => `<option value="${k}">${k === 'lenet' ? 'lenet-digits (bundled)' : k}</option>`).join('');
+  state.digitModel = list[0];
+  return openSession();
+});
 
 // Offline: the service worker (generated by demo/build.mjs with the list of every built file) caches
 // the app, the kernel binaries, the pool worker and the model.

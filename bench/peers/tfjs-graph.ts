@@ -101,7 +101,7 @@ export async function createTfjsSession(bytes: Uint8Array, inputDims: Record<str
         const strides = a.strides as [number, number], dilations = a.dilations as [number, number];
         const depthwise = groups === C && Ig === 1 && groups > 1;
         const sym = t === b && l === r && t === l;
-        const explicit: tf.ExplicitPadding = [[0, 0], [t, b], [l, r], [0, 0]];
+        const explicit: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [t, b], [l, r], [0, 0]];
         const padNeeded = !sym && depthwise; // fused depthwise takes 'valid' | 'same' | number only
         const pad = sym ? t : padNeeded ? 0 : explicit;
         const prePad = (x: tf.Tensor4D) => (padNeeded ? tf.pad(x, explicit) : x);

@@ -81,19 +81,30 @@ console.log(await tf.conv2d(x, tf.zeros([5, 5, 1, 6]), 1, 'same').data());`,
   },
 ];
 
-console.log(`esbuild --bundle --format=esm --platform=browser --minify; gzip level 9; KB = 1024 bytes`);
+console.log(`esbuild --bundle --format=esm --platform=browser --minify --splitting; JS = what a page loads before its first result (entry + static chunks); gzip level 9; KB = 1024 bytes`);
 console.log(`${'app'.padEnd(36)} ${'JS raw'.padStart(8)} ${'JS gz'.padStart(8)} ${'wasm etc raw'.padStart(13)} ${'gz'.padStart(8)} ${'total gz'.padStart(9)}  files fetched beside the JS`);
 const totals: Record<string, number[]> = {};
 for (const app of apps) {
   const entry = `${work}${app.variant.replace(/[^a-z0-9]+/gi, '-')}.js`;
   writeFileSync(entry, app.source);
   const res = await build({
-    entryPoints: { app: entry, ...(app.entries ?? {}) }, bundle: true, format: 'esm', platform: 'browser', minify: true,
+    entryPoints: { app: entry, ...(app.entries ?? {}) }, bundle: true, format: 'esm', platform: 'browser', minify: true, splitting: true,
     write: false, outdir: work + 'out', conditions: app.conditions, logLevel: 'error', absWorkingDir: root,
   });
   const js = res.outputFiles.filter((f) => f.path.endsWith('.js') || f.path.endsWith('.mjs'));
-  const appJs = js.find((f) => /[\\/]app\.m?js$/.test(f.path))!;
-  const rest = js.filter((f) => f !== appJs);
+  const byName = new Map(js.map((f) => [f.path.split(/[\\/]/).pop()!, f]));
+  // The JS a page loads before its first result: the entry and the chunks it imports statically
+  // (code split off behind a dynamic import — the WebGPU and reference backends — loads only when used).
+  const initial = new Set<string>();
+  const visit = (name: string) => {
+    if (initial.has(name) || !byName.has(name)) return;
+    initial.add(name);
+    for (const m of byName.get(name)!.text.matchAll(/(?:import|export)[^"'()]*?from\s*["']\.\/([^"']+)["']|import\s*["']\.\/([^"']+)["']/g)) visit(m[1] ?? m[2]);
+  };
+  visit([...byName.keys()].find((n) => /^app\.m?js$/.test(n))!);
+  const concat = (names: string[]) => Buffer.concat(names.map((n) => Buffer.from(byName.get(n)!.contents)));
+  const appJs = { path: 'app.js', contents: concat([...initial]) };
+  const rest = js.filter((f) => !initial.has(f.path.split(/[\\/]/).pop()!) && !/^chunk-/.test(f.path.split(/[\\/]/).pop()!));
   const fetched = app.fetched.map((p) => readFileSync(root + p));
   const row = (label: string, jsRaw: number, jsGz: number, note: string) => {
     const fr = fetched.reduce((s, b) => s + b.length, 0), fg = fetched.reduce((s, b) => s + gz(b), 0);
@@ -102,7 +113,11 @@ for (const app of apps) {
   };
   const names = app.fetched.map((p) => p.split('/').pop()).join(' + ');
   totals[app.variant] = row(app.variant.replace(' (app + worker entry)', ' (app)'), appJs.contents.length, gz(appJs.contents), names);
-  for (const f of rest) console.log(`${('  + ' + f.path.split(/[\\/]/).pop()).padEnd(36)} ${kb(f.contents.length).padStart(8)} ${kb(gz(f.contents)).padStart(8)}${''.padStart(33)}  the pool worker (threads > 1 only)`);
+  for (const f of rest) {
+    const name = f.path.split(/[\\/]/).pop()!;
+    const why = /^worker/.test(name) ? 'the pool worker (threads > 1 only)' : `loaded only when the ${name.replace(/-.*$/, '')} backend is chosen`;
+    console.log(`${('  + ' + name).padEnd(36)} ${kb(f.contents.length).padStart(8)} ${kb(gz(f.contents)).padStart(8)}${''.padStart(33)}  ${why}`);
+  }
 }
 const ours = totals['edgecnn (app + worker entry)'];
 const peers = ['onnxruntime-web/wasm', 'tfjs-wasm + graph executor'];

@@ -12,8 +12,7 @@ import { planMemory, planReport, type PlanReport } from './plan/plan.js';
 import { formatSummary, buildProfile, type Profile } from './plan/summary.js';
 import type { Backend, BackendKind, Executable } from './backends/backend.js';
 import { wasmBackend } from './backends/wasm/index.js';
-import { referenceBackend } from './backends/reference/index.js';
-import { webgpuBackend, openAdapter } from './backends/webgpu/index.js';
+import { openAdapter } from './backends/webgpu/adapter.js';
 import type { Flavor, WasmSources } from './backends/wasm/binaries.js';
 import { readModel } from './io.js';
 import type { WorkerPool } from './backends/wasm/pool/pool.js';
@@ -111,8 +110,20 @@ interface Prepared {
   graph: Graph | null;
 }
 
+/** A backend kind loaded when first used (a dynamic import): an app that runs wasm does not load, and a
+ * code-splitting bundler does not put in its main chunk, the WebGPU or the reference backend. */
+const lazy = (name: BackendKind['name'], load: () => Promise<BackendKind>): BackendKind => ({
+  name,
+  probe: async (o) => (await load()).probe(o),
+  create: async (o) => (await load()).create(o),
+});
+
 /** The backends a session can choose, by name. `auto`: WebGPU on a hardware adapter, else wasm (chooseBackend). */
-const BACKENDS: Record<string, BackendKind> = { wasm: wasmBackend, reference: referenceBackend, webgpu: webgpuBackend };
+const BACKENDS: Record<string, BackendKind> = {
+  wasm: wasmBackend,
+  reference: lazy('reference', async () => (await import('./backends/reference/index.js')).referenceBackend),
+  webgpu: lazy('webgpu', async () => (await import('./backends/webgpu/index.js')).webgpuBackend),
+};
 const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 
 /**

@@ -118,7 +118,7 @@ async function esbuildBuild(name: string, steps: { worker: boolean; wasm: boolea
   const r = await esbuild.build({
     absWorkingDir: appDir,
     entryPoints: steps.worker ? { app: './main.js', worker: 'edgecnn/worker' } : { app: './main.js' },
-    bundle: true, format: 'esm', outdir: dir, logLevel: 'silent',
+    bundle: true, format: 'esm', splitting: true, outdir: dir, logLevel: 'silent', // the README's recipe
   });
   if (steps.wasm) for (const f of readdirSync(join(pkg, 'build'))) cpSync(join(pkg, 'build', f), join(dir, f));
   cpSync(join(appDir, 'index.html'), join(dir, 'index.html'));

@@ -139,13 +139,13 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
 
   const steps: Step[] = [];
   const kg = taps * cinG;
+  // Row kk = t*cinG + ci of the packed K dimension: tap-major, matching the kernel's taps-outer loop;
+  // OIHW keeps a column's weights at ci*taps + t.
+  const tapMajor = new Int32Array(kg);
+  for (let t = 0; t < taps; t++) for (let ci = 0; ci < cinG; ci++) tapMajor[t * cinG + ci] = ci * taps + t;
   for (let g = 0; g < groups; g++) {
     const o0 = g * coutG;
-    // Row kk = t*cinG + ci of the packed K dimension: tap-major, matching the kernel's taps-outer loop.
-    const packed = GEMM.pack(coutG, kg, (col, kk) => {
-      const t = Math.floor(kk / cinG), ci = kk - t * cinG;
-      return desc.weights[((o0 + col) * cinG + ci) * taps + t];
-    }, desc.bias ? desc.bias.subarray(o0, o0 + coutG) : undefined);
+    const packed = GEMM.pack(coutG, kg, desc.weights, o0 * cinG * taps, cinG * taps, tapMajor, desc.bias ? desc.bias.subarray(o0, o0 + coutG) : undefined);
     const w = cw.f32(packed);
     steps.push(step(GEMM.indirect, {
       ind, taps, inOffset: g * cinG * 4, kc: cinG, w, c: y.ptr + o0 * 4, cStride: y.pixelStride, r: rp ? rp + o0 * 4 : 0, rStride: rs,

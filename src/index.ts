@@ -1,3 +1,4 @@
+import './webassembly-types.js'; // the WebAssembly types the declarations name, without the DOM lib
 export { Session } from './session.js';
 export type { SessionOptions, RunOptions, ModelSource, Progress, IOInfo, SummaryResult } from './session.js';
 export { Tensor } from './tensor.js';

@@ -14,7 +14,7 @@ export interface FuzzReport { cases: number; seed: number; counts: Record<CaseRe
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Runs `cases` cases from `seed` on `workers` child processes; resolves with the report. */
-export async function fuzz(opts: { cases: number; seed: number; workers?: number; timeoutMs?: number; onProgress?: (done: number) => void }): Promise<FuzzReport> {
+export async function fuzz(opts: { cases: number; seed: number; workers?: number; timeoutMs?: number; onProgress?: (done: number, counts: FuzzReport['counts']) => void }): Promise<FuzzReport> {
   const t0 = performance.now();
   const workers = Math.max(1, opts.workers ?? 2);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -25,7 +25,7 @@ export async function fuzz(opts: { cases: number; seed: number; workers?: number
     counts[r.outcome]++;
     if (r.outcome !== 'ok' && r.outcome !== 'typed' && failures.length < 50) failures.push(r);
     done++;
-    if (opts.onProgress && done % 1000 === 0) opts.onProgress(done);
+    if (opts.onProgress && done % 1000 === 0) opts.onProgress(done, counts);
   };
 
   const runWorker = () => new Promise<void>((resolve) => {
@@ -112,10 +112,12 @@ if (process.argv.includes('--child')) {
   await child();
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quiet = process.argv.includes('--quiet');
+  const started = performance.now();
   const cases = arg('cases', 10_000), seed = arg('seed', 1);
   const r = await fuzz({
     cases, seed, workers: arg('workers', 2), timeoutMs: arg('timeout-ms', DEFAULT_TIMEOUT_MS),
-    onProgress: quiet ? undefined : (d) => { if (d % 10_000 === 0) console.error(`fuzz: ${d}/${cases}`); },
+    // progress with the counts so far, so a run stopped early still tells what it saw
+    onProgress: quiet ? undefined : (d, c) => { if (d % 10_000 === 0) console.error(`fuzz: ${d}/${cases} ${JSON.stringify(c)} (${((performance.now() - started) / 1e3).toFixed(0)} s)`); },
   });
   console.log(`fuzz: ${r.cases} cases from seed ${r.seed} in ${r.seconds.toFixed(0)} s: ok ${r.counts.ok}, typed ${r.counts.typed}, untyped ${r.counts.untyped}, died ${r.counts.died}, over-time ${r.counts['over-time']}; children's peak RSS ${r.peakRssMiB} MiB`);
   for (const f of r.failures) console.log(`  case ${f.index} ${f.outcome}: ${f.detail ?? ''} [${f.mutation ?? ''}]`);

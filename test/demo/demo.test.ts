@@ -33,11 +33,13 @@ const STROKES: Record<string, Pt[][]> = {
   3: [[[0.3, 0.2], [0.65, 0.2], [0.45, 0.48], [0.7, 0.65], [0.55, 0.85], [0.3, 0.8]]],
 };
 
-/** The stroke's points, 8 per segment, in page coordinates. */
+/** The stroke's points in page coordinates, a point every ~6 % of the pad or closer. */
 function points(stroke: Pt[], box: { x: number; y: number; width: number; height: number }): Pt[] {
   const pts: Pt[] = [stroke[0]];
-  for (let i = 1; i < stroke.length; i++) for (let k = 1; k <= 8; k++) {
-    pts.push([stroke[i - 1][0] + ((stroke[i][0] - stroke[i - 1][0]) * k) / 8, stroke[i - 1][1] + ((stroke[i][1] - stroke[i - 1][1]) * k) / 8]);
+  for (let i = 1; i < stroke.length; i++) {
+    const [x0, y0] = stroke[i - 1], [x1, y1] = stroke[i];
+    const n = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / 0.06));
+    for (let k = 1; k <= n; k++) pts.push([x0 + ((x1 - x0) * k) / n, y0 + ((y1 - y0) * k) / n]);
   }
   return pts.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
 }
@@ -47,9 +49,6 @@ let served: { url: string; close(): Promise<void> } | null = null;
 let available = false;
 
 test.before(async () => {
-  const built = await buildDemo({ quiet: true });
-  assert.ok(built.files.includes('index.html') && built.files.some((f: string) => f.endsWith('.wasm')), `built: ${built.files.join(', ')}`);
-  served = await serveDir(join(root, 'demo', 'dist'));
   available = await chromiumOrSkip('DEMO TEST');
   if (available) browser = await launchChromium();
   mkdirSync(artifacts, { recursive: true });
@@ -62,9 +61,17 @@ test.after(async () => {
 
 test('demo: draw on a phone, the answer, the layer table, the pictures, 2 threads, offline', async () => {
   if (!available) return;
+  // built and served here, not in a hook, so that a failure is reported with its message
+  const built = await buildDemo({ quiet: true });
+  assert.ok(built.files.includes('index.html') && built.files.some((f: string) => f.endsWith('.wasm')), `built: ${built.files.join(', ')}`);
+  assert.equal(built.warnings, [], 'vite build warnings');
+  served = await serveDir(join(root, 'demo', 'dist'));
   const t0 = Date.now();
   const ctx = await browser!.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
   const errors: string[] = [], httpErrors: string[] = [];
+  const laps: string[] = [];
+  let tl = Date.now();
+  const lap = (what: string) => { laps.push(`${what} ${Date.now() - tl}`); tl = Date.now(); };
   try {
     const page = await ctx.newPage();
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -75,6 +82,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     await ready();
     assert.is(await page.evaluate(() => (window as any).demo.state.error), null);
 
+    lap('loaded');
     // backend on screen, isolated, 2 threads
     const backend = await page.textContent('#backend');
     assert.ok(await page.evaluate(() => crossOriginIsolated), 'cross-origin isolated');
@@ -120,7 +128,8 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
         if (first) await page.screenshot({ path: join(artifacts, `phone-drawn-${digit}.png`) });
         first = false;
       }
-      // FC → CONV: four digits in a row on the wide pad, found in one run
+      lap('digits');
+      // FC → CONV: four digits in a row on the wide pad, found in one run, with each digit model
       await page.tap('#wide-clear');
       const order = ['2', '0', '4', '3'];
       for (const [slot, d] of order.entries()) {
@@ -130,8 +139,10 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
       const found = await page.evaluate(() => (window as any).demo.state.found);
       assert.equal(found.map((f: any) => String(f.digit)), order, `${model}: wide pad: ${JSON.stringify(found)}`);
       assert.equal(await page.$$eval('#found .chip', (c) => c.map((x) => x.textContent)), order);
-      if (model === models[0]) await page.locator('#wide-panel').screenshot({ path: join(artifacts, `phone-wide-${model}.png`) });
+      lap('wide');
+      await page.locator('#wide-panel').screenshot({ path: join(artifacts, `phone-wide-${model}.png`) });
     }
+    lap('models');
     // a bundled sample drawn onto the pad goes the same way as strokes (the bundled model, still selected)
     await page.evaluate(() => (window as any).demo.drawSample(7));
     assert.is((await answer()).top, '7', 'sample 7 drawn on the pad');
@@ -148,6 +159,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     for (const r of table.rows) assert.ok(Number(r[8]) >= 0 && r[8] !== '…', `profiled: ${r.join(' | ')}`);
     assert.match(table.memory!, /activation arena \(peak\): [\d.]+ KiB.*without sharing.*weights.*wasm memory/);
 
+    lap('table');
     // the pictures have pixels: kernels, then the feature maps of the first and of another layer
     const pixels = (id: string) => page.evaluate((id) => {
       const c = document.getElementById(id) as HTMLCanvasElement;
@@ -169,6 +181,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     assert.ok(f3.distinct > 10 && f3.lit > 20, `feature maps of ${options[2]}: ${JSON.stringify(f3)}`);
     assert.equal((await page.evaluate(() => (window as any).demo.state.fmap.dims)), [1, 16, 10, 10]);
 
+    lap('pictures');
     // usable at 360 px: nothing wider than the viewport (the table scrolls inside its card)
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(overflow <= 360, `page is ${overflow} px wide`);
@@ -182,6 +195,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
       assert.is(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`, icon.sizes);
     }
 
+    lap('manifest');
     // switchable: one thread, then the reference backend, then back to auto
     const switchTo = async (id: string, value: string, expect: RegExp) => {
       await page.selectOption(id, value);
@@ -196,6 +210,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     await page.selectOption('#threads-select', 'auto');
     await switchTo('#backend-select', 'auto', /^wasm-.*, 2 threads/);
 
+    lap('switching');
     // your own model and image: squeezenet (3 channels, 1000 classes), a picture, labels one per line
     await page.click('#open-model summary');
     const rgba = new Uint8Array(64 * 48 * 4).map((_, i) => (i % 4 === 3 ? 255 : (i * 37) % 251));
@@ -216,6 +231,7 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     await page.click('#back-to-digits');
     await page.waitForFunction(() => { const s = (window as any).demo.state; return s.mode === 'digits' && s.summary && s.profile && s.wide; }, null, { timeout: LIMIT });
 
+    lap('own model');
     // offline: the service worker takes the page, the server goes away (the context is offline), a reload works
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: LIMIT });
     await ctx.setOffline(true);
@@ -228,9 +244,10 @@ test('demo: draw on a phone, the answer, the layer table, the pictures, 2 thread
     assert.is((await answer()).top, '2', 'offline prediction');
     await page.screenshot({ path: join(artifacts, 'phone-offline.png') });
 
+    lap('offline');
     assert.equal(errors, [], 'no console errors');
     assert.equal(httpErrors, [], 'no HTTP errors');
-    console.log(`\n  demo: ${backend}; phone viewport, touch + mouse strokes, offline reload: ${Date.now() - t0} ms`);
+    console.log(`\n  demo: ${backend}; phone viewport, touch + mouse strokes, offline reload: ${Date.now() - t0} ms (${laps.join(', ')})`);
   } finally {
     await ctx.close();
   }

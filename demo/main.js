@@ -34,6 +34,8 @@ const state = {
   found: null,             // digits found on the wide pad: [{ digit, x, score }]
   busy: false,
   dirty: false,
+  changes: 0,              // drawing changes so far (each schedules a prediction)
+  predicted: 0,            // the `changes` count the shown prediction was computed from
   error: null,
 };
 
@@ -312,6 +314,7 @@ function drawSeen(x) {
 // Throttled prediction: at most one run in flight and one every 50 ms; the latest drawing always wins.
 let lastStart = 0, timer = 0;
 function schedulePredict() {
+  state.changes++;
   state.dirty = true;
   if (state.busy || timer) return;
   const wait = Math.max(0, 50 - (performance.now() - lastStart));
@@ -324,9 +327,11 @@ async function predictNow() {
   state.busy = true;
   state.dirty = false;
   lastStart = performance.now();
+  const seen = state.changes;
   try {
     const input = await digitInput();
     if (input) await afterRun(await runModel(input), input);
+    state.predicted = seen;
   } catch (e) {
     fail('prediction', e);
   } finally {

@@ -1,0 +1,40 @@
+// Same-run A/B of two checkouts of edgecnn (e.g. main against a commit before a refactor), interleaved
+// in one process: median run and create time per model, and the ratio B/A (< 1 is faster).
+//   git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)
+//   node --import tsx bench/ab.ts /tmp/base [--threads N] [--rounds R]
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resnetOnnx } from '../test/helpers/zoo.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
+const other = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+if (!other) { console.error('usage: node --import tsx bench/ab.ts <other checkout> [--threads N] [--rounds R]'); process.exit(2); }
+const threads = opt('threads', 1), rounds = opt('rounds', 5);
+const A = await import(pathToFileURL(resolve(other, 'src/index.ts')).href);
+const B = await import('../src/index.js');
+const dir = new URL('../test/fixtures/models/', import.meta.url);
+const models: [string, Uint8Array][] = [
+  ['mobilenet_v2', new Uint8Array(readFileSync(new URL('mobilenet_v2.onnx', dir)))],
+  ['squeezenet1_1', new Uint8Array(readFileSync(new URL('squeezenet1_1.onnx', dir)))],
+  ['resnet18-style', resnetOnnx()],
+];
+const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
+console.log(`A = ${other}, B = this checkout; ${threads} thread(s), ${rounds} interleaved rounds, medians`);
+for (const [name, bytes] of models) {
+  const x = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i));
+  const t = { A: [] as number[], B: [] as number[] }, c = { A: [] as number[], B: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const [k, lib] of (r % 2 ? [['B', B], ['A', A]] : [['A', A], ['B', B]]) as ['A' | 'B', any][]) {
+      const t0 = performance.now();
+      const s = await lib.Session.create(bytes, { threads });
+      c[k].push(performance.now() - t0);
+      const feeds = { [s.inputs[0].name]: new lib.Tensor('float32', x, [1, 3, 224, 224]) };
+      for (const t1 = performance.now(); performance.now() - t1 < 1500;) await s.run(feeds); // past V8's tier-up
+      for (let i = 0; i < 12; i++) { const t2 = performance.now(); await s.run(feeds); t[k].push(performance.now() - t2); }
+      await s.dispose();
+    }
+  }
+  console.log(`${name.padEnd(16)} run A ${median(t.A).toFixed(2)} ms, B ${median(t.B).toFixed(2)} ms (B/A ${(median(t.B) / median(t.A)).toFixed(3)}); create A ${median(c.A).toFixed(0)} ms, B ${median(c.B).toFixed(0)} ms; B runs ${(await B.Session.create(bytes, { threads })).backend}`);
+}

@@ -129,14 +129,15 @@ const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 /**
  * A model ready to run: `Session.create(model, options)`, then `run(feeds)` as often as needed, then
  * `dispose()`. Memory is planned per input shape before the first run of that shape; runs allocate
- * nothing else and are queued (concurrent calls are safe).
+ * nothing in it (a run copies its feeds and returns fresh output arrays) and are queued (concurrent
+ * calls are safe).
  */
 export class Session {
   /** The model's inputs: name, dims as in the model (a string is a symbolic dim), type. */
   readonly inputs: readonly IOInfo[];
   /** The model's outputs. */
   readonly outputs: readonly IOInfo[];
-  /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-simd, 1 thread (no SharedArrayBuffer: …)".
+  /** What runs, and why: e.g. "wasm-relaxed-threads, 2 threads" or "wasm-relaxed, 1 thread (this page is not cross-origin isolated …)".
    * A getter: a backend may change what runs (WebGPU switches to wasm after a device fault). */
   get backend(): string { return this.engine.description + this.backendNote; }
   private readonly backendNote: string;
@@ -151,10 +152,10 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
-  private constructor(graph: Graph, engine: Backend, description: string, options: SessionOptions) {
+  private constructor(graph: Graph, engine: Backend, backendNote: string, options: SessionOptions) {
     this.graph = graph;
     this.engine = engine;
-    this.backendNote = description.slice(engine.description.length);
+    this.backendNote = backendNote;
     this.options = options;
     this.inputs = graph.inputs.map((i) => ({ name: i.name, dims: [...i.dims], type: 'float32' as const }));
     this.outputs = graph.outputs.map((o) => ({ name: o.name, dims: [...o.dims], type: 'float32' as const }));
@@ -181,7 +182,7 @@ export class Session {
       progress({ stage: 'parse', loaded: bytes.byteLength, total: bytes.byteLength });
     }
     const { engine, note } = await chooseBackend(wanted, options);
-    const session = new Session(graph, engine, engine.description + note, options);
+    const session = new Session(graph, engine, note, options);
     try {
       const shapes = session.concreteShapes(options.inputShapes ?? {});
       if (shapes) await session.prepare(shapes);

@@ -11,19 +11,21 @@
 // Each page must run the model, give Node's answer (the same top-1 classes, logits within 1e-4), say
 // "2 threads" when isolated and "1 thread (…why…)" when not, fetch exactly one kernel binary, and get
 // no HTTP error. The package is staged as an npm install would lay it out (a copy of package.json,
-// dist/ and build/edgecnn.*.wasm in .work/node_modules/edgecnn, not a link), so bundlers treat it as a
+// dist/ and build/edgecnn.*.wasm in <tmp>/edgecnn-bundlers-<pid>/node_modules/edgecnn, not a link), so bundlers treat it as a
 // dependency. Screenshots of every page: test/bundlers/.artifacts/ (ignored by git).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:http';
 import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
+import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { root, refLogits, maxAbsDiff, argmaxRows, chromiumOrSkip, launchChromium } from '../runtimes/helpers.ts';
 
 const here = join(root, 'test', 'bundlers');
-/** The user's project: apps/ copied (its package.json at the top), node_modules/edgecnn, out/ for the builds. */
-const work = join(here, '.work');
+/** The user's project, outside the repository (its builds hold absolute paths): apps/ copied (its
+ * package.json at the top), node_modules/edgecnn, out/ for the builds. Removed after the run. */
+const work = join(tmpdir(), `edgecnn-bundlers-${process.pid}`);
 const artifacts = join(here, '.artifacts');
 const pkg = join(work, 'node_modules', 'edgecnn');
 const apps = work;
@@ -277,6 +279,7 @@ test.before(async () => {
 
 test.after(async () => {
   await browser?.close().catch(() => {});
+  rmSync(work, { recursive: true, force: true });
   if (matrix.length) {
     console.log(`\n  Node: ${nodeResult?.backend}, answer ${nodeResult?.answer.join('')}\n  ${matrix.join('\n  ')}`);
     console.log(`  builds: ${Object.entries(built).map(([k, b]) => `${k} ${b.ms} ms`).join(', ')}; all ${Date.now() - testStart} ms; screenshots in test/bundlers/.artifacts/`);

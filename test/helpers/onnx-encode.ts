@@ -96,19 +96,24 @@ function value(w: Writer, f: FieldSpec, v: unknown, path: string, opts: EncodeOp
       return;
     case Kind.MESSAGE: {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
-      const start = w.pos;
-      w.ensure(5);
-      w.pos += 5; // room for the length, moved back once known
-      message(w, f.msg!, v as Record<string, unknown>, path, opts);
-      const n = w.pos - start - 5, k = varintSize(n);
-      w.buf.copyWithin(start + k, start + 5, w.pos);
-      w.pos = start;
-      w.varint(n);
-      w.pos = start + k + n;
+      delimited(w, () => message(w, f.msg!, v as Record<string, unknown>, path, opts));
       return;
     }
     default: scalar(w, f, v, path);
   }
+}
+
+/** Writes `body` as a length-delimited field value: room for the length first, moved back once known. */
+function delimited(w: Writer, body: () => void): void {
+  const start = w.pos;
+  w.ensure(5);
+  w.pos += 5;
+  body();
+  const n = w.pos - start - 5, k = varintSize(n);
+  w.buf.copyWithin(start + k, start + 5, w.pos);
+  w.pos = start;
+  w.varint(n);
+  w.pos = start + k + n;
 }
 
 function message(w: Writer, spec: MessageSpec, obj: Record<string, unknown>, path: string, opts: EncodeOptions): void {
@@ -127,15 +132,7 @@ function message(w: Writer, spec: MessageSpec, obj: Record<string, unknown>, pat
     if (arr.length === 0) continue;
     if (f.kind <= Kind.DOUBLE && opts.packed !== false) {
       w.varint((f.no << 3) | 2);
-      const start = w.pos;
-      w.ensure(5);
-      w.pos += 5;
-      for (let i = 0; i < arr.length; i++) scalar(w, f, arr[i], `${p}[${i}]`);
-      const n = w.pos - start - 5, k = varintSize(n);
-      w.buf.copyWithin(start + k, start + 5, w.pos);
-      w.pos = start;
-      w.varint(n);
-      w.pos = start + k + n;
+      delimited(w, () => { for (let i = 0; i < arr.length; i++) scalar(w, f, arr[i], `${p}[${i}]`); });
       continue;
     }
     for (let i = 0; i < arr.length; i++) {

@@ -1,4 +1,4 @@
-// edgecnn in web apps as people build them: the app in apps/shared/app.js (Session.create on a string
+// edgecnn in web apps as people build them: the app in apps/common/app.js (Session.create on a string
 // path, threads 2, the ten bundled digit samples), built with each bundler as a new user would, served
 // from 127.0.0.1 with and without cross-origin isolation (COOP same-origin + COEP require-corp on every
 // response), run in one headless Chromium. Apps:

@@ -1,3 +1,3 @@
-import { main } from '../shared/app.js';
+import { main } from '../common/app.js';
 
 main('plain');

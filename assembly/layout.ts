@@ -88,3 +88,15 @@ export function f32_strided_copy(src: usize, dst: usize, prm: usize, begin: i32,
     }
   }
 }
+
+/**
+ * Table gather: dst[table[2k+1]] = src[table[2k]] for k in [begin, end) (offsets in floats). The index
+ * maps that are no stride pattern (GatherElements, Where with a constant condition) run through it; each
+ * item writes its own destination, so any partition gives the same bytes. range = table entries.
+ */
+export function f32_gather_table(src: usize, dst: usize, table: usize, begin: i32, end: i32): void {
+  for (let k = begin; k < end; k++) {
+    const t = table + (<usize>k << 3);
+    store<f32>(dst + (<usize>load<i32>(t, 4) << 2), load<f32>(src + (<usize>load<i32>(t) << 2)));
+  }
+}

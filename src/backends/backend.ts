@@ -25,6 +25,8 @@ export interface Capabilities {
   layout(dims: readonly number[]): Layout;
   /** Byte alignment of every planned buffer. */
   readonly alignment: number;
+  /** Bytes of a temporary buffer a node needs while it runs (MemoryPlan.scratch), 0 or absent for none. */
+  scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
 }
 
 /** A planned graph ready to run on one backend, for one set of input shapes. */

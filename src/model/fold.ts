@@ -6,6 +6,7 @@ import type { ConstTensor, Dims, Graph, Node } from './ir.js';
 import { size } from './ir.js';
 import { OPS, PLANNED_OPS, inferNode } from './ops.js';
 import { activationFn } from './activation.js';
+import { elementSource, forEachIndex, padGeometry } from './indexmap.js';
 
 export interface Folded { graph: Graph; dims: Map<string, number[]> }
 
@@ -97,7 +98,7 @@ function castValue(v: number, to: ConstTensor['dtype']): number {
   return to === 'int32' ? t | 0 : t;
 }
 
-function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number): ConstTensor {
+function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: number, y: number) => number, dtype: ConstTensor['dtype'] = a.dtype): ConstTensor {
   const n = Math.max(a.dims.length, b.dims.length);
   const pa = [...new Array(n - a.dims.length).fill(1), ...a.dims], pb = [...new Array(n - b.dims.length).fill(1), ...b.dims];
   const od = pa.map((d, i) => {
@@ -115,7 +116,7 @@ function broadcastBinary(node: Node, a: ConstTensor, b: ConstTensor, f: (x: numb
     out[k] = f(da[ia], db[ib]);
     for (let d = n - 1; d >= 0; d--) { if (++idx[d] < od[d]) break; idx[d] = 0; }
   }
-  return mk(a.dtype, od, isFloat(a) ? out : out.map((v) => castValue(v, a.dtype)));
+  return mk(dtype, od, dtype === 'float32' ? out : out.map((v) => castValue(v, dtype)));
 }
 
 /** Gathers from `t` along `axis` by per-axis index lists (used by Slice, Gather, Transpose helpers). */
@@ -280,7 +281,8 @@ export function bindAndFold(graph: Graph, inputDims: Record<string, number[]>): 
         results.forEach((t, k) => { const o = node.outputs[k]; if (o) { consts.set(o, t); dims.set(o, t.dims.slice()); } });
         continue;
       }
-      if (OPS[node.op]?.constantOnly) throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is only supported on constant (shape) data`);
+      const only = OPS[node.op]?.constantOnly;
+      if (only) throw new UnsupportedError(`${describe(node.name, node.op)}: operator ${node.op} is only supported on constant (shape) data${typeof only === 'string' ? ` (${only})` : ''}`);
       if ((node.op === 'Identity' || node.op === 'Cast')) {
         if (node.op === 'Cast' && node.attrs.to !== 'float32') throw new UnsupportedError(`${describe(node.name, node.op)}: Cast of float activations to ${node.attrs.to} is not supported`);
         if (!outNames.has(node.outputs[0])) { rename.set(node.outputs[0], node.inputs[0]); dims.set(node.outputs[0], inDims[0]!.slice()); continue; }
@@ -410,6 +412,27 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
         };
       return [broadcastBinary(node, x, c[1], f)];
     }
+    case 'Equal': case 'Less': case 'Greater': case 'LessOrEqual': case 'GreaterOrEqual': case 'And': case 'Or': {
+      const f: Record<string, (p: number, q: number) => boolean> = {
+        Equal: (p, q) => p === q, Less: (p, q) => p < q, Greater: (p, q) => p > q, LessOrEqual: (p, q) => p <= q,
+        GreaterOrEqual: (p, q) => p >= q, And: (p, q) => !!p && !!q, Or: (p, q) => !!p || !!q,
+      };
+      const g = f[node.op];
+      return [broadcastBinary(node, x, c[1], (p, q) => (g(p, q) ? 1 : 0), 'bool')];
+    }
+    case 'Not': return [mk('bool', x.dims.slice(), ints(x).map((v) => (v ? 0 : 1)))];
+    case 'Pad': case 'Expand': case 'Tile': case 'DepthToSpace': case 'SpaceToDepth': case 'GatherElements': case 'Where': {
+      const n = resolveIndexMap(node, inDims, c);
+      const byName = new Map(node.inputs.map((name, k) => [name, k]));
+      const ks = n.inputs.map((name) => byName.get(name)!);
+      const od = inferNode(n, ks.map((k) => inDims[k]))[0];
+      checkFoldSize(node, od, ...c);
+      const src = elementSource(n, ks.map((k) => inDims[k]), od);
+      const data = ks.map((k) => c[k].data as ArrayLike<number>);
+      const out = new Array<number>(size(od));
+      forEachIndex(od, (idx, k) => { const r = src(idx); out[k] = r ? data[r[0]][r[1]] : n.attrs.value; });
+      return [mk(c[ks[0]].dtype, od, out)];
+    }
     case 'Concat': {
       const ax = axisIn(node, a.axis, x.dims.length);
       const od = x.dims.slice(); od[ax] = 0;
@@ -510,6 +533,86 @@ function clipBounds(node: Node, c: (ConstTensor | undefined)[]): { min: number; 
   };
 }
 
+/** Constant indices of Gather/GatherElements, negative ones counted from the end, each checked against `d`. */
+function indicesOf(node: Node, t: ConstTensor | undefined, d: number): number[] {
+  if (!t) throw new UnsupportedError(`${describe(node.name, node.op)}: indices must be a constant (gathering at computed indices is not supported)`);
+  return needInts(node, t, 'indices').map((i) => {
+    const j = i < 0 ? i + d : i;
+    if (!(Number.isInteger(j) && j >= 0 && j < d)) throw new LayerError(node.name, node.op, `index ${i} out of range for an axis of size ${d}`);
+    return j;
+  });
+}
+
+/**
+ * The planned form of a data-movement node (src/model/indexmap.ts): attributes resolved from its
+ * constant inputs, only the data inputs left. Used for lowering and for folding constants.
+ * - Pad: pads (2·rank, axes expanded), mode, value (a number, or a computed scalar as input 1).
+ * - Expand: shape (as given; broadcast with the input). Tile: repeats.
+ * - Gather / GatherElements: axis (non-negative), indices (flat, non-negative), indicesDims.
+ * - Where: cond (flat 0/1), condDims; inputs [X, Y].
+ */
+function resolveIndexMap(node: Node, inDims: Dims[], c: (ConstTensor | undefined)[]): Node {
+  const a = node.attrs, x = inDims[0];
+  const planned = (attrs: Record<string, any>, inputs = [node.inputs[0]]): Node => ({ ...node, inputs, attrs });
+  switch (node.op) {
+    case 'Pad': {
+      const r = x.length, mode: string = a.mode ?? 'constant';
+      let pads: number[] = a.pads ?? needInts(node, c[1], 'pads');
+      const inputs = [node.inputs[0]];
+      let value = 0;
+      if (a.value !== undefined) value = a.value;
+      else if (node.inputs[2] && mode === 'constant') {
+        if (c[2]) value = Number(scalarOf(node, c[2], 'constant_value'));
+        else {
+          if (size(inDims[2]) !== 1) throw new LayerError(node.name, node.op, `constant_value must be a scalar, got shape [${inDims[2].join(', ')}]`);
+          inputs.push(node.inputs[2]);
+        }
+      }
+      if (node.inputs[3]) { // axes (opset 18)
+        const axes = needInts(node, c[3], 'axes').map((v) => axisIn(node, v, r));
+        if (new Set(axes).size !== axes.length) throw new LayerError(node.name, node.op, `repeated axes [${axes.join(', ')}]`);
+        if (pads.length !== 2 * axes.length) throw new LayerError(node.name, node.op, `pads has ${pads.length} values for ${axes.length} axes`);
+        const full = new Array(2 * r).fill(0);
+        axes.forEach((ax, i) => { full[ax] = pads[i]; full[ax + r] = pads[i + axes.length]; });
+        pads = full;
+      }
+      if (pads.length !== 2 * r) throw new LayerError(node.name, node.op, `pads has ${pads.length} values for rank ${r}`);
+      if (pads.some((p) => !Number.isInteger(p))) throw new LayerError(node.name, node.op, `pads ${brief(pads)} must be integers`);
+      if (mode !== 'constant') {
+        const g = padGeometry(pads, x);
+        g.len.forEach((L, d) => {
+          if (!(g.before[d] || g.after[d])) return;
+          if (L <= 0) throw new LayerError(node.name, node.op, `cannot pad an empty axis ${d} in mode '${mode}'`);
+          if (mode === 'reflect' && (g.before[d] > L - 1 || g.after[d] > L - 1)) {
+            throw new UnsupportedError(`${describe(node.name, node.op)}: reflect pads of axis ${d} (${g.before[d]}, ${g.after[d]}) must be smaller than its size ${L}`);
+          }
+        });
+      }
+      return planned({ pads, mode, value }, inputs);
+    }
+    case 'Expand': {
+      const shape = needInts(node, c[1], 'shape');
+      if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new LayerError(node.name, node.op, `invalid shape ${brief(shape)}`);
+      return planned({ shape });
+    }
+    case 'Tile': return planned({ repeats: needInts(node, c[1], 'repeats') });
+    case 'DepthToSpace': case 'SpaceToDepth': return planned({ ...a });
+    case 'Gather': {
+      const ax = axisIn(node, a.axis, x.length);
+      return planned({ axis: ax, indices: indicesOf(node, c[1], x[ax]), indicesDims: inDims[1].slice() });
+    }
+    case 'GatherElements': {
+      const ax = axisIn(node, a.axis, x.length);
+      return planned({ axis: ax, indices: indicesOf(node, c[1], x[ax]), indicesDims: inDims[1].slice() });
+    }
+    case 'Where': {
+      if (!c[0]) throw new UnsupportedError(`${describe(node.name, node.op)}: the condition must be a constant (bool tensors do not exist at run time: a condition computed from activations is not supported)`);
+      return planned({ cond: ints(c[0]).map((v) => (v ? 1 : 0)), condDims: inDims[0].slice() }, [node.inputs[1], node.inputs[2]]);
+    }
+    default: throw new Error(`internal: ${node.op} is no index map`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // lowering of activation-dependent nodes to planned operators
 
@@ -596,21 +699,8 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       node.inputs = [node.inputs[0]];
       return [node];
     }
-    case 'Pad': {
-      let pads: number[] = a.pads ?? needInts(node, c[1], 'pads');
-      let value: number = a.value ?? (node.inputs[2] ? scalarOf(node, c[2], 'constant_value') : 0);
-      if (node.inputs[3]) { // axes (opset 18)
-        const axes = needInts(node, c[3], 'axes').map((v) => axisIn(node, v, x.length));
-        const full = new Array(2 * x.length).fill(0);
-        axes.forEach((ax, i) => { full[ax] = pads[i]; full[ax + x.length] = pads[i + axes.length]; });
-        pads = full;
-      }
-      if (pads.length !== 2 * x.length) throw new LayerError(node.name, node.op, `pads has ${pads.length} values for rank ${x.length}`);
-      value = Number(value);
-      node.attrs = { pads, value };
-      node.inputs = [node.inputs[0]];
-      return [node];
-    }
+    case 'Pad': case 'Expand': case 'Tile': case 'DepthToSpace': case 'SpaceToDepth': case 'Gather': case 'GatherElements': case 'Where':
+      return [resolveIndexMap(node, inDims, c)];
     case 'ReduceMean': {
       let axes: number[] = a.axes ?? (node.inputs[1] ? needInts(node, c[1], 'axes') : []);
       if (!axes.length) {

@@ -26,8 +26,8 @@ export interface OpSpec {
   normalize?: Normalizer;
   /** Evaluated at load when every input is a constant (shape arithmetic, folded weights). */
   folds?: boolean;
-  /** Only on constant data: an error when it would have to run on activations. */
-  constantOnly?: boolean;
+  /** Only on constant data: an error when it would have to run on activations (a string: why, for the message). */
+  constantOnly?: boolean | string;
   /** The shape rule of an operator that stays in a planned graph (backends lower it); absent for
    * operators the loader or folding removes or rewrites (Constant, Identity, MatMul → Gemm, ...). */
   shape?: ShapeRule;
@@ -41,6 +41,11 @@ const act = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, shape: shape.sameShape, group: 'Activations', doc, ...extra });
 const binary = (doc: string): OpSpec =>
   ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
+
+/** Comparisons and logic: bool results, which exist only as constants (a folded Where condition). */
+const BOOL_ONLY = 'bool tensors exist only as constants: comparisons and logic are evaluated at load on constant inputs (e.g. a Where condition), not on activations';
+const cmp = (op: string, since = 1, inputs = 2): OpSpec =>
+  ({ since, minInputs: inputs, maxInputs: inputs, maxOutputs: 1, folds: true, constantOnly: BOOL_ONLY, group: 'Removed or folded at load', doc: 'on constants (bool results; never on activations)' });
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
   Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
@@ -80,8 +85,18 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
     doc: 'any permutation; back-to-back pairs cancelled' },
   Softmax: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
     doc: 'over the channel or the last axis; before opset 13 over the flattened trailing axes' },
-  Pad: { since: 2, minInputs: (o) => (o >= 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizePad, shape: shape.padShape, group: 'Tensor',
-    doc: "mode 'constant', non-negative pads, axes; folded into a following convolution or pooling" },
+  Pad: { since: 2, minInputs: (o) => (o >= 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizePad, folds: true, shape: shape.padShape, group: 'Tensor',
+    doc: "modes constant (constant_value a constant or computed), reflect, edge, wrap (opset 19); negative pads crop; axes (opset 18); constant pads; a zero constant pad of H/W is folded into a following convolution or pooling" },
+  Expand: { since: 8, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.expandShape, group: 'Tensor',
+    doc: 'constant shape, bidirectional broadcasting' },
+  Tile: { since: 6, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.tileShape, group: 'Tensor', doc: 'constant repeats' },
+  DepthToSpace: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeDepthToSpace, folds: true, shape: shape.depthToSpaceShape, group: 'Tensor',
+    doc: '4-D; modes DCR and CRD' },
+  SpaceToDepth: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeDepthToSpace, folds: true, shape: shape.spaceToDepthShape, group: 'Tensor', doc: '4-D' },
+  GatherElements: { since: 11, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, shape: shape.gatherElementsShape, group: 'Tensor',
+    doc: 'any axis; constant indices (negative ones count from the end)' },
+  Where: { since: 9, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, shape: shape.whereShape, group: 'Tensor',
+    doc: 'a constant condition (bool tensors exist only as constants: a condition computed from activations is refused); either operand constant or computed; broadcasting' },
   ReduceMean: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduceMean, shape: shape.reduceMeanShape, group: 'Element-wise and normalization',
     doc: 'over the spatial axes of a 4-D tensor' },
   Resize: { since: 10, minInputs: (o) => (o < 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizeResize, shape: shape.resizeShape, group: 'Tensor',
@@ -94,9 +109,12 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Identity: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, group: 'Removed or folded at load', doc: 'removed, or a copy when it feeds a graph output' },
   Constant: { since: 1, minInputs: 0, maxInputs: 0, maxOutputs: 1, group: 'Removed or folded at load', doc: 'value, value_float(s), value_int(s)' },
   Shape: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'start, end' },
-  Gather: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'on constants' },
+  Gather: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, shape: shape.gatherShape, group: 'Tensor',
+    doc: 'any axis; constant indices (negative, scalar indices that drop the axis, N-D indices); on constants also computed indices' },
   ConstantOfShape: { since: 9, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeConstantOfShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: '' },
   Cast: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeCast, folds: true, group: 'Removed or folded at load', doc: 'on constants; float to float on activations' },
+  Equal: cmp('Equal'), Less: cmp('Less'), Greater: cmp('Greater'), LessOrEqual: cmp('LessOrEqual', 12), GreaterOrEqual: cmp('GreaterOrEqual', 12),
+  Not: cmp('Not', 1, 1), And: cmp('And'), Or: cmp('Or'),
   Range: { since: 11, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'on constants' },
 };
 

@@ -329,6 +329,8 @@ export const foldPad: Pass = (g, dims) => {
     const x = pad.inputs[0], y = pad.outputs[0];
     const xd = dims.get(x)!;
     const p: number[] = pad.attrs.pads;
+    // only a constant-mode pad with a known value (not reflect/edge/wrap, not a computed constant_value)
+    if ((pad.attrs.mode ?? 'constant') !== 'constant' || pad.inputs.length !== 1) continue;
     if (xd.length !== 4 || p.some((v) => v < 0) || p[0] || p[1] || p[4] || p[5]) continue;
     const next = ix.singleUse(y);
     if (!next || next.inputs[0] !== y) continue;

@@ -214,7 +214,7 @@ export const padShape: ShapeRule = (node, inputs) => {
   const r = x.length;
   if (a.pads.length !== 2 * r) throw new LayerError(node.name, node.op, `pads has ${a.pads.length} values, expected ${2 * r}`);
   const out = x.map((d, i) => d + a.pads[i] + a.pads[i + r]);
-  if (out.some((d) => d <= 0)) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] leave an empty tensor from [${x.join(', ')}]`);
+  if (out.some((d, i) => d < 0 || a.pads[i] < -x[i] || a.pads[i + r] < -x[i])) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] crop more than the input [${x.join(', ')}]`);
   return [out];
 };
 
@@ -233,3 +233,46 @@ export const resizeShape: ShapeRule = (node, inputs) => {
   if (a.sizes.length !== x.length) throw new LayerError(node.name, node.op, `sizes [${a.sizes.join(', ')}] do not match rank ${x.length}`);
   return [a.sizes.slice()];
 };
+
+// ---- data movement (index maps: src/model/indexmap.ts); attributes resolved at folding ----
+
+export const expandShape: ShapeRule = (node, inputs) => [broadcast(node, inputs[0], node.attrs.shape)];
+
+export const tileShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], rep: number[] = node.attrs.repeats;
+  if (rep.length !== x.length) throw new LayerError(node.name, node.op, `repeats [${rep.join(', ')}] do not match rank ${x.length}`);
+  checkPositive(node, 'repeats', rep, true);
+  return [x.map((d, i) => d * rep[i])];
+};
+
+function blocks(node: Node, x: Dims): number {
+  const b = node.attrs.blocksize;
+  if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
+  checkPositive(node, 'blocksize', [b]);
+  return b;
+}
+
+export const depthToSpaceShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], b = blocks(node, x);
+  if (x[1] % (b * b)) throw new LayerError(node.name, node.op, `channels ${x[1]} are not a multiple of blocksize² = ${b * b}`);
+  return [[x[0], x[1] / (b * b), x[2] * b, x[3] * b]];
+};
+
+export const spaceToDepthShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], b = blocks(node, x);
+  if (x[2] % b || x[3] % b) throw new LayerError(node.name, node.op, `height ${x[2]} and width ${x[3]} must be multiples of blocksize ${b}`);
+  return [[x[0], x[1] * b * b, x[2] / b, x[3] / b]];
+};
+
+export const gatherShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], ax = axisOf(node, node.attrs.axis, x.length);
+  return [[...x.slice(0, ax), ...node.attrs.indicesDims, ...x.slice(ax + 1)]];
+};
+
+export const gatherElementsShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], ax = axisOf(node, node.attrs.axis, x.length), d: number[] = node.attrs.indicesDims;
+  if (d.length !== x.length || d.some((v, i) => i !== ax && v > x[i])) throw new LayerError(node.name, node.op, `indices of shape [${d.join(', ')}] do not fit data of shape [${x.join(', ')}] (axis ${ax})`);
+  return [d.slice()];
+};
+
+export const whereShape: ShapeRule = (node, inputs) => [broadcast(node, broadcast(node, node.attrs.condDims, inputs[0]), inputs[1])];

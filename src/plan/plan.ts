@@ -18,6 +18,8 @@ export interface PlanCaps {
   readonly sliceWriters: ReadonlySet<string>;
   readonly sliceReaders: ReadonlySet<string>;
   readonly alignment: number;
+  /** Bytes of a temporary buffer a node needs while it runs (e.g. a relayout through another order), 0 for none. */
+  scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
 }
 
 export interface Buffer {
@@ -49,6 +51,8 @@ export interface MemoryPlan {
    * layout is not dense (the backend converts); absent for dense ones (the value's own buffer). */
   stagingIn: Map<string, Buffer>;
   stagingOut: Map<string, Buffer>;
+  /** Temporary buffers by node name (caps.scratchBytes), live only while that node runs. */
+  scratch: Map<string, Buffer>;
   /** arena size: the peak of the plan */
   arenaBytes: number;
   /** the sum of every buffer: what the arena would need without sharing */
@@ -115,8 +119,11 @@ export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, ca
     const v = newValue(inp.name, 0);
     if (v.layout !== 'dense') stagingIn.set(inp.name, newBuffer(size(v.dims) * 4, 0));
   }
+  const scratch = new Map<string, Buffer>();
   graph.nodes.forEach((node, k) => {
     const t = k + 1;
+    const sb = caps.scratchBytes?.(node, dims) ?? 0;
+    if (sb > 0) scratch.set(node.name, newBuffer(sb, t));
     for (const name of node.inputs) {
       const v = name ? values.get(name) : undefined;
       if (v) use(v, t);
@@ -152,7 +159,7 @@ export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, ca
   const arena = planArena(requests, align);
   for (const b of buffers) b.offset = arena.offsets.get(b.id)!;
   return {
-    values, buffers, stagingIn, stagingOut,
+    values, buffers, stagingIn, stagingOut, scratch,
     arenaBytes: arena.bytes, unsharedBytes: arena.unsharedBytes,
     liveBytes: liveBytesPerStep(buffers, graph.nodes.length, align),
   };

@@ -10,6 +10,7 @@
 import type { ModelSpec, TensorSpec } from './onnx-builder.js';
 import { rng } from './rng.js';
 import type { BackendName } from '../../src/backends/backend.js';
+import { TENSOR_CASES } from './op-cases/tensor.js';
 
 export interface OpCase {
   name: string;
@@ -241,8 +242,7 @@ export const OP_CASES: OpCase[] = [
   { name: 'Flatten axis 0', x: [2, 3, 2, 2], spec: one('Flatten', { axis: 0 }) },
   { name: 'Reshape 2-D to 4-D', x: [2, 12], spec: one('Reshape', {}, ['s'], { s: I64([2, 3, 2, 2]) }) },
   { name: 'Reshape 4-D [1,6,1,1] → [1,1,2,3] (same bytes in NHWC)', x: [1, 6, 1, 1], spec: one('Reshape', {}, ['s'], { s: I64([1, 1, 2, 3]) }) },
-  { name: 'Reshape 4-D to 4-D across channels and pixels', x: [1, 6, 2, 2], spec: one('Reshape', {}, ['s'], { s: I64([1, 3, 4, 2]) }),
-    unsupported: { wasm: /reshape between 4-D shapes \[1, 6, 2, 2\] → \[1, 3, 4, 2\] is not supported/ } },
+  { name: 'Reshape 4-D to 4-D across channels and pixels', x: [1, 6, 2, 2], spec: one('Reshape', {}, ['s'], { s: I64([1, 3, 4, 2]) }) },
   { name: 'Transpose 4-D spatial swap', x: [1, 3, 4, 5], spec: one('Transpose', { perm: [0, 1, 3, 2] }) },
   { name: 'Transpose NHWC→NCHW-style [0,3,1,2]', x: [1, 4, 5, 3], spec: one('Transpose', { perm: [0, 3, 1, 2] }) },
   { name: 'Transpose 3-D default perm (reverse)', x: [2, 3, 5], spec: one('Transpose') },
@@ -257,8 +257,7 @@ export const OP_CASES: OpCase[] = [
   { name: 'Pad 2-D constant', x: [3, 4], spec: one('Pad', {}, ['p', 'v'], { p: I64([1, 0, 2, 3]), v: S(-1) }) },
   { name: 'Pad batch and channel axes', x: [1, 3, 2, 3], spec: one('Pad', {}, ['p'], { p: I64([1, 2, 0, 0, 0, 1, 1, 0]) }) },
   { name: 'Pad attributes (opset 9)', x: [1, 2, 3, 3], spec: one('Pad', { pads: [0, 0, 2, 1, 0, 0, 0, 1], value: 0.25 }, [], {}, 9) },
-  { name: 'Pad negative (crop)', x: [1, 3, 5, 6], spec: one('Pad', {}, ['p'], { p: I64([0, 0, -1, 1, 0, 0, 1, -2]) }),
-    unsupported: { wasm: /negative pads \(cropping\) are not supported/ } },
+  { name: 'Pad negative (crop)', x: [1, 3, 5, 6], spec: one('Pad', {}, ['p'], { p: I64([0, 0, -1, 1, 0, 0, 1, -2]) }) },
   // reduce
   { name: 'ReduceMean spatial, axes as input (opset 18)', x: [1, 6, 3, 5], spec: one('ReduceMean', { keepdims: 1 }, ['ax'], { ax: I64([-1, -2]) }, 18) },
   { name: 'ReduceMean over channels', x: [1, 5, 3, 3], spec: one('ReduceMean', { axes: [1], keepdims: 1 }),
@@ -324,6 +323,7 @@ export const OP_CASES: OpCase[] = [
     { op: 'GlobalMaxPool', inputs: ['x'], outputs: ['g'] },
     { op: 'Sub', inputs: ['g', 'x'], outputs: ['y'] },
   ] } },
+  ...TENSOR_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

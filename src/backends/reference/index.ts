@@ -16,8 +16,12 @@ import { refResize } from './kernels/resize.js';
 import { refSoftmax } from './kernels/softmax.js';
 import { refTranspose } from './kernels/layout.js';
 import { activationFn, fusedFn, identity } from '../../model/activation.js';
+import { elementSource, forEachIndex } from '../../model/indexmap.js';
+import { ResourceLimitError } from '../../errors.js';
 
 const NONE = new Set<string>();
+/** The largest arena the reference backend allocates (4 GiB, as the wasm memory). */
+const MAX_ARENA_BYTES = 2 ** 32;
 
 const CAPS: Capabilities = {
   activationProducers: NONE,
@@ -64,6 +68,15 @@ const window = (op: 'max' | 'avg'): RefOpFn => (node, [x], [xd]) => {
 const activation: RefOpFn = (node, [x]) => [Float64Array.from(x!, activationFn(node.op, node.attrs)!)];
 const binary = (op: RefOp): RefOpFn => (node, [a, b], [ad, bd]) => [refBinary(op, a!, ad, b!, bd, identity).y];
 const copy: RefOpFn = (_n, [x]) => [x!];
+
+/** Data movement: each output element from the input element the operator's index map names (src/model/indexmap.ts). */
+const indexMap: RefOpFn = (node, xs, dims, [yd]) => {
+  const src = elementSource(node, dims, yd);
+  const fill = node.op === 'Pad' && xs[1] ? xs[1][0] : node.attrs.value ?? 0; // Pad: a computed constant_value
+  const y = new Float32Array(size(yd));
+  forEachIndex(yd, (idx, k) => { const r = src(idx); y[k] = r ? xs[r[0]]![r[1]] : fill; });
+  return [y];
+};
 
 /** The reference backend's op registry: one NCHW function per planned operator. */
 export const REFERENCE_OPS: Record<string, RefOpFn> = {
@@ -126,14 +139,8 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
     const back = perm.map((_, i) => perm.indexOf(i));
     return [refTranspose(s, t.dims, back).y];
   },
-  Pad: (node, [x], [xd], [yd]) => {
-    const p: number[] = node.attrs.pads, r = xd.length, st = stridesOf(xd);
-    return [gather(yd, (idx) => {
-      let s = 0;
-      for (let d = 0; d < r; d++) { const i = idx[d] - p[d]; if (i < 0 || i >= xd[d]) return -1; s += i * st[d]; }
-      return s;
-    }, x!, node.attrs.value)];
-  },
+  Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
+  Gather: indexMap, GatherElements: indexMap, Where: indexMap,
   ReduceMean: (node, [x], [xd]) => {
     const axes = new Set<number>(node.attrs.axes), st = stridesOf(xd);
     const kept = xd.map((d, i) => (axes.has(i) ? 1 : d)), total = size(kept), count = size(xd) / total;
@@ -178,6 +185,8 @@ export class ReferenceBackend implements Backend {
   }
 
   async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
+    // a plain typed array: fail typed, not with a RangeError, past what one can hold
+    if (plan.arenaBytes > MAX_ARENA_BYTES) throw new ResourceLimitError(`the reference backend's activation arena would need ${plan.arenaBytes} bytes (limit ${MAX_ARENA_BYTES})`);
     const arena = new Float32Array(Math.ceil(plan.arenaBytes / 4));
     const view = (name: string): Float32Array => {
       const v = plan.values.get(name)!;

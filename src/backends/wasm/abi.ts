@@ -18,6 +18,7 @@ export const KERNELS = {
   f32_softmax: ['x', 'y', 'n'], // assembly/softmax.ts
   f32_transpose2d: ['src', 'srcBatch', 'srcRow', 'dst', 'dstBatch', 'dstRow', 'rows', 'cols'], // assembly/layout.ts
   f32_strided_copy: ['src', 'dst', 'prm'], // assembly/layout.ts
+  f32_gather_table: ['src', 'dst', 'table'], // assembly/layout.ts
   f32_resize_nearest_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'xIdx'], // assembly/resize.ts
   f32_resize_bilinear_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'yW', 'xIdx', 'xW'], // assembly/resize.ts
 } as const;

@@ -10,6 +10,7 @@ import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFi
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
+import { reshapeScratchBytes } from './lower.js';
 import { wasmSupports, ptrOf } from './lower.js';
 
 export interface WasmOptions extends BackendOptions {
@@ -32,6 +33,7 @@ export const WASM_CAPS: Capabilities = {
   // NHWC inside: channels innermost for the GEMM/depthwise microkernels (docs/DESIGN.md, Layout)
   layout: (dims) => (dims.length === 4 ? 'nhwc' : 'dense'),
   alignment: 64, // a cache line; keeps every tensor 16-byte aligned for v128 loads
+  scratchBytes: reshapeScratchBytes,
 };
 
 let warnedNoSharedMemory = false;

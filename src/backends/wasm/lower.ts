@@ -16,6 +16,7 @@ import * as lay from './kernels/layout.js';
 import * as rs from './kernels/resize.js';
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
+import { movesOf, physicalOffset, resolveCopy, tableEntries } from '../../model/indexmap.js';
 
 /** A planned value placed in linear memory: its buffer's offset is an absolute address. */
 export const ptrOf = (v: Value): number => v.buffer.offset + v.elemOffset * 4;
@@ -34,6 +35,8 @@ export interface LowerContext {
   outputs: Value[];
   cw: ConstRegion;
   act: Activation;
+  /** Absolute address of the node's scratch buffer (MemoryPlan.scratch), or null. */
+  scratch: number | null;
 }
 
 type Lowering = (ctx: LowerContext) => Step[];
@@ -290,10 +293,25 @@ const reshape: Lowering = (ctx) => {
   if (x.layout === 'dense') return strided(ctx, y.dims, ptrOf(x), denseStrides(y.dims), ptrOf(y), physicalStrides(y));
   // NHWC → NHWC with the same dims (Identity kept for a graph output): a copy
   if (x.dims.every((d, i) => d === y.dims[i])) return relayout(ctx, x, y);
-  // NHWC → NHWC with other dims: the source index of y's logical element is a dense NCHW index of
-  // x, which has no single stride pattern in general (refused by the check below).
-  return unsupported(ctx, reshapeReason(x.dims, y.dims)!);
+  // NHWC → NHWC with other dims: y's logical element has no single stride pattern in x, so through
+  // the dense NCHW order in the node's scratch buffer (reshapeScratchBytes): two strided copies
+  if (ctx.scratch === null) return fail(ctx, 'internal: NHWC reshape without a scratch buffer');
+  return [
+    ...strided(ctx, x.dims, ptrOf(x), physicalStrides(x), ctx.scratch, denseStrides(x.dims)),
+    ...strided(ctx, y.dims, ctx.scratch, denseStrides(y.dims), ptrOf(y), physicalStrides(y)),
+  ];
 };
+
+/** A 4-D → 4-D Reshape/Flatten whose NHWC bytes differ (the planner cannot alias it) copies through a
+ * dense buffer of the input's size. */
+export function reshapeScratchBytes(node: Node, dims: ReadonlyMap<string, number[]>): number {
+  if (node.op !== 'Reshape' && node.op !== 'Flatten') return 0;
+  const x = dims.get(node.inputs[0]), y = dims.get(node.outputs[0]);
+  if (!x || !y || x.length !== 4 || y.length !== 4 || x.every((d, i) => d === y[i])) return 0;
+  // a 4-D value whose NHWC bytes are in NCHW order too (H = W = 1, or C = 1) reshapes by an alias or one copy
+  const logical = (d: readonly number[]) => (d[2] === 1 && d[3] === 1) || d[1] === 1;
+  return logical(x) && logical(y) ? 0 : size(x) * 4;
+}
 
 const transpose: Lowering = (ctx) => {
   const x = act(ctx);
@@ -313,16 +331,47 @@ const softmax: Lowering = (ctx) => {
   return sm.lowerSoftmax(ptrOf(x), ptrOf(y), rows, n);
 };
 
-const pad: Lowering = (ctx) => {
-  const x = act(ctx);
-  const y = ctx.outputs[0];
-  const pads: number[] = ctx.node.attrs.pads;
-  const r = x.dims.length;
-  const steps = elt.lowerFill(ptrOf(y), size(y.dims), ctx.node.attrs.value ?? 0);
+/**
+ * Data movement (Pad, Expand, Tile, DepthToSpace, SpaceToDepth, Gather, GatherElements, Where): the
+ * operator's moves (src/model/indexmap.ts) over each value's physical strides (NHWC or dense) — strided
+ * copies (a fill is a copy from one float with zero strides; Pad's borders copy from the output already
+ * written) and, for maps with no stride pattern, one table gather per source.
+ */
+const indexMap: Lowering = (ctx) => {
+  const y = ctx.outputs[0], node = ctx.node;
+  const inDims = node.inputs.map((_, i) => ctx.inputs[i]?.dims ?? ctx.consts[i]?.dims ?? []);
+  const entries = tableEntries(node, y.dims);
+  if (entries) ctx.cw.reserve(entries * 8); // before the tables are built
+  const placed = new Map<number | string, { ptr: number; strides: number[]; dims: number[] }>();
+  const operand = (from: number | 'out' | 'value') => {
+    let o = placed.get(from);
+    if (o) return o;
+    if (from === 'out') o = { ptr: ptrOf(y), strides: physicalStrides(y), dims: y.dims };
+    else if (from === 'value') {
+      const v = ctx.inputs[1]; // Pad: a computed constant_value, or the constant one
+      o = v ? { ptr: ptrOf(v), strides: [], dims: [] } : { ptr: ctx.cw.f32(Float32Array.of(node.attrs.value ?? 0)), strides: [], dims: [] };
+    } else {
+      const v = ctx.inputs[from];
+      o = v ? { ptr: ptrOf(v), strides: physicalStrides(v), dims: v.dims }
+        : { ptr: ctx.cw.f32(f32(ctx, from) ?? fail(ctx, `input ${from} is missing`)), strides: denseStrides(inDims[from]), dims: inDims[from] };
+    }
+    placed.set(from, o);
+    return o;
+  };
   const ys = physicalStrides(y);
-  let dst = ptrOf(y);
-  for (let i = 0; i < r; i++) dst += pads[i] * ys[i] * 4;
-  return steps.concat(strided(ctx, x.dims, ptrOf(x), physicalStrides(x), dst, ys));
+  return movesOf(node, inDims, y.dims).flatMap((m) => {
+    const src = operand(m.from);
+    if (m.kind === 'table') {
+      const t = new Int32Array(2 * m.srcIdx.length);
+      for (let k = 0; k < m.srcIdx.length; k++) {
+        t[2 * k] = physicalOffset(m.srcIdx[k], src.dims, src.strides);
+        t[2 * k + 1] = physicalOffset(m.dstIdx[k], y.dims, ys);
+      }
+      return lay.lowerGatherTable(src.ptr, ptrOf(y), t, ctx.cw);
+    }
+    const r = resolveCopy(m, src.strides, ys);
+    return strided(ctx, r.dims, src.ptr + r.srcOffset * 4, r.srcStrides, ptrOf(y) + r.dstOffset * 4, r.dstStrides);
+  });
 };
 
 const reduceMean: Lowering = (ctx) => {
@@ -340,13 +389,6 @@ const resize: Lowering = (ctx) => {
   return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales }, nhwc(x), nhwc(y), ctx.cw);
 };
 
-const reshapeReason = (x: readonly number[], y: readonly number[]): string | null => {
-  if (x.length !== 4 || y.length !== 4 || x.every((d, i) => d === y[i])) return null;
-  // a 4-D value whose NHWC bytes are in NCHW order too (H = W = 1, or C = 1) reshapes for free
-  const logical = (d: readonly number[]) => (d[2] === 1 && d[3] === 1) || d[1] === 1;
-  return logical(x) && logical(y) ? null : `reshape between 4-D shapes [${x.join(', ')}] → [${y.join(', ')}] is not supported`;
-};
-
 type Check = (node: Node, dimsOf: (name: string) => number[], graph: Graph) => string | null;
 
 const constWeights = (i: number, what: string): Check => (node, _d, g) =>
@@ -359,8 +401,6 @@ const CHECKS: Record<string, Check> = {
     const r = d(node.inputs[0]).length;
     return r === 2 || r === 4 ? null : `standalone batch-norm supports 2-D and 4-D inputs, got rank ${r}`;
   },
-  Reshape: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
-  Flatten: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
   Softmax: (node, d) => {
     const x = d(node.inputs[0]), { axis, legacy } = node.attrs;
     if (x.length === 4) {
@@ -370,7 +410,6 @@ const CHECKS: Record<string, Check> = {
     }
     return legacy || axis === x.length - 1 ? null : `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
   },
-  Pad: (node) => ((node.attrs.pads as number[]).some((p) => p < 0) ? 'negative pads (cropping) are not supported' : null),
   ReduceMean: (node, d) => {
     const x = d(node.inputs[0]), axes = [...node.attrs.axes].sort();
     return x.length === 4 && axes.length === 2 && axes[0] === 2 && axes[1] === 3 ? null
@@ -384,7 +423,7 @@ const CHECKS: Record<string, Check> = {
 };
 
 /** Operators whose every input may be a constant (the kernels read constants from the const region). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat']);
+const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat', 'Where']);
 
 /** True, or why the wasm kernels do not run this node. */
 export function wasmSupports(node: Node, dimsOf: (name: string) => number[], graph: Graph): true | string {
@@ -401,7 +440,9 @@ export const WASM_OPS: Record<string, Lowering> = {
   HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax, Pad: pad,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax,
+  Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
+  Gather: indexMap, GatherElements: indexMap, Where: indexMap,
   ReduceMean: reduceMean, Resize: resize,
 };
 

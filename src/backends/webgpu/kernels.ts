@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../errors.js';
 import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
+import { movesOf, resolveCopy, tableEntries } from '../../model/indexmap.js';
 import type { Value } from '../../plan/plan.js';
 import { actFn, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
@@ -411,18 +412,35 @@ const transpose: Gen = (ctx) => {
   return [gather('transpose', { value: x }, y, y.dims, 0, perm.map((p) => xs[p]), 0, denseStrides(y.dims))];
 };
 
-/** One invocation per output element: the input element at (index - pads_begin), or the pad value outside (negative pads crop). */
-const pad: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], p: number[] = ctx.node.attrs.pads, t = size(y.dims), r = y.dims.length;
-  const xs = denseStrides(x.dims), value = f(ctx.node.attrs.value ?? 0);
-  const lines = ['var rem = gi;', 'var src = 0u;', 'var inside = true;'];
-  for (let d = r - 1; d >= 0; d--) {
-    lines.push(`{ let o = i32(rem % ${u(y.dims[d])}) - ${i(p[d])}; rem = rem / ${u(y.dims[d])}; inside = inside && o >= 0 && o < ${i(x.dims[d])}; src += u32(max(o, 0)) * ${u(xs[d])}; }`);
-  }
-  lines.push(size(x.dims) ? `Y[gi] = select(${value}, X[min(src, ${u(size(x.dims) - 1)})], inside);` : `Y[gi] = ${value};`);
-  const decls: BindDecl[] = size(x.dims) ? [{ name: 'X' }, { name: 'Y', write: true }] : [{ name: 'Y', write: true }];
-  const operands: Operand[] = size(x.dims) ? [{ value: x }, { value: y }] : [{ value: y }];
-  return t ? [elementwise('wgsl_pad', `pad|${x.dims}|${y.dims}|${p}|${value}`, t, decls, operands, '', lines.join('\n  '))] : [];
+/** Index tables hold element offsets as f32 (exact below 2^24): tensors that large need no table op here. */
+const MAX_TABLE_OFFSET = 2 ** 24;
+
+/**
+ * Data movement (Pad, Expand, Tile, DepthToSpace, SpaceToDepth, Gather, GatherElements, Where): the
+ * operator's moves (src/model/indexmap.ts) over dense strides — each strided copy one gather dispatch
+ * (a fill reads one float with zero strides; Pad's borders read the output already written, which
+ * the previous dispatches of the pass made visible), each index table one table dispatch.
+ */
+const indexMap: Gen = (ctx) => {
+  const y = ctx.outputs[0], node = ctx.node, ys = denseStrides(y.dims);
+  const inDims = node.inputs.map((_, k) => ctx.inputs[k]?.dims ?? ctx.consts[k]?.dims ?? []);
+  const src = (from: number | 'out' | 'value'): { op: Operand; strides: number[] } => {
+    if (from === 'out') return { op: { value: y }, strides: ys };
+    if (from === 'value') return { op: ctx.inputs[1] ? { value: ctx.inputs[1] } : { data: Float32Array.of(node.attrs.value ?? 0) }, strides: [] };
+    return { op: operand(ctx, from), strides: denseStrides(inDims[from]) };
+  };
+  const name = node.op.toLowerCase();
+  return movesOf(node, inDims, y.dims).flatMap((m): Step[] => {
+    const s = src(m.from);
+    if (m.kind === 'table') {
+      const n = m.srcIdx.length, t = new Float32Array(2 * n);
+      for (let k = 0; k < n; k++) { t[2 * k] = m.srcIdx[k]; t[2 * k + 1] = m.dstIdx[k]; }
+      return n ? [elementwise(`wgsl_${name}_table`, `table|${n}`, n, [{ name: 'X' }, { name: 'Tb' }, { name: 'Y', write: true }], [s.op, { data: t }, { value: y }], '',
+        'Y[u32(Tb[2u * gi + 1u])] = X[u32(Tb[2u * gi])];')] : [];
+    }
+    const r = resolveCopy(m, s.strides, ys);
+    return size(r.dims) ? [gather(name, s.op, y, r.dims, r.srcOffset, r.srcStrides, r.dstOffset, r.dstStrides)] : [];
+  });
 };
 
 // ---- reductions: one workgroup of 64 threads per row, a tree in workgroup memory ----
@@ -587,12 +605,14 @@ export const WEBGPU_OPS: Record<string, Gen> = {
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax, Pad: pad,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax,
+  Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
+  Gather: indexMap, GatherElements: indexMap, Where: indexMap,
   ReduceMean: reduceMean, Resize: resize,
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat']);
+const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat', 'Where']);
 
 /** True, or why the WGSL kernels do not run this node. `maxBinding`: the device's maxStorageBufferBindingSize. */
 export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph, maxBinding: number): true | string {
@@ -604,6 +624,9 @@ export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, 
   if (node.op === 'Resize') {
     const x = dims.get(node.inputs[0])!, y = dims.get(node.outputs[0])!;
     if (x.length !== 4 || x[0] !== y[0] || x[1] !== y[1]) return `resize supports the spatial axes of a 4-D tensor only; [${x.join(', ')}] → [${y.join(', ')}]`;
+  }
+  if (tableEntries(node, dims.get(node.outputs[0])!) && [...node.inputs, ...node.outputs].some((v) => v && size(dims.get(v)!) > MAX_TABLE_OFFSET)) {
+    return `${node.op} over tensors of more than ${MAX_TABLE_OFFSET} elements is not supported (its index table holds f32 offsets)`;
   }
   for (const v of [...node.inputs, ...node.outputs]) {
     const d = v ? dims.get(v) : undefined;

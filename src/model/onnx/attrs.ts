@@ -165,7 +165,8 @@ export function normalizeSoftmax(node: Node, at: Attrs, opset: number): void {
 export function normalizePad(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   const mode = at.str('mode', 'constant');
-  if (mode !== 'constant') unsupportedAttr(node, `Pad mode '${mode}' is not supported (only 'constant')`);
+  oneOf(node, 'mode', mode, opset >= 19 ? ['constant', 'reflect', 'edge', 'wrap'] : ['constant', 'reflect', 'edge']);
+  a.mode = mode;
   if (opset < 11) { a.pads = at.ints('pads') ?? at.ints('paddings'); a.value = at.float('value', 0); node.inputs = node.inputs.slice(0, 1); }
   if (opset < 11 && !a.pads) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'pads' is required`);
 }
@@ -254,6 +255,17 @@ export function normalizeShape(node: Node, at: Attrs, opset: number): void {
 export function normalizeGather(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   a.axis = at.int('axis', 0);
+}
+
+/** DepthToSpace (blocksize, mode DCR/CRD from opset 11) and SpaceToDepth (blocksize). */
+export function normalizeDepthToSpace(node: Node, at: Attrs, opset: number): void {
+  const a = node.attrs;
+  if (!at.has('blocksize')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'blocksize' is required`);
+  a.blocksize = at.int('blocksize', 1);
+  if (node.op === 'DepthToSpace') {
+    a.mode = opset >= 11 ? at.str('mode', 'DCR') : 'DCR';
+    oneOf(node, 'mode', a.mode, ['DCR', 'CRD']);
+  }
 }
 
 export function normalizeConstantOfShape(node: Node, at: Attrs, opset: number): void {

@@ -112,3 +112,12 @@ export function denseStrides(dims: readonly number[]): number[] {
   for (let i = dims.length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]; }
   return s;
 }
+
+/**
+ * dst[table[2k+1]] = src[table[2k]] (offsets in floats) for every entry: an index map with no stride
+ * pattern. One Step `f32_gather_table(src, dst, table, begin, end)`, range = entries.
+ */
+export function lowerGatherTable(src: number, dst: number, table: Int32Array, cw: ConstWriter): Step[] {
+  if (table.length === 0) return [];
+  return [step('f32_gather_table', { src, dst, table: cw.i32(table) }, table.length / 2, 0)];
+}

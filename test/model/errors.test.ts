@@ -34,7 +34,8 @@ test('unknown domain and unsupported opset', () => {
   throwsType(() => loadOnnx(bytes), UnsupportedError, /domain 'com\.microsoft'/);
   throwsType(() => loadOnnx(oneNode('Relu', {}, [{ name: 'x', dims: [1] }], {}, 6)), UnsupportedError, /opset 6/);
   throwsType(() => loadOnnx(oneNode('Relu', {}, [{ name: 'x', dims: [1] }], {}, 22)), UnsupportedError, /opset 22/);
-  throwsType(() => loadOnnx(oneNode('Pad', { mode: 'reflect', pads: [0, 1, 0, 1] }, [{ name: 'x', dims: [2, 2] }], {}, 9)), UnsupportedError, /reflect/);
+  throwsType(() => bindAndFold(loadOnnx(oneNode('Pad', { mode: 'reflect', pads: [0, 3, 0, 3] }, [{ name: 'x', dims: [2, 2] }], {}, 9)), {}), UnsupportedError, /reflect pads of axis 1 \(3, 3\) must be smaller than its size 2/);
+  throwsType(() => loadOnnx(oneNode('Pad', { mode: 'wrap', pads: [0, 1, 0, 1] }, [{ name: 'x', dims: [2, 2] }], {}, 9)), ModelFormatError, /unknown mode 'wrap' \(one of constant, reflect, edge\)/);
 });
 
 test('external data is refused clearly', () => {
@@ -126,8 +127,8 @@ test('fold: bad layer shapes throw LayerError naming the node', () => {
     nodes: [{ name: 'rs', op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }], initializers: { s: { dims: [2], data: [5, -1], dtype: 'int64' } } }));
   throwsType(() => bindAndFold(r, {}), LayerError, /node 'rs' \(Reshape\): cannot reshape/);
   const gather = loadOnnx(makeModel({ inputs: [{ name: 'x', dims: [2, 3] }], outputs: [{ name: 'y' }],
-    nodes: [{ name: 'ga', op: 'Gather', inputs: ['x', 'i'], outputs: ['y'] }], initializers: { i: { dims: [1], data: [0], dtype: 'int64' } } }));
-  throwsType(() => bindAndFold(gather, {}), UnsupportedError, /node 'ga' \(Gather\).*constant/);
+    nodes: [{ name: 'ga', op: 'Gather', inputs: ['x', 'i'], outputs: ['y'] }], initializers: { i: { dims: [1], data: [-3], dtype: 'int64' } } }));
+  throwsType(() => bindAndFold(gather, {}), LayerError, /node 'ga' \(Gather\): index -3 out of range for an axis of size 2/);
 });
 
 test.run();

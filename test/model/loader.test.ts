@@ -88,10 +88,10 @@ test('opset-dependent forms: Clip, Softmax, Pad, Slice, Squeeze, Upsample', () =
   assert.equal(bindAndFold(g, {}).graph.nodes[0].attrs, { axis: 3, legacy: false });
   g = loadOnnx(oneNode('Pad', { pads: [0, 0, 1, 2, 0, 0, 3, 4], value: 0.5 }, x, {}, 9));
   let f = bindAndFold(g, {});
-  assert.equal(f.graph.nodes[0].attrs, { pads: [0, 0, 1, 2, 0, 0, 3, 4], value: 0.5 });
+  assert.equal(f.graph.nodes[0].attrs, { pads: [0, 0, 1, 2, 0, 0, 3, 4], mode: 'constant', value: 0.5 });
   assert.equal(f.dims.get('y'), [1, 3, 8, 10]);
   g = loadOnnx(oneNode('Pad', {}, x, { p: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1], dtype: 'int64' }, v: { dims: [], data: [0] } }, 13));
-  assert.equal(bindAndFold(g, {}).graph.nodes[0].attrs, { pads: [0, 0, 1, 1, 0, 0, 1, 1], value: 0 });
+  assert.equal(bindAndFold(g, {}).graph.nodes[0].attrs, { pads: [0, 0, 1, 1, 0, 0, 1, 1], mode: 'constant', value: 0 });
   g = loadOnnx(oneNode('Slice', { starts: [1], ends: [1000], axes: [-1] }, x, {}, 9));
   assert.equal(bindAndFold(g, {}).graph.nodes[0].attrs, { starts: [1], ends: [4], axes: [3], steps: [1] });
   g = loadOnnx(oneNode('Squeeze', { axes: [0] }, x, {}, 11));

@@ -49,6 +49,27 @@ test('constant folding has an element budget: Add(x, ConstantOfShape(2^29)) is a
   assert.ok(allocated() - before < 256 * 2 ** 20, `${((allocated() - before) / 2 ** 20).toFixed(0)} MiB allocated on the way to the error`);
 });
 
+test('huge Tile / Expand / Pad sizes from a few bytes: ResourceLimitErrors before anything is allocated, on activations and constants', async () => {
+  const big = 2 ** 20;
+  const cases: [string, ModelSpec['nodes'], ModelSpec['initializers'], RegExp][] = [
+    ['Tile', [{ op: 'Tile', inputs: ['x', 'r'], outputs: ['y'] }], { r: { dims: [4], data: [big, big, 1, 1], dtype: 'int64' } }, /4 GiB|limit/],
+    ['Expand', [{ op: 'Expand', inputs: ['x', 's'], outputs: ['y'] }], { s: { dims: [5], data: [big, big, 1, 1, 1], dtype: 'int64' } }, /4 GiB|limit/],
+    ['Pad', [{ op: 'Pad', inputs: ['x', 'p'], outputs: ['y'], attrs: { mode: 'edge' } }], { p: { dims: [8], data: [0, 0, big * 64, big * 64, 0, 0, 0, 0], dtype: 'int64' } }, /4 GiB|limit/],
+    // on constants the fold's element budget stops it
+    ['Tile of a constant', [{ op: 'Tile', inputs: ['c', 'r'], outputs: ['t'] }, { op: 'Add', inputs: ['x', 't'], outputs: ['y'] }],
+      { c: { dims: [1, 1, 1, 1], data: [1] }, r: { dims: [4], data: [1, 1, big, big], dtype: 'int64' } }, /Tile.*exceeds the limit of 16777216 elements/],
+    ['Expand of a constant', [{ op: 'Expand', inputs: ['c', 's'], outputs: ['t'] }, { op: 'Add', inputs: ['x', 't'], outputs: ['y'] }],
+      { c: { dims: [1], data: [1] }, s: { dims: [4], data: [1, 1, big, big], dtype: 'int64' } }, /Expand.*exceeds the limit of 16777216 elements/],
+  ];
+  for (const [what, nodes, initializers, re] of cases) {
+    for (const backend of ['wasm', 'reference'] as const) {
+      const before = allocated();
+      await rejects(Session.create(model({ nodes, initializers }), { threads: 1, backend }), ResourceLimitError, re);
+      assert.ok(allocated() - before < 256 * 2 ** 20, `${what} on ${backend}: ${((allocated() - before) / 2 ** 20).toFixed(0)} MiB allocated on the way to the error`);
+    }
+  }
+});
+
 test('unknown Resize coordinate_transformation_mode and nearest_mode are ModelFormatErrors', async () => {
   for (const attrs of [{ coordinate_transformation_mode: 'sideways' }, { nearest_mode: 'round_to_even' }]) {
     const bytes = model({ nodes: [{ op: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'], attrs: { mode: 'nearest', ...attrs } }],
@@ -69,7 +90,7 @@ test('a STRING attribute without its value reads as the empty string: a typed er
     initializers: { p: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1], dtype: 'int64' } } }));
   delete m.graph.node[0].attribute[0].s;
   const bytes = encodeModel(m);
-  const e = await rejects(Session.create(bytes, { threads: 1 }), EdgeCnnError, /Pad mode '' is not supported/);
+  const e = await rejects(Session.create(bytes, { threads: 1 }), EdgeCnnError, /unknown mode '' \(one of constant, reflect, edge\)/);
   assert.not.match(e.message, /TypeError|is not a function|undefined/);
 });
 

@@ -261,6 +261,13 @@ test('foldPad: zero Pad into Conv and AveragePool; −∞ into MaxPool; non-zero
     { op: 'Pad', inputs: ['x', 'p', 'v'], outputs: ['px'] }, { op: 'Conv', inputs: ['px', 'w'], outputs: ['y'], attrs: { kernel_shape: [3, 3] } }],
   initializers: { p: pads, v: { dims: [], data: [1] }, w: W([2, 2, 3, 3]) } }, foldPad, false);
   assert.equal(ops(c.after), ['Pad', 'Conv']);
+  // only constant-mode pads fold: edge / reflect zero-free borders stay a Pad
+  for (const mode of ['edge', 'reflect']) {
+    c = check({ inputs: [{ name: 'x', dims: [1, 2, 5, 5] }], outputs: [{ name: 'y' }], nodes: [
+      { op: 'Pad', inputs: ['x', 'p'], outputs: ['px'], attrs: { mode } }, { op: 'Conv', inputs: ['px', 'w'], outputs: ['y'], attrs: { kernel_shape: [3, 3] } }],
+    initializers: { p: pads, w: W([2, 2, 3, 3]) } }, foldPad, false);
+    assert.equal(ops(c.after), ['Pad', 'Conv'], mode);
+  }
 });
 
 test('cancelTransposes: inverse pairs vanish, other pairs compose', () => {

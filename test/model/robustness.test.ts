@@ -70,6 +70,36 @@ test('huge Tile / Expand / Pad sizes from a few bytes: ResourceLimitErrors befor
   }
 });
 
+test('zero-size values: every planned operator on an empty tensor runs (empty outputs) or is a typed error naming the node', async () => {
+  const I64 = (data: number[]) => ({ dims: [data.length], data, dtype: 'int64' as const });
+  const empty = (d: number[]) => ({ dims: d, data: [] as number[] });
+  // [operator, extra inputs, attributes, initializers, expected output dims, or the LayerError]
+  const ops: [string, string[], Record<string, unknown>, Record<string, any>, number[] | RegExp][] = [
+    ['Relu', [], {}, {}, [1, 0, 4, 4]], ['Add', ['c'], {}, { c: { dims: [1], data: [1] } }, [1, 0, 4, 4]],
+    ['Transpose', [], { perm: [0, 2, 3, 1] }, {}, [1, 4, 4, 0]], ['Softmax', [], { axis: 1 }, {}, [1, 0, 4, 4]],
+    ['GlobalAveragePool', [], {}, {}, [1, 0, 1, 1]], ['MaxPool', [], { kernel_shape: [1, 1] }, {}, [1, 0, 4, 4]],
+    ['Conv', ['w'], { kernel_shape: [1, 1] }, { w: empty([2, 0, 1, 1]) }, /node 'Conv_1' \(Conv\): input has 0 channels/],
+    ['Flatten', [], {}, {}, [1, 0]], ['ReduceMean', [], { axes: [2, 3] }, {}, [1, 0, 1, 1]],
+    ['Tile', ['r'], {}, { r: I64([1, 2, 1, 1]) }, [1, 0, 4, 4]], ['Expand', ['s'], {}, { s: I64([2, 1, 1, 1]) }, [2, 0, 4, 4]],
+    ['Gather', ['i'], { axis: 2 }, { i: I64([0, 3]) }, [1, 0, 2, 4]], ['Pad', ['p'], { mode: 'edge' }, { p: I64([0, 0, 1, 0, 0, 0, 0, 0]) }, [1, 0, 5, 4]],
+    ['Pad', ['p'], { mode: 'reflect' }, { p: I64([0, 1, 0, 0, 0, 0, 0, 0]) }, /node 'Pad_1' \(Pad\): cannot pad an empty axis 1 in mode 'reflect'/],
+    ['Resize', ['', 'sc'], { mode: 'nearest' }, { sc: { dims: [4], data: [1, 1, 2, 2] } }, [1, 0, 8, 8]],
+    ['DepthToSpace', [], { blocksize: 1 }, {}, [1, 0, 4, 4]], ['Concat', ['e'], { axis: 1 }, {}, [1, 0, 4, 4]],
+  ];
+  for (const backend of ['wasm', 'reference'] as const) {
+    for (const [op, extra, attrs, init, want] of ops) {
+      const bytes = model({ nodes: [{ op: 'Slice', inputs: ['x', 'st', 'en', 'ax'], outputs: ['e'] }, { op, inputs: ['e', ...extra], outputs: ['y'], attrs }],
+        initializers: { st: I64([1]), en: I64([1]), ax: I64([1]), ...init } });
+      if (want instanceof RegExp) { await rejects(Session.create(bytes, { threads: 1, backend }), LayerError, want); continue; }
+      const s = await Session.create(bytes, { threads: 1, backend });
+      const y = (await s.run({ x: new Tensor('float32', new Float32Array(48), [1, 3, 4, 4]) })).y;
+      assert.equal([...y.dims], want, `${op} on ${backend}`);
+      assert.is(y.data.length, 0);
+      await s.dispose();
+    }
+  }
+});
+
 test('unknown Resize coordinate_transformation_mode and nearest_mode are ModelFormatErrors', async () => {
   for (const attrs of [{ coordinate_transformation_mode: 'sideways' }, { nearest_mode: 'round_to_even' }]) {
     const bytes = model({ nodes: [{ op: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'], attrs: { mode: 'nearest', ...attrs } }],

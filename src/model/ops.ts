@@ -45,7 +45,7 @@ const binary = (doc: string): OpSpec =>
 /** Comparisons and logic: bool results, which exist only as constants (a folded Where condition). */
 const BOOL_ONLY = 'bool tensors exist only as constants: comparisons and logic are evaluated at load on constant inputs (e.g. a Where condition), not on activations';
 const cmp = (op: string, since = 1, inputs = 2): OpSpec =>
-  ({ since, minInputs: inputs, maxInputs: inputs, maxOutputs: 1, folds: true, constantOnly: BOOL_ONLY, group: 'Removed or folded at load', doc: 'on constants (bool results; never on activations)' });
+  ({ since, minInputs: inputs, maxInputs: inputs, maxOutputs: 1, folds: true, constantOnly: BOOL_ONLY, group: 'Removed or folded at load', doc: 'on constants only, bool results: a Where condition, never on activations' });
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
   Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
@@ -86,7 +86,7 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Softmax: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
     doc: 'over the channel or the last axis; before opset 13 over the flattened trailing axes' },
   Pad: { since: 2, minInputs: (o) => (o >= 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizePad, folds: true, shape: shape.padShape, group: 'Tensor',
-    doc: "modes constant (constant_value a constant or computed), reflect, edge, wrap (opset 19); negative pads crop; axes (opset 18); constant pads; a zero constant pad of H/W is folded into a following convolution or pooling" },
+    doc: "modes constant, reflect, edge and wrap from opset 19; constant_value a constant or computed at run time; negative pads crop; axes input from opset 18; constant pads; a zero constant-mode pad of H/W folds into a following convolution or pooling" },
   Expand: { since: 8, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.expandShape, group: 'Tensor',
     doc: 'constant shape, bidirectional broadcasting' },
   Tile: { since: 6, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.tileShape, group: 'Tensor', doc: 'constant repeats' },
@@ -94,9 +94,9 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
     doc: '4-D; modes DCR and CRD' },
   SpaceToDepth: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeDepthToSpace, folds: true, shape: shape.spaceToDepthShape, group: 'Tensor', doc: '4-D' },
   GatherElements: { since: 11, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, shape: shape.gatherElementsShape, group: 'Tensor',
-    doc: 'any axis; constant indices (negative ones count from the end)' },
+    doc: 'any axis; constant indices, negative ones counting from the end' },
   Where: { since: 9, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, shape: shape.whereShape, group: 'Tensor',
-    doc: 'a constant condition (bool tensors exist only as constants: a condition computed from activations is refused); either operand constant or computed; broadcasting' },
+    doc: 'constant condition only: bool tensors exist only as constants, so a condition computed from activations is refused; either operand constant or computed; broadcasting' },
   ReduceMean: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduceMean, shape: shape.reduceMeanShape, group: 'Element-wise and normalization',
     doc: 'over the spatial axes of a 4-D tensor' },
   Resize: { since: 10, minInputs: (o) => (o < 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizeResize, shape: shape.resizeShape, group: 'Tensor',
@@ -110,7 +110,7 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Constant: { since: 1, minInputs: 0, maxInputs: 0, maxOutputs: 1, group: 'Removed or folded at load', doc: 'value, value_float(s), value_int(s)' },
   Shape: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: 'start, end' },
   Gather: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeGather, folds: true, shape: shape.gatherShape, group: 'Tensor',
-    doc: 'any axis; constant indices (negative, scalar indices that drop the axis, N-D indices); on constants also computed indices' },
+    doc: 'any axis; constant indices: negative ones, a scalar index that drops the axis, N-D indices' },
   ConstantOfShape: { since: 9, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeConstantOfShape, folds: true, constantOnly: true, group: 'Removed or folded at load', doc: '' },
   Cast: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeCast, folds: true, group: 'Removed or folded at load', doc: 'on constants; float to float on activations' },
   Equal: cmp('Equal'), Less: cmp('Less'), Greater: cmp('Greater'), LessOrEqual: cmp('LessOrEqual', 12), GreaterOrEqual: cmp('GreaterOrEqual', 12),

@@ -370,7 +370,12 @@ const indexMap: Lowering = (ctx) => {
       return lay.lowerGatherTable(src.ptr, ptrOf(y), t, ctx.cw);
     }
     const r = resolveCopy(m, src.strides, ys);
-    return strided(ctx, r.dims, src.ptr + r.srcOffset * 4, r.srcStrides, ptrOf(y) + r.dstOffset * 4, r.dstStrides);
+    if (m.from === 'value' && !ctx.inputs[1] && size(r.dims) === size(y.dims) && contiguous(y)) return elt.lowerFill(ptrOf(y), size(y.dims), node.attrs.value ?? 0);
+    // a move's source and destination never overlap, so its order is free: the output's smallest
+    // stride innermost (NHWC channels: memory.copy rows instead of a few floats per row)
+    const order = r.dims.map((_, k) => k).sort((p, q) => Math.abs(r.dstStrides[q]) - Math.abs(r.dstStrides[p]) || Math.abs(r.srcStrides[q]) - Math.abs(r.srcStrides[p]));
+    const pick = (v: number[]) => order.map((k) => v[k]);
+    return strided(ctx, pick(r.dims), src.ptr + r.srcOffset * 4, pick(r.srcStrides), ptrOf(y) + r.dstOffset * 4, pick(r.dstStrides));
   });
 };
 

@@ -131,9 +131,11 @@ test('an unimplemented operator configuration fails at create even with a symbol
   const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
     nodes: [{ op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] }, name: 'mean_c' }] });
   await expectError(Session.create(bytes), UnsupportedError, /node 'mean_c' \(ReduceMean\): ReduceMean over axes \[1\]/);
-  const gather = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
-    nodes: [{ op: 'Gather', inputs: ['x', 'i'], outputs: ['y'], attrs: { axis: 1 }, name: 'pick' }], initializers: { i: { dims: [], data: [0], dtype: 'int64' } } });
-  await expectError(Session.create(gather), UnsupportedError, /node 'pick' \(Gather\)/);
+  // a comparison of activations: bool tensors exist only as constants
+  const where = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'Greater', inputs: ['x', 'z'], outputs: ['c'], name: 'gt' }, { op: 'Where', inputs: ['c', 'x', 'z'], outputs: ['y'], name: 'pick' }],
+    initializers: { z: { dims: [], data: [0] } } });
+  await expectError(Session.create(where), UnsupportedError, /node 'gt' \(Greater\): .*bool tensors exist only as constants/);
 });
 
 test('a fixed-shape model keeps one plan and releases its JS weight copies; other shapes are refused clearly', async () => {

@@ -53,6 +53,17 @@ export function corpus(): { name: string; bytes: Uint8Array }[] {
       { op: 'Concat', inputs: ['a', 'b'], outputs: ['y'], attrs: { axis: 1 } },
     ], initializers: { lo: { dims: [], data: [0] }, hi: { dims: [], data: [6] } } }],
     ['upsample-opset9', { opset: 9, inputs: x4, outputs: [{ name: 'y' }], nodes: [{ op: 'Upsample', inputs: ['x', 'sc'], outputs: ['y'], attrs: { mode: 'nearest' } }], initializers: { sc: { dims: [4], data: [1, 1, 2, 2] } } }],
+    // data movement (src/model/indexmap.ts): sizes from attributes and constant inputs
+    ['pad-reflect', one('Pad', { mode: 'reflect' }, ['p', '', 'ax'], { p: { dims: [4], data: [1, 2, 2, 1], dtype: 'int64' }, ax: { dims: [2], data: [2, -1], dtype: 'int64' } }, 19)],
+    ['tile', one('Tile', {}, ['r'], { r: { dims: [4], data: [1, 2, 1, 3], dtype: 'int64' } })],
+    ['expand', one('Expand', {}, ['s'], { s: { dims: [5], data: [2, 1, 3, 1, 6], dtype: 'int64' } })],
+    ['gather', one('Gather', { axis: 1 }, ['i'], { i: { dims: [2, 2], data: [2, -1, 0, 1], dtype: 'int64' } })],
+    ['gather-elements', one('GatherElements', { axis: 3 }, ['i'], { i: { dims: [1, 3, 4, 2], data: Array.from({ length: 24 }, (_, k) => k % 4), dtype: 'int64' } })],
+    ['depth-to-space', { ...one('DepthToSpace', { blocksize: 2, mode: 'CRD' }), inputs: [{ name: 'x', dims: [1, 8, 3, 3] }] }],
+    ['where', { opset: 13, inputs: x4, outputs: [{ name: 'y' }], nodes: [
+      { op: 'Less', inputs: ['k', 'z'], outputs: ['c'] },
+      { op: 'Where', inputs: ['c', 'x', 'z'], outputs: ['y'] },
+    ], initializers: { k: { dims: [6], data: [1, -1, 2, -3, 0, 4] }, z: { dims: [], data: [0] } } }],
   ];
   models = [
     ...specs.map(([name, spec]) => ({ name, bytes: makeModel(spec) })),
@@ -71,7 +82,7 @@ const HUGE = [0n, 1n, 127n, 128n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n, 2n ** 53
 
 const INTS = [0, 1, -1, 2, 3, 7, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 2n ** 62n, -(2n ** 62n)];
 const FLOATS = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 1e-40, 3.4e38, 1e30];
-const STRINGS = ['', 'x', 'constant', 'reflect', 'NOTSET', 'SAME_LOWER', 'VALID', 'linear', 'nearest', 'cubic', 'half_pixel', 'align_corners', 'floor', 'ceil', 'tf_crop_and_resize', '\u0000\uffff', 'a'.repeat(300)];
+const STRINGS = ['', 'x', 'constant', 'reflect', 'edge', 'wrap', 'DCR', 'CRD', 'NOTSET', 'SAME_LOWER', 'VALID', 'linear', 'nearest', 'cubic', 'half_pixel', 'align_corners', 'floor', 'ceil', 'tf_crop_and_resize', '\u0000\uffff', 'a'.repeat(300)];
 
 /** Schema-aware edits: decode, change one field the loader interprets (an attribute, an op type, a
  * node's inputs or outputs, a declared or initializer shape, a data type, the opset), encode. */

@@ -191,8 +191,10 @@ export function tableEntries(node: Node, out: Dims): number {
   return node.op === 'GatherElements' || node.op === 'Where' ? size(out) : 0;
 }
 
-/** The node's map as moves; applied in order, they write every output element exactly as elementSource says. */
-export function movesOf(node: Node, inDims: readonly Dims[], out: Dims): Move[] {
+/** The node's map as moves; applied in order, they write every output element exactly as elementSource says.
+ * `innerFirst`: the output's axes from its smallest stride to its largest (default: the last axis first, a
+ * dense layout); Tile replicates along the innermost axis in its first copy and then doubles outward. */
+export function movesOf(node: Node, inDims: readonly Dims[], out: Dims, innerFirst?: readonly number[]): Move[] {
   const a = node.attrs, x = inDims[0], r = out.length;
   if (size(out) === 0) return [];
   switch (node.op) {
@@ -202,8 +204,7 @@ export function movesOf(node: Node, inDims: readonly Dims[], out: Dims): Move[] 
       return [{ kind: 'copy', from: 0, dims: out.slice(), srcBase: x.map(() => 0), src: out.map((_, d) => (d < lead || x[d - lead] === 1 ? [-1, 0] : [d - lead, 1]) as AxisStep),
         dstBase: out.map(() => 0), dst: ident(r) }];
     }
-    case 'Tile': return [{ kind: 'copy', from: 0, dims: x.flatMap((d, k) => [out[k] / d, d]), srcBase: x.map(() => 0),
-      src: x.flatMap((_, k) => [[-1, 0], [k, 1]] as AxisStep[]), dstBase: out.map(() => 0), dst: x.flatMap((d, k) => [[k, d], [k, 1]] as AxisStep[]) }];
+    case 'Tile': return tileMoves(x, out, innerFirst ?? out.map((_, k) => r - 1 - k));
     case 'DepthToSpace': {
       const b: number = a.blocksize, c2 = out[1];
       // iterate the output as [n, c, h, i, w, j]
@@ -221,6 +222,31 @@ export function movesOf(node: Node, inDims: readonly Dims[], out: Dims): Move[] 
     case 'GatherElements': case 'Where': return tables(node, inDims, out);
     default: throw new Error(`internal: no moves for ${node.op}`);
   }
+}
+
+/** Tile: x with its innermost axis already repeated into the first block, then each further axis,
+ * innermost first, copied from the blocks written so far (long rows of what is already tiled). */
+function tileMoves(x: Dims, out: Dims, order: readonly number[]): Move[] {
+  const r = x.length, inner = order[0], zeros = () => new Array(r).fill(0);
+  const rep = (k: number) => out[k] / x[k];
+  const moves: Move[] = [{
+    kind: 'copy', from: 0, dims: x.flatMap((d, k) => (k === inner ? [rep(k), d] : [d])), srcBase: zeros(),
+    src: x.flatMap((_, k) => (k === inner ? [[-1, 0], [k, 1]] : [[k, 1]]) as AxisStep[]), dstBase: zeros(),
+    dst: x.flatMap((d, k) => (k === inner ? [[k, d], [k, 1]] : [[k, 1]]) as AxisStep[]),
+  }];
+  const done = new Set([inner]);
+  for (const a of order.slice(1)) {
+    if (rep(a) > 1) {
+      const dstBase = zeros(); dstBase[a] = x[a];
+      moves.push({
+        kind: 'copy', from: 'out', dims: x.flatMap((d, k) => (k === a ? [rep(k) - 1, d] : [done.has(k) ? out[k] : d])), srcBase: zeros(),
+        src: x.flatMap((_, k) => (k === a ? [[-1, 0], [k, 1]] : [[k, 1]]) as AxisStep[]), dstBase,
+        dst: x.flatMap((d, k) => (k === a ? [[k, d], [k, 1]] : [[k, 1]]) as AxisStep[]),
+      });
+    }
+    done.add(a);
+  }
+  return moves;
 }
 
 /** Gather with constant indices: one strided copy per run of indices in arithmetic progression along

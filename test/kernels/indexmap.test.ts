@@ -26,6 +26,8 @@ const CASES: [Node, number[][]][] = [
   [node('Pad', { pads: [0, 1, -1, 2, 0, 2, 1, -3], mode: 'constant', value: -2.5 }), [[1, 3, 4, 5]]],
   [node('Expand', { shape: [3, 1, 4, 1] }), [[5, 1, 2]]],
   [node('Tile', { repeats: [2, 3, 1, 2] }), [[1, 3, 2, 5]]],
+  [node('Tile', { repeats: [1, 2, 3, 2] }), [[2, 5, 3, 1]]],
+  [node('Tile', { repeats: [3, 1, 2] }), [[2, 3, 4]]],
   [node('DepthToSpace', { blocksize: 2, mode: 'DCR' }), [[2, 12, 3, 2]]],
   [node('DepthToSpace', { blocksize: 3, mode: 'CRD' }), [[1, 9, 2, 3]]],
   [node('SpaceToDepth', { blocksize: 2 }), [[1, 5, 4, 6]]],
@@ -50,7 +52,8 @@ KernelTester.each('layout', 'index maps: moves on NHWC/dense views equal the ele
     const views = inDims.map((d, k) => place(d, xs[k]));
     const Y = place(out);
     const value = t.putDense([n.attrs.value ?? 0]);
-    const steps = movesOf(n, inDims, out).flatMap((m) => {
+    const innerFirst = out.map((_, k) => k).sort((p, q) => Y.strides[p] - Y.strides[q] || q - p);
+    const steps = movesOf(n, inDims, out, innerFirst).flatMap((m) => {
       const src = m.from === 'out' ? Y : m.from === 'value' ? value : views[m.from];
       if (m.kind === 'table') {
         const tb = new Int32Array(2 * m.srcIdx.length);

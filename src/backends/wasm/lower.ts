@@ -359,7 +359,8 @@ const indexMap: Lowering = (ctx) => {
     return o;
   };
   const ys = physicalStrides(y);
-  return movesOf(node, inDims, y.dims).flatMap((m) => {
+  const innerFirst = y.dims.map((_, k) => k).sort((p, q) => ys[p] - ys[q] || q - p);
+  return movesOf(node, inDims, y.dims, innerFirst).flatMap((m) => {
     const src = operand(m.from);
     if (m.kind === 'table') {
       const t = new Int32Array(2 * m.srcIdx.length);

@@ -597,11 +597,7 @@ function resolveIndexMap(node: Node, inDims: Dims[], c: (ConstTensor | undefined
     }
     case 'Tile': return planned({ repeats: needInts(node, c[1], 'repeats') });
     case 'DepthToSpace': case 'SpaceToDepth': return planned({ ...a });
-    case 'Gather': {
-      const ax = axisIn(node, a.axis, x.length);
-      return planned({ axis: ax, indices: indicesOf(node, c[1], x[ax]), indicesDims: inDims[1].slice() });
-    }
-    case 'GatherElements': {
+    case 'Gather': case 'GatherElements': {
       const ax = axisIn(node, a.axis, x.length);
       return planned({ axis: ax, indices: indicesOf(node, c[1], x[ax]), indicesDims: inDims[1].slice() });
     }

@@ -361,6 +361,9 @@ const indexMap: Lowering = (ctx) => {
   const ys = physicalStrides(y);
   const innerFirst = y.dims.map((_, k) => k).sort((p, q) => ys[p] - ys[q] || q - p);
   return movesOf(node, inDims, y.dims, innerFirst).flatMap((m) => {
+    if (m.kind === 'copy' && m.from === 'value' && !ctx.inputs[1] && size(m.dims) === size(y.dims) && contiguous(y)) {
+      return elt.lowerFill(ptrOf(y), size(y.dims), node.attrs.value ?? 0); // Pad's constant over the whole output
+    }
     const src = operand(m.from);
     if (m.kind === 'table') {
       const t = new Int32Array(2 * m.srcIdx.length);
@@ -371,7 +374,6 @@ const indexMap: Lowering = (ctx) => {
       return lay.lowerGatherTable(src.ptr, ptrOf(y), t, ctx.cw);
     }
     const r = resolveCopy(m, src.strides, ys);
-    if (m.from === 'value' && !ctx.inputs[1] && size(r.dims) === size(y.dims) && contiguous(y)) return elt.lowerFill(ptrOf(y), size(y.dims), node.attrs.value ?? 0);
     // a move's source and destination never overlap, so its order is free: the output's smallest
     // stride innermost (NHWC channels: memory.copy rows instead of a few floats per row)
     const order = r.dims.map((_, k) => k).sort((p, q) => Math.abs(r.dstStrides[q]) - Math.abs(r.dstStrides[p]) || Math.abs(r.srcStrides[q]) - Math.abs(r.srcStrides[p]));

@@ -11,7 +11,7 @@ import { lowerConv2d } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
-import * as sm from './kernels/softmax.js';
+import * as red from './kernels/reduce.js';
 import * as lay from './kernels/layout.js';
 import * as rs from './kernels/resize.js';
 import { size } from '../../model/ir.js';
@@ -303,14 +303,15 @@ const transpose: Lowering = (ctx) => {
   return strided(ctx, y.dims, ptrOf(x), perm.map((p) => xs[p]), ptrOf(y), physicalStrides(y));
 };
 
+const axesFrom = (first: number, rank: number): Set<number> => new Set(Array.from({ length: rank - first }, (_, i) => first + i));
+
+/** Softmax, LogSoftmax, Hardmax over one axis (opset 13) or the flattened trailing axes (legacy), any layout. */
 const softmax: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
   const a = ctx.node.attrs;
-  // over one contiguous last physical axis (CHECKS.Softmax): the dense last axis, or C in NHWC
-  const n = a.legacy ? size(x.dims.slice(a.axis)) : x.dims[a.axis];
-  const rows = size(x.dims) / n;
-  return sm.lowerSoftmax(ptrOf(x), ptrOf(y), rows, n);
+  const reduced = a.legacy ? axesFrom(a.axis, x.dims.length) : new Set<number>([a.axis]);
+  return red.lowerSoftmaxNd(ctx.node.op as 'Softmax', ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: physicalStrides(y) }, ctx.cw);
 };
 
 const pad: Lowering = (ctx) => {
@@ -325,12 +326,63 @@ const pad: Lowering = (ctx) => {
   return steps.concat(strided(ctx, x.dims, ptrOf(x), physicalStrides(x), dst, ys));
 };
 
-const reduceMean: Lowering = (ctx) => {
+/** Reduce* over any axes: y's strides per axis of x (0 on reduced axes; without keepdims the kept axes are y's axes in order). */
+const reduce: Lowering = (ctx) => {
   const x = act(ctx);
-  const y = ctx.outputs[0]; // over the spatial axes of a 4-D tensor (CHECKS.ReduceMean)
-  if (y.layout === 'nhwc') return pool.lowerGlobalPool('avg', nhwc(x), nhwc(y), ctx.cw);
-  // keepdims = 0: [N, C] dense has the same bytes as NHWC [N,1,1,C]
-  return pool.lowerGlobalPool('avg', nhwc(x), { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }, ctx.cw);
+  const y = ctx.outputs[0];
+  const reduced = new Set<number>(ctx.node.attrs.axes);
+  const ys = physicalStrides(y);
+  let k = 0;
+  const yAxis = x.dims.map((_, d) => (reduced.has(d) ? (ctx.node.attrs.keepdims ? (k++, 0) : 0) : ys[k++]));
+  return red.lowerReduce(ctx.node.op as red.ReduceOp, ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: yAxis }, ctx.cw);
+};
+
+/** Strides (floats) of a constant of dims `pd` broadcast, right-aligned, to axes [first, rank) of a rank-`rank` walk; 0 elsewhere. */
+function paramStrides(pd: readonly number[], first: number, rank: number): number[] {
+  const st = denseStrides(pd as number[]);
+  return Array.from({ length: rank }, (_, d) => {
+    const j = d - (rank - pd.length);
+    return d < first || j < 0 || pd[j] === 1 ? 0 : st[j];
+  });
+}
+
+/** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments and normalize per item. */
+const normalize: Lowering = (ctx) => {
+  const x = act(ctx);
+  const y = ctx.outputs[0];
+  const a = ctx.node.attrs, r = x.dims.length;
+  const xs = physicalStrides(x), ys = physicalStrides(y);
+  const one = ctx.cw.f32(new Float32Array([1])), zero = ctx.cw.f32(new Float32Array([0]));
+  const zeros = x.dims.map(() => 0);
+  const cst = (i: number) => ctx.cw.f32(f32(ctx, i)!);
+  switch (ctx.node.op) {
+    case 'InstanceNormalization': {
+      const ch = x.dims.map((_, d) => (d === 1 ? 1 : 0));
+      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: axesFrom(2, r), x: xs, y: ys, s: ch, b: ch }, cst(1), cst(2), a.epsilon, false, ctx.cw);
+    }
+    case 'LayerNormalization': {
+      const s = paramStrides(ctx.consts[1]!.dims, a.axis, r);
+      const b = ctx.consts[2] ? paramStrides(ctx.consts[2].dims, a.axis, r) : zeros;
+      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: axesFrom(a.axis, r), x: xs, y: ys, s, b }, cst(1), ctx.consts[2] ? cst(2) : zero, a.epsilon, false, ctx.cw);
+    }
+    case 'GroupNormalization': {
+      // [N, C, ...] walked as [N, G, C/G, ...]: channel c = g·(C/G) + c'
+      const g = a.numGroups, cg = x.dims[1] / g;
+      const split = (st: number[]) => [st[0], st[1] * cg, st[1], ...st.slice(2)];
+      const dims = [x.dims[0], g, cg, ...x.dims.slice(2)];
+      const p = a.perChannel ? [0, cg, 1, ...x.dims.slice(2).map(() => 0)] : [0, 1, 0, ...x.dims.slice(2).map(() => 0)];
+      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims, reduced: axesFrom(2, r + 1), x: split(xs), y: split(ys), s: p, b: p }, cst(1), cst(2), a.epsilon, false, ctx.cw);
+    }
+    default: // MeanVarianceNormalization: (x − mean) / (√var + 1e-9), ONNX's function body
+      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: new Set<number>(a.axes), x: xs, y: ys, s: zeros, b: zeros }, one, zero, 1e-9, true, ctx.cw);
+  }
+};
+
+const lrn: Lowering = (ctx) => {
+  const x = act(ctx);
+  const y = ctx.outputs[0];
+  const a = ctx.node.attrs;
+  return red.lowerLrn(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: new Set([1]), x: physicalStrides(x), y: physicalStrides(y) }, a.size, a.alpha, a.beta, a.bias, ctx.cw);
 };
 
 const resize: Lowering = (ctx) => {
@@ -352,7 +404,17 @@ type Check = (node: Node, dimsOf: (name: string) => number[], graph: Graph) => s
 const constWeights = (i: number, what: string): Check => (node, _d, g) =>
   (g.consts.has(node.inputs[i]) ? null : `${what} must be a constant initializer`);
 
+/** The reduction and normalization kernels walk at most 4 kept and 4 reduced strided dims: any rank ≤ 8. */
+const rankAtMost8: Check = (node, d) => {
+  const r = d(node.inputs[0]).length;
+  return r <= 8 ? null : `rank-${r} inputs are not supported (at most 8 dims)`;
+};
+const REDUCTIONS = ['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
+const NORMALIZATIONS = ['InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'MeanVarianceNormalization'];
+const SOFTMAXES = ['Softmax', 'LogSoftmax', 'Hardmax'];
+
 const CHECKS: Record<string, Check> = {
+  ...Object.fromEntries([...REDUCTIONS, ...NORMALIZATIONS, ...SOFTMAXES, 'LRN'].map((op) => [op, rankAtMost8])),
   Conv: constWeights(1, 'weights'),
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
@@ -361,21 +423,7 @@ const CHECKS: Record<string, Check> = {
   },
   Reshape: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
   Flatten: (node, d) => reshapeReason(d(node.inputs[0]), d(node.outputs[0])),
-  Softmax: (node, d) => {
-    const x = d(node.inputs[0]), { axis, legacy } = node.attrs;
-    if (x.length === 4) {
-      if (axis !== 1) return `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
-      if (legacy && !(x[2] === 1 && x[3] === 1)) return 'legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported';
-      return null;
-    }
-    return legacy || axis === x.length - 1 ? null : `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
-  },
   Pad: (node) => ((node.attrs.pads as number[]).some((p) => p < 0) ? 'negative pads (cropping) are not supported' : null),
-  ReduceMean: (node, d) => {
-    const x = d(node.inputs[0]), axes = [...node.attrs.axes].sort();
-    return x.length === 4 && axes.length === 2 && axes[0] === 2 && axes[1] === 3 ? null
-      : `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`;
-  },
   Resize: (node, d) => {
     const x = d(node.inputs[0]), y = d(node.outputs[0]);
     return x.length === 4 && x[0] === y[0] && x[1] === y[1] ? null
@@ -401,8 +449,11 @@ export const WASM_OPS: Record<string, Lowering> = {
   HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax, Pad: pad,
-  ReduceMean: reduceMean, Resize: resize,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Pad: pad, Resize: resize,
+  ...Object.fromEntries(REDUCTIONS.map((op) => [op, reduce])),
+  ...Object.fromEntries(NORMALIZATIONS.map((op) => [op, normalize])),
+  ...Object.fromEntries(SOFTMAXES.map((op) => [op, softmax])),
+  LRN: lrn,
 };
 
 export function lowerNode(ctx: LowerContext): Step[] {

@@ -472,21 +472,6 @@ const globalPool: Gen = (ctx) => {
   if (li == 0u) { Y[row] = ${isMax ? 'r' : `r / ${f(hw)}`}; }`)];
 };
 
-const softmax: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], { axis, legacy } = ctx.node.attrs;
-  const len = legacy ? size(x.dims.slice(axis)) : x.dims[axis];
-  const inner = legacy ? 1 : size(x.dims.slice(axis + 1)), rows = size(x.dims) / len;
-  return [rowReduce('wgsl_softmax', `softmax|${rows}|${len}|${inner}`, rows, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }],
-    `(row / ${u(inner)}) * ${u(len * inner)} + row % ${u(inner)}`, len, inner,
-    `var m = ${NEG_INF};
-  for (var j = li; j < LEN; j += ${u(RW)}) { m = max(m, X[base + j * STRIDE]); }
-  m = reduce(li, m, true);
-  var s = 0.0;
-  for (var j = li; j < LEN; j += ${u(RW)}) { s += exp(X[base + j * STRIDE] - m); }
-  s = reduce(li, s, false);
-  for (var j = li; j < LEN; j += ${u(RW)}) { Y[base + j * STRIDE] = exp(X[base + j * STRIDE] - m) / s; }`)];
-};
-
 // ---- pooling (one invocation per output; memory-bound) ----
 
 const window: Gen = (ctx) => {
@@ -565,20 +550,175 @@ const resize: Gen = (ctx) => {
   Y[gi] = (1.0 - wy) * top + wy * bot;` : `Y[gi] = X[base + y0 * ${u(w)} + x0];`}`)];
 };
 
-/** The spatial axes of a 4-D tensor: the global-pool kernel; other axes: one invocation per output, a loop over the reduced elements. */
-const reduceMean: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], axes = new Set<number>(ctx.node.attrs.axes);
-  if (x.dims.length === 4 && axes.size === 2 && axes.has(2) && axes.has(3)) return globalPool({ ...ctx, node: { ...ctx.node, op: 'GlobalAveragePool' } });
-  const xs = denseStrides(x.dims), kept = x.dims.map((d, k) => (axes.has(k) ? 1 : d)), red = x.dims.map((d, k) => (axes.has(k) ? d : 1));
-  const count = size(red), t = size(kept);
-  return [elementwise('wgsl_reduce_mean', `rmean|${x.dims}|${[...axes]}`, t, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
-    `${offsetExpr('gi', kept, xs, 0, 'base')}
-  var acc = 0.0;
-  for (var j = 0u; j < ${u(count)}; j++) {
-    ${offsetExpr('j', red, xs, 0, 'off')}
-    acc += X[base + off];
+// ---- reductions, softmax family, normalizations: one workgroup of 64 threads per item (the kept
+// axes), a strided walk over its reduced set (the reduced axes, in logical order) ----
+
+interface SetWalk {
+  dims: readonly number[];
+  reduced: ReadonlySet<number>;
+  /** per-axis strides of the operands the body addresses, by name (0 = broadcast) */
+  strides: Record<string, readonly number[]>;
+}
+
+/** `fn <name>_item(row) -> i32` and `fn <name>_at(j) -> i32` per operand: the item's base offset and the offset of its j-th reduced element. */
+function walkFns(w: SetWalk): { fns: string; items: number; count: number } {
+  const outer = [...w.dims.keys()].filter((d) => !w.reduced.has(d)), red = [...w.dims.keys()].filter((d) => w.reduced.has(d));
+  const pick = (ax: number[], st: readonly number[]) => ax.map((d) => st[d]);
+  const od = outer.map((d) => w.dims[d]), rd = red.map((d) => w.dims[d]);
+  const fns = Object.entries(w.strides).map(([n, st]) => `fn ${n}_item(row: u32) -> i32 {
+  ${offsetExpr('row', od, pick(outer, st), 0, 'o')}
+  return o;
+}
+fn ${n}_at(j: u32) -> i32 {
+  ${offsetExpr('j', rd, pick(red, st), 0, 'o')}
+  return o;
+}`).join('\n');
+  return { fns, items: size(od), count: size(rd) };
+}
+
+/** One workgroup per item; `body` sees `row`, `li`, `COUNT`, `comb(a, b, k)` and `tree(li, v, k)` (k: 0 sum, 1 max, 2 min, 3 product; every thread gets the result). */
+function setReduce(kernel: string, key: string, w: SetWalk, decls: BindDecl[], operands: Operand[], pre: string, body: string): Step[] {
+  const { fns, items, count } = walkFns(w);
+  if (items === 0 || count === 0) return [];
+  const groups = grid1d(items, 1);
+  return [{
+    kernel, key: `${key}|${w.dims}|${[...w.reduced]}|${JSON.stringify(w.strides)}|${groups.join('x')}`, operands, groups,
+    wgsl: () => `${bindings(decls)}
+${fns}
+${pre}
+const COUNT = ${u(count)};
+var<workgroup> red: array<f32, ${RW}>;
+fn comb(a: f32, b: f32, k: u32) -> f32 {
+  switch k { case 1u: { return max(a, b); } case 2u: { return min(a, b); } case 3u: { return a * b; } default: { return a + b; } }
+}
+fn tree(li: u32, v: f32, k: u32) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = ${u(RW / 2)}; s > 0u; s = s / 2u) {
+    if (li < s) { red[li] = comb(red[li], red[li + s], k); }
+    workgroupBarrier();
   }
-  Y[gi] = acc / ${f(count)};`)];
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+@compute @workgroup_size(${RW})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = wid.y * ${u(groups[0])} + wid.x;
+  if (row >= ${u(items)}) { return; }
+  let li = lid.x;
+  ${body}
+}`,
+  }];
+}
+
+const axesFrom = (first: number, rank: number): Set<number> => new Set(Array.from({ length: rank - first }, (_, k) => first + k));
+
+/** Reduce*: per op, the tree kind, the initial value, the per-element term and the finish. */
+const REDUCE_WGSL: Record<string, { k: number; init: string; term: string; finish: string }> = {
+  ReduceSum: { k: 0, init: '0.0', term: 'v', finish: 'a' },
+  ReduceMean: { k: 0, init: '0.0', term: 'v', finish: 'a / f32(COUNT)' },
+  ReduceMax: { k: 1, init: NEG_INF, term: 'v', finish: 'a' },
+  ReduceMin: { k: 2, init: f(Infinity), term: 'v', finish: 'a' },
+  ReduceProd: { k: 3, init: '1.0', term: 'v', finish: 'a' },
+  ReduceL1: { k: 0, init: '0.0', term: 'abs(v)', finish: 'a' },
+  ReduceL2: { k: 0, init: '0.0', term: 'v * v', finish: 'sqrt(a)' },
+  ReduceSumSquare: { k: 0, init: '0.0', term: 'v * v', finish: 'a' },
+  ReduceLogSum: { k: 0, init: '0.0', term: 'v', finish: 'log(a)' },
+  ReduceLogSumExp: { k: 0, init: '0.0', term: 'exp(v - m)', finish: 'log(a) + m' },
+};
+
+const reduce: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], reduced = new Set<number>(ctx.node.attrs.axes), op = ctx.node.op;
+  // y's strides per axis of x: 0 on reduced axes (kept as 1 or dropped)
+  const ys = denseStrides(y.dims);
+  let k = 0;
+  const yAxis = x.dims.map((_, d) => (reduced.has(d) ? (ctx.node.attrs.keepdims ? (k++, 0) : 0) : ys[k++]));
+  const r = REDUCE_WGSL[op];
+  const lse = op === 'ReduceLogSumExp';
+  return setReduce(`wgsl_${op.toLowerCase()}`, `reduce|${op}`, { dims: x.dims, reduced, strides: { X: denseStrides(x.dims), Y: yAxis } },
+    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let xb = X_item(row);
+  var m = 0.0;
+  ${lse ? `var mx = ${NEG_INF};
+  for (var j = li; j < COUNT; j += ${u(RW)}) { mx = max(mx, X[xb + X_at(j)]); }
+  m = tree(li, mx, 1u);` : ''}
+  var a = ${r.init};
+  for (var j = li; j < COUNT; j += ${u(RW)}) { let v = X[xb + X_at(j)]; a = comb(a, ${r.term}, ${u(r.k)}); }
+  a = tree(li, a, ${u(r.k)});
+  if (li == 0u) { Y[Y_item(row)] = ${r.finish}; }`);
+};
+
+/** Softmax, LogSoftmax, Hardmax (first maximum in logical order) over one axis or, legacy, the trailing axes. */
+const softmax: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], { axis, legacy } = ctx.node.attrs, op = ctx.node.op;
+  const reduced = legacy ? axesFrom(axis, x.dims.length) : new Set<number>([axis]);
+  const st = denseStrides(x.dims);
+  const write = op === 'Softmax' ? 'exp(v - m) / s' : op === 'LogSoftmax' ? '(v - m) - log(s)' : `select(0.0, 1.0, f32(j) == first)`;
+  return setReduce(`wgsl_${op.toLowerCase()}`, `softmax|${op}`, { dims: x.dims, reduced, strides: { X: st } },
+    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let xb = X_item(row);
+  var mx = ${NEG_INF};
+  for (var j = li; j < COUNT; j += ${u(RW)}) { mx = max(mx, X[xb + X_at(j)]); }
+  let m = tree(li, mx, 1u);
+  ${op === 'Hardmax' ? `var fi = ${f(2 ** 24)};
+  for (var j = li; j < COUNT; j += ${u(RW)}) { if (X[xb + X_at(j)] == m) { fi = min(fi, f32(j)); } }
+  let first = tree(li, fi, 2u);` : `var sp = 0.0;
+  for (var j = li; j < COUNT; j += ${u(RW)}) { sp += exp(X[xb + X_at(j)] - m); }
+  let s = tree(li, sp, 0u);`}
+  for (var j = li; j < COUNT; j += ${u(RW)}) { let o = xb + X_at(j); let v = X[o]; Y[o] = ${write}; }`);
+};
+
+/** Strides of a constant of dims `pd` broadcast (right-aligned) to axes [first, rank); 0 elsewhere. */
+function paramStrides(pd: readonly number[], first: number, rank: number): number[] {
+  const st = denseStrides(pd);
+  return Array.from({ length: rank }, (_, d) => { const j = d - (rank - pd.length); return d < first || j < 0 || pd[j] === 1 ? 0 : st[j]; });
+}
+
+/** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments, then (v − mean)·inv·S + B. */
+const normalize: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], a = ctx.node.attrs, r = x.dims.length, op = ctx.node.op;
+  let dims: number[] = x.dims, reduced: Set<number>, s: number[], b: number[];
+  let sData = new Float32Array([1]), bData = new Float32Array([0]), eps = a.epsilon, outside = false;
+  const zeros = x.dims.map(() => 0);
+  if (op === 'InstanceNormalization') {
+    reduced = axesFrom(2, r); s = b = x.dims.map((_, d) => (d === 1 ? 1 : 0));
+    sData = f32(ctx.consts[1]!); bData = f32(ctx.consts[2]!);
+  } else if (op === 'LayerNormalization') {
+    reduced = axesFrom(a.axis, r); s = paramStrides(ctx.consts[1]!.dims, a.axis, r);
+    b = ctx.consts[2] ? paramStrides(ctx.consts[2].dims, a.axis, r) : zeros;
+    sData = f32(ctx.consts[1]!); if (ctx.consts[2]) bData = f32(ctx.consts[2]);
+  } else if (op === 'GroupNormalization') {
+    const g = a.numGroups, cg = x.dims[1] / g;
+    dims = [x.dims[0], g, cg, ...x.dims.slice(2)]; reduced = axesFrom(2, r + 1);
+    s = b = a.perChannel ? [0, cg, 1, ...x.dims.slice(2).map(() => 0)] : [0, 1, 0, ...x.dims.slice(2).map(() => 0)];
+    sData = f32(ctx.consts[1]!); bData = f32(ctx.consts[2]!);
+  } else { // MeanVarianceNormalization: (x − mean) / (√var + 1e-9), ONNX's function body
+    reduced = new Set<number>(a.axes); s = b = zeros; eps = 1e-9; outside = true;
+  }
+  const n = size(dims.filter((_, d) => reduced.has(d)));
+  return setReduce(`wgsl_${op.toLowerCase()}`, `norm|${op}|${f(eps)}|${outside}`, { dims, reduced, strides: { X: denseStrides(dims), S: s, B: b } },
+    [{ name: 'X' }, { name: 'Sc' }, { name: 'Bi' }, { name: 'Y', write: true }], [{ value: x }, { data: sData }, { data: bData }, { value: y }], '',
+    `let xb = X_item(row); let sb = S_item(row); let bb = B_item(row);
+  var sp = 0.0;
+  for (var j = li; j < COUNT; j += ${u(RW)}) { sp += X[xb + X_at(j)]; }
+  let mean = tree(li, sp, 0u) / ${f(n)};
+  var sq = 0.0;
+  for (var j = li; j < COUNT; j += ${u(RW)}) { let d = X[xb + X_at(j)] - mean; sq += d * d; }
+  let vr = tree(li, sq, 0u) / ${f(n)};
+  let inv = ${outside ? `1.0 / (sqrt(vr) + ${f(eps)})` : `1.0 / sqrt(vr + ${f(eps)})`};
+  for (var j = li; j < COUNT; j += ${u(RW)}) { let o = xb + X_at(j); Y[o] = (X[o] - mean) * inv * Sc[sb + S_at(j)] + Bi[bb + B_at(j)]; }`);
+};
+
+/** LRN across channels: one invocation per output element, a loop over its channel window. */
+const lrn: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], a = ctx.node.attrs, [, c] = x.dims, inner = size(x.dims.slice(2)), t = size(x.dims);
+  const lo = Math.floor((a.size - 1) / 2), hi = Math.ceil((a.size - 1) / 2);
+  return [elementwise('wgsl_lrn', `lrn|${x.dims}|${a.size}|${a.alpha}|${a.beta}|${a.bias}`, t, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let ch = i32((gi / ${u(inner)}) % ${u(c)}); let base = gi - u32(ch) * ${u(inner)};
+  var s = 0.0;
+  for (var k = max(0i, ch - ${i(lo)}); k <= min(${i(c - 1)}, ch + ${i(hi)}); k++) { let v = X[base + u32(k) * ${u(inner)}]; s += v * v; }
+  Y[gi] = X[gi] / pow(${f(a.bias)} + ${f(a.alpha / a.size)} * s, ${f(a.beta)});`)];
 };
 
 export const WEBGPU_OPS: Record<string, Gen> = {
@@ -587,8 +727,12 @@ export const WEBGPU_OPS: Record<string, Gen> = {
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax, Pad: pad,
-  ReduceMean: reduceMean, Resize: resize,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Pad: pad, Resize: resize,
+  ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceProd: reduce, ReduceL1: reduce, ReduceL2: reduce,
+  ReduceLogSum: reduce, ReduceLogSumExp: reduce, ReduceSumSquare: reduce,
+  Softmax: softmax, LogSoftmax: softmax, Hardmax: softmax,
+  InstanceNormalization: normalize, LayerNormalization: normalize, GroupNormalization: normalize, MeanVarianceNormalization: normalize,
+  LRN: lrn,
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */

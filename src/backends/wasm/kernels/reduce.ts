@@ -5,6 +5,7 @@ import { UnsupportedError } from '../../../errors.js';
 import type { ConstWriter, Step } from './types.js';
 import { coalesceDims } from './eltwise.js';
 import { step } from '../abi.js';
+import { lowerSoftmax } from './softmax.js';
 
 /** Per logical axis: its size, whether it is reduced, and each operand's stride (floats; 0 = broadcast). */
 export interface AxisWalk {
@@ -72,7 +73,7 @@ export function lowerSoftmaxNd(mode: keyof typeof SOFTMAX_MODES, x: number, y: n
   if (items === 0 || count === 0) return [];
   const oneRow = prm[12] === 1 && prm[13] === 1 && prm[14] === 1 && prm[19] === 1 && prm[23] === 1;
   const rowsApart = items === 1 || (prm[0] === 1 && prm[1] === 1 && prm[2] === 1 && prm[7] === count && prm[11] === count);
-  if (mode === 'Softmax' && oneRow && rowsApart) return [step('f32_softmax', { x, y, n: count }, items, items * count * 15)];
+  if (mode === 'Softmax' && oneRow && rowsApart) return lowerSoftmax(x, y, items, count);
   return [step('f32_softmax_nd', { x, y, prm: cw.i32(prm), mode: SOFTMAX_MODES[mode] }, items, items * count * (mode === 'Hardmax' ? 2 : 20))];
 }
 

@@ -41,10 +41,10 @@ const act = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, shape: shape.sameShape, group: 'Activations', doc, ...extra });
 const reduce = (doc: string, axesInput: number): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduce, shape: shape.reduceShape, group: 'Element-wise and normalization',
-    doc: `${doc}any axes of any rank, keepdims, noop_with_empty_axes; axes as a constant input from opset ${axesInput}` });
+    doc: `${doc}any axes, keepdims, noop_with_empty_axes; axes input from opset ${axesInput}` });
 const softmaxLike = (doc: string): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
-    doc: `${doc}any axis of any rank; before opset 13 over the flattened trailing axes` });
+    doc: `${doc}any axis; before opset 13 the flattened trailing axes` });
 const binary = (doc: string): OpSpec =>
   ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
 

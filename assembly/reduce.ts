@@ -180,8 +180,34 @@ const RED_EXP_SUM: i32 = 10; // internal: Σ exp(v − m)
   }
 }
 
+/** How two partial results of `op` combine (the accumulators of L1, L2, SumSquare and Σexp are sums). */
+@inline function comb1(op: i32, a: f32, b: f32): f32 {
+  return op == RED_MAX ? max(a, b) : op == RED_MIN ? min(a, b) : op == RED_PROD ? a * b : a + b;
+}
+
+/** The innermost reduced dim is contiguous (a dense last axis, C in NHWC) and long enough for vectors. */
+@inline function contiguousInner(): bool { return ASC_FEATURE_SIMD && RX3 == 4 && R3 >= 8; }
+
+/** `op` over one item's reduced set with the innermost dim in 4 lanes plus a scalar tail, lanes combined at
+ *  the end: another summation order than sweep1's, but fixed by the step's strides, so every partition
+ *  of the range still gives the same bytes. */
+@inline function sweepC(op: i32, p: usize, m: f32): f32 {
+  let acc4 = f32x4.splat(init1(op));
+  let acc = init1(op);
+  const mm = f32x4.splat(m);
+  for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
+    let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
+    let d = 0;
+    for (; d + 4 <= R3; d += 4) { acc4 = step4(op, acc4, v128.load(q), mm); q += 16; }
+    for (; d < R3; d++) { acc = step1(op, acc, load<f32>(q), m); q += 4; }
+  }
+  const l = comb1(op, comb1(op, f32x4.extract_lane(acc4, 0), f32x4.extract_lane(acc4, 1)), comb1(op, f32x4.extract_lane(acc4, 2), f32x4.extract_lane(acc4, 3)));
+  return comb1(op, l, acc);
+}
+
 /** `op` over the reduced set at x + p (one item). */
 @inline function sweep1(op: i32, p: usize, m: f32): f32 {
+  if (ASC_FEATURE_SIMD) { if (contiguousInner()) return sweepC(op, p, m); }
   let acc = init1(op);
   for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
     let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
@@ -293,10 +319,22 @@ function argmax1(p: usize): i32 {
   const m = sweep1(RED_MAX, p, 0);
   const s = sweep1(RED_EXP_SUM, p, m);
   const ls = log1(s);
+  const inner4 = ASC_FEATURE_SIMD && RX3 == 4 && RY3 == 4;
   for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
     let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
     let o = y + IY + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
-    for (let d = 0; d < R3; d++) {
+    let d = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (inner4) { // element-wise: the vector body computes exactly what the scalar loop would
+        const mm = f32x4.splat(m), ss = f32x4.splat(s), lls = f32x4.splat(ls);
+        for (; d + 4 <= R3; d += 4) {
+          const v = f32x4.sub(v128.load(q), mm);
+          v128.store(o, mode == SM_SOFTMAX ? f32x4.div(exp4(v), ss) : f32x4.sub(v, lls));
+          q += 16; o += 16;
+        }
+      }
+    }
+    for (; d < R3; d++) {
       const v = load<f32>(q) - m;
       store<f32>(o, mode == SM_SOFTMAX ? exp1(v) / s : v - ls);
       q += RX3; o += RY3;
@@ -371,6 +409,20 @@ export function f32_softmax_nd(x: usize, y: usize, prm: usize, mode: i32, begin:
 // ------------------------------------------------------------------ moments + normalize
 /** Σ (v − mean)² over one item's reduced set. */
 @inline function centered1(p: usize, mean: f32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    if (contiguousInner()) { // lanes as in sweepC
+      let acc4 = f32x4.splat(0);
+      let acc: f32 = 0;
+      const mm = f32x4.splat(mean);
+      for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
+        let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
+        let d = 0;
+        for (; d + 4 <= R3; d += 4) { const v = f32x4.sub(v128.load(q), mm); acc4 = f32x4.add(acc4, f32x4.mul(v, v)); q += 16; }
+        for (; d < R3; d++) { const v = load<f32>(q) - mean; acc = acc + v * v; q += 4; }
+      }
+      return ((f32x4.extract_lane(acc4, 0) + f32x4.extract_lane(acc4, 1)) + (f32x4.extract_lane(acc4, 2) + f32x4.extract_lane(acc4, 3))) + acc;
+    }
+  }
   let acc: f32 = 0;
   for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
     let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
@@ -432,12 +484,26 @@ export function f32_normalize_nd(x: usize, y: usize, prm: usize, scale: usize, b
     const mean = sweep1(RED_SUM, p, 0) / n;
     const vr = centered1(p, mean) / n;
     const inv: f32 = epsOutside ? <f32>1 / (sqrt<f32>(vr) + eps) : <f32>1 / sqrt<f32>(vr + eps);
+    // scale and bias contiguous or broadcast along a contiguous innermost dim: the element-wise vector body
+    const inner4 = ASC_FEATURE_SIMD && RX3 == 4 && RY3 == 4 && (RS3 == 4 || RS3 == 0) && (RB3 == 4 || RB3 == 0);
     for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
       let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
       let o = y + IY + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
       let s = scale + IS + <usize>a * RS0 + <usize>b * RS1 + <usize>c * RS2;
       let t = bias + IB + <usize>a * RB0 + <usize>b * RB1 + <usize>c * RB2;
-      for (let d = 0; d < R3; d++) {
+      let d = 0;
+      if (ASC_FEATURE_SIMD) {
+        if (inner4) {
+          const mm = f32x4.splat(mean), ii = f32x4.splat(inv);
+          for (; d + 4 <= R3; d += 4) {
+            const sv = RS3 ? v128.load(s) : f32x4.splat(load<f32>(s));
+            const tv = RB3 ? v128.load(t) : f32x4.splat(load<f32>(t));
+            v128.store(o, f32x4.add(f32x4.mul(f32x4.mul(f32x4.sub(v128.load(q), mm), ii), sv), tv));
+            q += 16; o += 16; s += RS3 << 2; t += RB3 << 2;
+          }
+        }
+      }
+      for (; d < R3; d++) {
         store<f32>(o, (load<f32>(q) - mean) * inv * load<f32>(s) + load<f32>(t));
         q += RX3; o += RY3; s += RS3; t += RB3;
       }

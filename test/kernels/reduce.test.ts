@@ -222,6 +222,42 @@ KernelTester.each('reduce', 'LRN: odd and even sizes, ranks 3–5, NHWC and dens
   }
 });
 
+// A contiguous innermost reduced dim of ≥ 8 floats (a dense last axis): the reductions' 4-lane sums and
+// the element-wise vector bodies of softmax and normalize, with odd tails.
+KernelTester.each('reduce', 'contiguous last axis: 4-lane reductions, vector write passes', (t) => {
+  const r = t.r;
+  for (const n of [8, 9, 13, 31, 64, 197]) {
+    const dims = [3, n], axes = new Set([1]), last = { dims, reduced: axes, x: [n, 1], y: [n, 1] };
+    for (const op of OPS) {
+      t.reset();
+      const x = op === 'ReduceLogSum' ? Float32Array.from({ length: 3 * n }, () => 0.1 + r.next()) : op === 'ReduceProd' ? Float32Array.from({ length: 3 * n }, () => 0.9 + 0.2 * r.next()) : r.floats(3 * n, 1);
+      const X = t.putDense(x), Y = t.allocDense(3);
+      const want = refReduce(op, x, dims, axes), tol = reduceTol(op, n, x, dims, axes);
+      t.check(lowerReduce(op, X.ptr, Y.ptr, { ...last, y: [1, 0] }, t.cw), Y, want, tol, `${t.flavor} ${op} [3, ${n}] last axis`);
+      measure(op, Y.read(), want, tol.atol, tol.rtol);
+    }
+    for (const mode of ['LogSoftmax', 'Softmax'] as const) {
+      t.reset();
+      const x = r.floats(3 * n, 6);
+      const X = t.putDense(x), Y = t.allocDense(3 * n);
+      const want = refSoftmaxLike(mode, x, dims, axes);
+      const tol = mode === 'Softmax' ? { atol: 1e-7, rtol: 2e-6 + n * 1.5e-8 } : { atol: 3e-7 + n * U, rtol: 1e-6 };
+      t.check(lowerSoftmaxNd(mode, X.ptr, Y.ptr, last, t.cw), Y, want, tol, `${t.flavor} ${mode} [3, ${n}] last axis`);
+      measure(mode, Y.read(), want, tol.atol, tol.rtol);
+    }
+    for (const bcast of [false, true]) {
+      t.reset();
+      const x = r.floats(3 * n, 1).map((v) => v + 3);
+      const sc = r.floats(n, 2), bi = r.floats(bcast ? 1 : n, 1);
+      const X = t.putDense(x), Y = t.allocDense(3 * n);
+      const want = refNormalize(x, dims, axes, 1e-5, false, (o) => sc[o % n], (o) => bi[bcast ? 0 : o % n]);
+      const tol = { atol: 4e-6 + 2 * n * U * 6, rtol: 2e-6 };
+      t.check(lowerNormalize(X.ptr, Y.ptr, { ...last, s: [0, 1], b: [0, bcast ? 0 : 1] }, t.put(sc), t.put(bi), 1e-5, false, t.cw), Y, want, tol, `${t.flavor} LayerNorm [3, ${n}]${bcast ? ' scalar bias' : ''}`);
+      measure('normalize', Y.read(), want, tol.atol, tol.rtol);
+    }
+  }
+});
+
 // ln itself (assembly/reduce.ts log1/log4, reached as ReduceLogSum over one element, in the vector body
 // and the scalar tail): from the smallest subnormal to FLT_MAX, near 1, 0 → −Inf, +Inf, negative → NaN.
 KernelTester.each('reduce', 'table-free ln over the float range', (t) => {

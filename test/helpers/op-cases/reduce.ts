@@ -31,6 +31,7 @@ const reductions: OpCase[] = [
   { name: 'ReduceMean noop_with_empty_axes, no axes input (opset 18)', x: [1, 3, 4, 5], spec: one('ReduceMean', { noop_with_empty_axes: 1 }, [], {}, 18) },
   { name: 'ReduceMax over C and W of a Conv output (opset 13)', x: [1, 3, 5, 6], spec: afterConv(3, 7, 'ReduceMax', { axes: [1, 3], keepdims: 1 }) },
   { name: 'ReduceMax last axis as -1 input, no keepdims (opset 18), 3-D', x: [2, 5, 7], spec: one('ReduceMax', { keepdims: 0 }, ['ax'], { ax: I64([-1]) }, 18) },
+  { name: 'ReduceMax spatial of a Conv output, no keepdims (the global-pool path in wasm)', x: [2, 3, 5, 4], spec: afterConv(3, 6, 'ReduceMax', { axes: [-1, -2], keepdims: 0 }) },
   { name: 'ReduceMax over every axis of a 4-D tensor, keepdims', x: [2, 3, 3, 5], spec: one('ReduceMax', { axes: [0, 1, 2, 3], keepdims: 1 }) },
   { name: 'ReduceMin over N and H, keepdims', x: [2, 5, 4, 3], spec: one('ReduceMin', { axes: [0, 2], keepdims: 1 }) },
   { name: 'ReduceMin no axes input (opset 18): every axis, keepdims', x: [3, 4, 5], spec: one('ReduceMin', { keepdims: 1 }, [], {}, 18) },

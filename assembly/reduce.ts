@@ -513,9 +513,21 @@ export function f32_normalize_nd(x: usize, y: usize, prm: usize, scale: usize, b
 }
 
 // ------------------------------------------------------------------ LRN
-/** t^beta for t > 0 as exp(beta · ln t). */
-@inline function pow1(t: f32, beta: f32): f32 { return exp1(beta * log1(t)); }
-@inline function pow4(t: v128, beta: v128): v128 { return exp4(f32x4.mul(beta, log4(t))); }
+/** t^beta for t > 0: exp(beta · ln t), or through correctly rounded square roots for the usual betas
+ *  (0.75: AlexNet, GoogLeNet; 0.5; 1) — about 8x faster, and exact to a few roundings. `beta` is one
+ *  value per step, so every element of a step takes the same branch. */
+@inline function pow1(t: f32, beta: f32): f32 {
+  if (beta == 0.75) { const r = sqrt<f32>(t); return r * sqrt<f32>(r); }
+  if (beta == 0.5) return sqrt<f32>(t);
+  if (beta == 1) return t;
+  return exp1(beta * log1(t));
+}
+@inline function pow4(t: v128, beta: f32): v128 {
+  if (beta == 0.75) { const r = f32x4.sqrt(t); return f32x4.mul(r, f32x4.sqrt(r)); }
+  if (beta == 0.5) return f32x4.sqrt(t);
+  if (beta == 1) return t;
+  return exp4(f32x4.mul(f32x4.splat(beta), log4(t)));
+}
 
 /**
  * LRN across the channel axis (the one reduced dim R3, x stride RX3, y stride RY3) of every outer item:
@@ -537,7 +549,7 @@ export function f32_lrn(x: usize, y: usize, prm: usize, size: i32, alphaOverSize
           let s = f32x4.splat(0);
           const k1 = min(C - 1, c + hi);
           for (let k = max(0, c - lo); k <= k1; k++) { const v = v128.load(p + <usize>k * RX3); s = f32x4.add(s, f32x4.mul(v, v)); }
-          const den = pow4(f32x4.add(f32x4.splat(bias), f32x4.mul(f32x4.splat(alphaOverSize), s)), f32x4.splat(beta));
+          const den = pow4(f32x4.add(f32x4.splat(bias), f32x4.mul(f32x4.splat(alphaOverSize), s)), beta);
           v128.store(o + <usize>c * RY3, f32x4.div(v128.load(p + <usize>c * RX3), den));
         }
         r += 4;
@@ -551,7 +563,7 @@ export function f32_lrn(x: usize, y: usize, prm: usize, size: i32, alphaOverSize
         for (c = lo; c + 4 + hi <= C; c += 4) {
           let s = f32x4.splat(0);
           for (let k = c - lo; k <= c + hi; k++) { const v = v128.load(p + (<usize>k << 2)); s = f32x4.add(s, f32x4.mul(v, v)); }
-          const den = pow4(f32x4.add(f32x4.splat(bias), f32x4.mul(f32x4.splat(alphaOverSize), s)), f32x4.splat(beta));
+          const den = pow4(f32x4.add(f32x4.splat(bias), f32x4.mul(f32x4.splat(alphaOverSize), s)), beta);
           v128.store(o + (<usize>c << 2), f32x4.div(v128.load(p + (<usize>c << 2)), den));
         }
         // the channels before the first block and after the last

@@ -576,21 +576,42 @@ fn ${n}_at(j: u32) -> i32 {
   return { fns, items: size(od), count: size(rd) };
 }
 
-/** One workgroup per item; `body` sees `row`, `li`, `COUNT`, `comb(a, b, k)` and `tree(li, v, k)` (k: 0 sum, 1 max, 2 min, 3 product; every thread gets the result). */
+/** Sets of at most this many elements are walked by one invocation each; larger ones by a workgroup. */
+const SERIAL_SET = 32;
+
+/**
+ * One workgroup of 64 threads per item, or (sets of ≤ SERIAL_SET elements) one invocation per item.
+ * `body` sees `row`, `li`, `STEP` (its loops run `for (var j = li; j < COUNT; j += STEP)`), `comb(a, b, k)`
+ * and `tree(li, v, k)` (k: 0 sum, 1 max, 2 min, 3 product; every thread gets the combined value).
+ */
 function setReduce(kernel: string, key: string, w: SetWalk, decls: BindDecl[], operands: Operand[], pre: string, body: string): Step[] {
   const { fns, items, count } = walkFns(w);
   if (items === 0 || count === 0) return [];
-  const groups = grid1d(items, 1);
-  return [{
-    kernel, key: `${key}|${w.dims}|${[...w.reduced]}|${JSON.stringify(w.strides)}|${groups.join('x')}`, operands, groups,
-    wgsl: () => `${bindings(decls)}
+  const serial = count <= SERIAL_SET;
+  const groups = serial ? grid1d(items, WG) : grid1d(items, 1);
+  const comb = `fn comb(a: f32, b: f32, k: u32) -> f32 {
+  switch k { case 1u: { return max(a, b); } case 2u: { return min(a, b); } case 3u: { return a * b; } default: { return a + b; } }
+}`;
+  const head = `${bindings(decls)}
 ${fns}
 ${pre}
 const COUNT = ${u(count)};
+${comb}`;
+  return [{
+    kernel: `${kernel}${serial ? '_serial' : ''}`, key: `${key}|${w.dims}|${[...w.reduced]}|${JSON.stringify(w.strides)}|${groups.join('x')}`, operands, groups,
+    wgsl: () => serial ? `${head}
+const STEP = 1u;
+fn tree(li: u32, v: f32, k: u32) -> f32 { return v; }
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  ${linearIndex(groups[0], WG)}
+  let row = gi;
+  if (row >= ${u(items)}) { return; }
+  let li = 0u;
+  ${body}
+}` : `${head}
+const STEP = ${u(RW)};
 var<workgroup> red: array<f32, ${RW}>;
-fn comb(a: f32, b: f32, k: u32) -> f32 {
-  switch k { case 1u: { return max(a, b); } case 2u: { return min(a, b); } case 3u: { return a * b; } default: { return a + b; } }
-}
 fn tree(li: u32, v: f32, k: u32) -> f32 {
   red[li] = v;
   workgroupBarrier();
@@ -641,10 +662,10 @@ const reduce: Gen = (ctx) => {
     `let xb = X_item(row);
   var m = 0.0;
   ${lse ? `var mx = ${NEG_INF};
-  for (var j = li; j < COUNT; j += ${u(RW)}) { mx = max(mx, X[xb + X_at(j)]); }
+  for (var j = li; j < COUNT; j += STEP) { mx = max(mx, X[xb + X_at(j)]); }
   m = tree(li, mx, 1u);` : ''}
   var a = ${r.init};
-  for (var j = li; j < COUNT; j += ${u(RW)}) { let v = X[xb + X_at(j)]; a = comb(a, ${r.term}, ${u(r.k)}); }
+  for (var j = li; j < COUNT; j += STEP) { let v = X[xb + X_at(j)]; a = comb(a, ${r.term}, ${u(r.k)}); }
   a = tree(li, a, ${u(r.k)});
   if (li == 0u) { Y[Y_item(row)] = ${r.finish}; }`);
 };
@@ -659,14 +680,14 @@ const softmax: Gen = (ctx) => {
     [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
     `let xb = X_item(row);
   var mx = ${NEG_INF};
-  for (var j = li; j < COUNT; j += ${u(RW)}) { mx = max(mx, X[xb + X_at(j)]); }
+  for (var j = li; j < COUNT; j += STEP) { mx = max(mx, X[xb + X_at(j)]); }
   let m = tree(li, mx, 1u);
   ${op === 'Hardmax' ? `var fi = ${f(2 ** 24)};
-  for (var j = li; j < COUNT; j += ${u(RW)}) { if (X[xb + X_at(j)] == m) { fi = min(fi, f32(j)); } }
+  for (var j = li; j < COUNT; j += STEP) { if (X[xb + X_at(j)] == m) { fi = min(fi, f32(j)); } }
   let first = tree(li, fi, 2u);` : `var sp = 0.0;
-  for (var j = li; j < COUNT; j += ${u(RW)}) { sp += exp(X[xb + X_at(j)] - m); }
+  for (var j = li; j < COUNT; j += STEP) { sp += exp(X[xb + X_at(j)] - m); }
   let s = tree(li, sp, 0u);`}
-  for (var j = li; j < COUNT; j += ${u(RW)}) { let o = xb + X_at(j); let v = X[o]; Y[o] = ${write}; }`);
+  for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); let v = X[o]; Y[o] = ${write}; }`);
 };
 
 /** Strides of a constant of dims `pd` broadcast (right-aligned) to axes [first, rank); 0 elsewhere. */
@@ -701,13 +722,13 @@ const normalize: Gen = (ctx) => {
     [{ name: 'X' }, { name: 'Sc' }, { name: 'Bi' }, { name: 'Y', write: true }], [{ value: x }, { data: sData }, { data: bData }, { value: y }], '',
     `let xb = X_item(row); let sb = S_item(row); let bb = B_item(row);
   var sp = 0.0;
-  for (var j = li; j < COUNT; j += ${u(RW)}) { sp += X[xb + X_at(j)]; }
+  for (var j = li; j < COUNT; j += STEP) { sp += X[xb + X_at(j)]; }
   let mean = tree(li, sp, 0u) / ${f(n)};
   var sq = 0.0;
-  for (var j = li; j < COUNT; j += ${u(RW)}) { let d = X[xb + X_at(j)] - mean; sq += d * d; }
+  for (var j = li; j < COUNT; j += STEP) { let d = X[xb + X_at(j)] - mean; sq += d * d; }
   let vr = tree(li, sq, 0u) / ${f(n)};
   let inv = ${outside ? `1.0 / (sqrt(vr) + ${f(eps)})` : `1.0 / sqrt(vr + ${f(eps)})`};
-  for (var j = li; j < COUNT; j += ${u(RW)}) { let o = xb + X_at(j); Y[o] = (X[o] - mean) * inv * Sc[sb + S_at(j)] + Bi[bb + B_at(j)]; }`);
+  for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); Y[o] = (X[o] - mean) * inv * Sc[sb + S_at(j)] + Bi[bb + B_at(j)]; }`);
 };
 
 /** LRN across channels: one invocation per output element, a loop over its channel window. */

@@ -62,6 +62,10 @@ const softmaxes: OpCase[] = [
   { name: 'LogSoftmax 2-D axis 0', x: [9, 5], spec: one('LogSoftmax', { axis: 0 }) },
   { name: 'Hardmax over channels', x: [2, 7, 3, 3], spec: one('Hardmax', { axis: 1 }) },
   { name: 'Hardmax 3-D axis 0', x: [5, 3, 4], spec: one('Hardmax', { axis: 0 }) },
+  // sets of more than 32 elements (WebGPU: a workgroup per item instead of an invocation)
+  { name: 'Hardmax 2-D over 45', x: [2, 45], spec: one('Hardmax', { axis: 1 }) },
+  { name: 'LogSoftmax over 67 classes', x: [3, 67], spec: one('LogSoftmax', { axis: 1 }) },
+  { name: 'Softmax legacy axis 1 of a 4-D tensor: rows of 60 (opset 11)', x: [2, 5, 4, 3], spec: one('Softmax', { axis: 1 }, [], {}, 11) },
   { name: 'Hardmax legacy over C, H, W (opset 11): the first maximum in NCHW order', x: [2, 3, 2, 3], spec: one('Hardmax', { axis: 1 }, [], {}, 11) },
   { name: 'Hardmax of a Relu over H: ties at 0 pick the first', x: [1, 5, 6, 3], spec: { opset: 13, nodes: [
     { op: 'Relu', inputs: ['x'], outputs: ['t'] },
@@ -73,6 +77,9 @@ const POS = (dims: number[]): TensorSpec => ({ dims, data: Array.from({ length: 
 
 const norms: OpCase[] = [
   { name: 'InstanceNormalization of a Conv output', x: [2, 3, 5, 4], spec: afterConv(3, 7, 'InstanceNormalization', { epsilon: 1e-4 }, ['s', 'b'], { s: W([7], 2), b: W([7]) }) },
+  { name: 'InstanceNormalization 9x8 spatial', x: [1, 3, 9, 8], spec: one('InstanceNormalization', {}, ['s', 'b'], { s: W([3], 2), b: W([3]) }) },
+  { name: 'LayerNormalization over the last two axes (63)', x: [2, 7, 9], spec: one('LayerNormalization', { axis: 1 }, ['s', 'b'], { s: W([7, 9], 2), b: W([9]) }, 17) },
+  { name: 'ReduceSumSquare over 70 elements per set', x: [2, 7, 10], spec: one('ReduceSumSquare', { axes: [1, 2], keepdims: 0 }) },
   { name: 'InstanceNormalization 3-D', x: [2, 5, 9], spec: one('InstanceNormalization', {}, ['s', 'b'], { s: POS([5]), b: W([5]) }) },
   { name: 'InstanceNormalization 5-D', x: [1, 3, 2, 3, 4], spec: one('InstanceNormalization', { epsilon: 1e-3 }, ['s', 'b'], { s: W([3]), b: W([3]) }) },
   { name: 'LayerNormalization last axis, scale and bias', x: [2, 3, 9], spec: one('LayerNormalization', { axis: -1 }, ['s', 'b'], { s: W([9], 2), b: W([9]) }, 17) },

@@ -62,8 +62,8 @@ function log1(x: f32): f32 {
   return x > 0 || x == 0 ? r : NaN;
 }
 
-/** ln x for four lanes. */
-@inline function log4(x: v128): v128 {
+/** ln x for four lanes (called: one per item at most, so not worth a copy per call site). */
+function log4(x: v128): v128 {
   const sub = f32x4.lt(x, f32x4.splat(FLT_MIN));
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(TWO25)), x, sub);
   let e = i32x4.sub(i32x4.sub(v128.and(i32x4.shr_s(xs, 23), i32x4.splat(0xff)), i32x4.splat(126)), v128.and(sub, i32x4.splat(25)));
@@ -226,19 +226,57 @@ const RED_EXP_SUM: i32 = 10; // internal: Σ exp(v − m)
   return acc;
 }
 
-@inline function reduceItems(op: i32, x: usize, y: usize, begin: i32, end: i32): void {
+/** The accumulation an op's sweep runs: Mean and LogSum sum, L2 sums squares. */
+@inline function kindOf(op: i32): i32 {
+  return op == RED_MEAN || op == RED_LOG_SUM ? RED_SUM : op == RED_L2 ? RED_SUM_SQUARE : op;
+}
+
+/** sweep1 with `kind` a constant in each copy (seven loop nests in the binary, not one per caller). */
+function sweepS(kind: i32, p: usize, m: f32): f32 {
+  switch (kind) {
+    case RED_MAX: return sweep1(RED_MAX, p, m);
+    case RED_MIN: return sweep1(RED_MIN, p, m);
+    case RED_PROD: return sweep1(RED_PROD, p, m);
+    case RED_L1: return sweep1(RED_L1, p, m);
+    case RED_SUM_SQUARE: return sweep1(RED_SUM_SQUARE, p, m);
+    case RED_EXP_SUM: return sweep1(RED_EXP_SUM, p, m);
+    default: return sweep1(RED_SUM, p, m);
+  }
+}
+
+/** sweep4 likewise (SIMD builds only). */
+function sweepV(kind: i32, p: usize, m: v128): v128 {
+  switch (kind) {
+    case RED_MAX: return sweep4(RED_MAX, p, m);
+    case RED_MIN: return sweep4(RED_MIN, p, m);
+    case RED_PROD: return sweep4(RED_PROD, p, m);
+    case RED_L1: return sweep4(RED_L1, p, m);
+    case RED_SUM_SQUARE: return sweep4(RED_SUM_SQUARE, p, m);
+    case RED_EXP_SUM: return sweep4(RED_EXP_SUM, p, m);
+    default: return sweep4(RED_SUM, p, m);
+  }
+}
+
+/**
+ * y[item] = op over the reduced set of x (op: RED_* above). range = product of the outer dims; y is
+ * addressed with the outer y strides. Sums in float32 in the order of the reduced dims (4 lanes along a
+ * contiguous innermost dim); Mean divides once; LogSumExp = m + ln Σ exp(v − m), m the maximum.
+ */
+export function f32_reduce(x: usize, y: usize, prm: usize, op: i32, begin: i32, end: i32): void {
+  readPrm(prm);
   const n = <f32>(R0 * R1 * R2 * R3);
+  const kind = kindOf(op);
   for (let r = begin; r < end;) {
     locate(r);
+    const p = x + IX;
     if (ASC_FEATURE_SIMD) {
       if (vectorizable() && I3 + 4 <= O3 && r + 4 <= end) {
-        const p = x + IX;
         let v: v128;
         if (op == RED_LOG_SUM_EXP) {
-          const m = sweep4(RED_MAX, p, f32x4.splat(0));
-          v = f32x4.add(log4(sweep4(RED_EXP_SUM, p, m)), m);
+          const m = sweepV(RED_MAX, p, f32x4.splat(0));
+          v = f32x4.add(log4(sweepV(RED_EXP_SUM, p, m)), m);
         } else {
-          v = sweep4(op, p, f32x4.splat(0));
+          v = sweepV(kind, p, f32x4.splat(0));
           if (op == RED_MEAN) v = f32x4.div(v, f32x4.splat(n));
           else if (op == RED_L2) v = f32x4.sqrt(v);
           else if (op == RED_LOG_SUM) v = log4(v);
@@ -248,40 +286,18 @@ const RED_EXP_SUM: i32 = 10; // internal: Σ exp(v − m)
         continue;
       }
     }
-    const p = x + IX;
     let v: f32;
     if (op == RED_LOG_SUM_EXP) {
-      const m = sweep1(RED_MAX, p, 0);
-      v = log1(sweep1(RED_EXP_SUM, p, m)) + m;
+      const m = sweepS(RED_MAX, p, 0);
+      v = log1(sweepS(RED_EXP_SUM, p, m)) + m;
     } else {
-      v = sweep1(op, p, 0);
+      v = sweepS(kind, p, 0);
       if (op == RED_MEAN) v = v / n;
       else if (op == RED_L2) v = sqrt<f32>(v);
       else if (op == RED_LOG_SUM) v = log1(v);
     }
     store<f32>(y + IY, v);
     r++;
-  }
-}
-
-/**
- * y[item] = op over the reduced set of x (op: RED_* above). range = product of the outer dims; y is
- * addressed with the outer y strides. Sums in float32 in the order of the reduced dims; Mean divides
- * once; LogSumExp = m + ln Σ exp(v − m), m the maximum.
- */
-export function f32_reduce(x: usize, y: usize, prm: usize, op: i32, begin: i32, end: i32): void {
-  readPrm(prm);
-  switch (op) { // a constant `op` per copy of the loop: no switch per element
-    case RED_SUM: reduceItems(RED_SUM, x, y, begin, end); break;
-    case RED_MEAN: reduceItems(RED_MEAN, x, y, begin, end); break;
-    case RED_MAX: reduceItems(RED_MAX, x, y, begin, end); break;
-    case RED_MIN: reduceItems(RED_MIN, x, y, begin, end); break;
-    case RED_PROD: reduceItems(RED_PROD, x, y, begin, end); break;
-    case RED_L1: reduceItems(RED_L1, x, y, begin, end); break;
-    case RED_L2: reduceItems(RED_L2, x, y, begin, end); break;
-    case RED_SUM_SQUARE: reduceItems(RED_SUM_SQUARE, x, y, begin, end); break;
-    case RED_LOG_SUM: reduceItems(RED_LOG_SUM, x, y, begin, end); break;
-    default: reduceItems(RED_LOG_SUM_EXP, x, y, begin, end); break;
   }
 }
 
@@ -305,7 +321,32 @@ function argmax1(p: usize): i32 {
   return arg;
 }
 
-@inline function softmaxItem1(mode: i32, x: usize, y: usize): void {
+/** The write pass of one item: exp(v − m)/s (softmax) or (v − m) − ls; `soft` a constant per copy. */
+@inline function writeItem1(soft: bool, p: usize, o0: usize, m: f32, s: f32, ls: f32): void {
+  const inner4 = ASC_FEATURE_SIMD && RX3 == 4 && RY3 == 4;
+  for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
+    let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
+    let o = o0 + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
+    let d = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (inner4) { // element-wise: the vector body computes exactly what the scalar loop would
+        const mm = f32x4.splat(m), ss = f32x4.splat(s), lls = f32x4.splat(ls);
+        for (; d + 4 <= R3; d += 4) {
+          const v = f32x4.sub(v128.load(q), mm);
+          v128.store(o, soft ? f32x4.div(exp4(v), ss) : f32x4.sub(v, lls));
+          q += 16; o += 16;
+        }
+      }
+    }
+    for (; d < R3; d++) {
+      const v = load<f32>(q) - m;
+      store<f32>(o, soft ? exp1(v) / s : v - ls);
+      q += RX3; o += RY3;
+    }
+  }
+}
+
+function softmaxItem1(mode: i32, x: usize, y: usize): void {
   const p = x + IX;
   if (mode == SM_HARDMAX) {
     const arg = argmax1(p);
@@ -316,33 +357,14 @@ function argmax1(p: usize): i32 {
     }
     return;
   }
-  const m = sweep1(RED_MAX, p, 0);
-  const s = sweep1(RED_EXP_SUM, p, m);
+  const m = sweepS(RED_MAX, p, 0);
+  const s = sweepS(RED_EXP_SUM, p, m);
   const ls = log1(s);
-  const inner4 = ASC_FEATURE_SIMD && RX3 == 4 && RY3 == 4;
-  for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
-    let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
-    let o = y + IY + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
-    let d = 0;
-    if (ASC_FEATURE_SIMD) {
-      if (inner4) { // element-wise: the vector body computes exactly what the scalar loop would
-        const mm = f32x4.splat(m), ss = f32x4.splat(s), lls = f32x4.splat(ls);
-        for (; d + 4 <= R3; d += 4) {
-          const v = f32x4.sub(v128.load(q), mm);
-          v128.store(o, mode == SM_SOFTMAX ? f32x4.div(exp4(v), ss) : f32x4.sub(v, lls));
-          q += 16; o += 16;
-        }
-      }
-    }
-    for (; d < R3; d++) {
-      const v = load<f32>(q) - m;
-      store<f32>(o, mode == SM_SOFTMAX ? exp1(v) / s : v - ls);
-      q += RX3; o += RY3;
-    }
-  }
+  if (mode == SM_SOFTMAX) writeItem1(true, p, y + IY, m, s, ls);
+  else writeItem1(false, p, y + IY, m, s, ls);
 }
 
-@inline function softmaxItem4(mode: i32, x: usize, y: usize): void {
+function softmaxItem4(mode: i32, x: usize, y: usize): void {
   const p = x + IX;
   if (mode == SM_HARDMAX) {
     // per lane: the first index with the lane's maximum (strictly greater replaces; the first element always does)
@@ -369,28 +391,22 @@ function argmax1(p: usize): i32 {
     }
     return;
   }
-  const m = sweep4(RED_MAX, p, f32x4.splat(0));
-  const s = sweep4(RED_EXP_SUM, p, m);
+  const m = sweepV(RED_MAX, p, f32x4.splat(0));
+  const s = sweepV(RED_EXP_SUM, p, m);
   const ls = log4(s);
-  for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
-    let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
-    let o = y + IY + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
-    for (let d = 0; d < R3; d++) {
-      const v = f32x4.sub(v128.load(q), m);
-      v128.store(o, mode == SM_SOFTMAX ? f32x4.div(exp4(v), s) : f32x4.sub(v, ls));
-      q += RX3; o += RY3;
-    }
-  }
+  if (mode == SM_SOFTMAX) writeItem4(true, p, y + IY, m, s, ls);
+  else writeItem4(false, p, y + IY, m, s, ls);
 }
 
-@inline function softmaxItems(mode: i32, x: usize, y: usize, begin: i32, end: i32): void {
-  for (let r = begin; r < end;) {
-    locate(r);
-    if (ASC_FEATURE_SIMD) {
-      if (vectorizable() && I3 + 4 <= O3 && r + 4 <= end) { softmaxItem4(mode, x, y); r += 4; continue; }
+@inline function writeItem4(soft: bool, p: usize, o0: usize, m: v128, s: v128, ls: v128): void {
+  for (let a = 0; a < R0; a++) for (let b = 0; b < R1; b++) for (let c = 0; c < R2; c++) {
+    let q = p + <usize>a * RX0 + <usize>b * RX1 + <usize>c * RX2;
+    let o = o0 + <usize>a * RY0 + <usize>b * RY1 + <usize>c * RY2;
+    for (let d = 0; d < R3; d++) {
+      const v = f32x4.sub(v128.load(q), m);
+      v128.store(o, soft ? f32x4.div(exp4(v), s) : f32x4.sub(v, ls));
+      q += RX3; o += RY3;
     }
-    softmaxItem1(mode, x, y);
-    r++;
   }
 }
 
@@ -401,9 +417,14 @@ function argmax1(p: usize): i32 {
  */
 export function f32_softmax_nd(x: usize, y: usize, prm: usize, mode: i32, begin: i32, end: i32): void {
   readPrm(prm);
-  if (mode == SM_SOFTMAX) softmaxItems(SM_SOFTMAX, x, y, begin, end);
-  else if (mode == SM_LOG_SOFTMAX) softmaxItems(SM_LOG_SOFTMAX, x, y, begin, end);
-  else softmaxItems(SM_HARDMAX, x, y, begin, end);
+  for (let r = begin; r < end;) {
+    locate(r);
+    if (ASC_FEATURE_SIMD) {
+      if (vectorizable() && I3 + 4 <= O3 && r + 4 <= end) { softmaxItem4(mode, x, y); r += 4; continue; }
+    }
+    softmaxItem1(mode, x, y);
+    r++;
+  }
 }
 
 // ------------------------------------------------------------------ moments + normalize
@@ -462,7 +483,7 @@ export function f32_normalize_nd(x: usize, y: usize, prm: usize, scale: usize, b
     const p = x + IX;
     if (ASC_FEATURE_SIMD) {
       if (vectorizable() && I3 + 4 <= O3 && r + 4 <= end) {
-        const mean = f32x4.div(sweep4(RED_SUM, p, f32x4.splat(0)), f32x4.splat(n));
+        const mean = f32x4.div(sweepV(RED_SUM, p, f32x4.splat(0)), f32x4.splat(n));
         const vr = f32x4.div(centered4(p, mean), f32x4.splat(n));
         const e = f32x4.splat(eps), one = f32x4.splat(1);
         const inv = epsOutside ? f32x4.div(one, f32x4.add(f32x4.sqrt(vr), e)) : f32x4.div(one, f32x4.sqrt(f32x4.add(vr, e)));
@@ -481,7 +502,7 @@ export function f32_normalize_nd(x: usize, y: usize, prm: usize, scale: usize, b
         continue;
       }
     }
-    const mean = sweep1(RED_SUM, p, 0) / n;
+    const mean = sweepS(RED_SUM, p, 0) / n;
     const vr = centered1(p, mean) / n;
     const inv: f32 = epsOutside ? <f32>1 / (sqrt<f32>(vr) + eps) : <f32>1 / sqrt<f32>(vr + eps);
     // scale and bias contiguous or broadcast along a contiguous innermost dim: the element-wise vector body

@@ -16,6 +16,7 @@ import { refResize } from './kernels/resize.js';
 import { refLrn, refNormalize, refReduce, refSoftmaxLike, type RefReduceOp } from './kernels/reduce.js';
 import { refTranspose } from './kernels/layout.js';
 import { activationFn, fusedFn, identity } from '../../model/activation.js';
+import { axesFrom, softmaxAxes } from '../../model/axes.js';
 
 const NONE = new Set<string>();
 
@@ -65,8 +66,6 @@ const activation: RefOpFn = (node, [x]) => [Float64Array.from(x!, activationFn(n
 const binary = (op: RefOp): RefOpFn => (node, [a, b], [ad, bd]) => [refBinary(op, a!, ad, b!, bd, identity).y];
 const copy: RefOpFn = (_n, [x]) => [x!];
 
-const axesFrom = (first: number, rank: number): Set<number> => new Set(Array.from({ length: rank - first }, (_, i) => first + i));
-
 /** Index into a parameter of dims `pd` broadcast (right-aligned) to `dims`, from a row-major index of `dims`. */
 function broadcastIndex(dims: readonly number[], pd: readonly number[]): (k: number) => number {
   const st = stridesOf(pd);
@@ -83,8 +82,7 @@ function broadcastIndex(dims: readonly number[], pd: readonly number[]): (k: num
 
 const reduce: RefOpFn = (node, [x], [xd]) => [refReduce(node.op as RefReduceOp, x!, xd, new Set(node.attrs.axes))];
 const softmaxLike: RefOpFn = (node, [x], [xd]) => {
-  const { axis, legacy } = node.attrs;
-  return [refSoftmaxLike(node.op as 'Softmax', x!, xd, legacy ? axesFrom(axis, xd.length) : new Set([axis]))];
+  return [refSoftmaxLike(node.op as 'Softmax', x!, xd, softmaxAxes(node, xd.length))];
 };
 
 /** The reference backend's op registry: one NCHW function per planned operator. */

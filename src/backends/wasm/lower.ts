@@ -16,6 +16,7 @@ import * as lay from './kernels/layout.js';
 import * as rs from './kernels/resize.js';
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
+import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
 
 /** A planned value placed in linear memory: its buffer's offset is an absolute address. */
 export const ptrOf = (v: Value): number => v.buffer.offset + v.elemOffset * 4;
@@ -303,14 +304,11 @@ const transpose: Lowering = (ctx) => {
   return strided(ctx, y.dims, ptrOf(x), perm.map((p) => xs[p]), ptrOf(y), physicalStrides(y));
 };
 
-const axesFrom = (first: number, rank: number): Set<number> => new Set(Array.from({ length: rank - first }, (_, i) => first + i));
-
 /** Softmax, LogSoftmax, Hardmax over one axis (opset 13) or the flattened trailing axes (legacy), any layout. */
 const softmax: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
-  const a = ctx.node.attrs;
-  const reduced = a.legacy ? axesFrom(a.axis, x.dims.length) : new Set<number>([a.axis]);
+  const reduced = softmaxAxes(ctx.node, x.dims.length);
   return red.lowerSoftmaxNd(ctx.node.op as 'Softmax', ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: physicalStrides(y) }, ctx.cw);
 };
 
@@ -337,51 +335,17 @@ const reduce: Lowering = (ctx) => {
     const out = y.layout === 'nhwc' ? nhwc(y) : { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }; // [N, C] dense = NHWC [N,1,1,C]
     return pool.lowerGlobalPool(op === 'ReduceMean' ? 'avg' : 'max', nhwc(x), out, ctx.cw);
   }
-  const ys = physicalStrides(y);
-  let k = 0;
-  const yAxis = x.dims.map((_, d) => (reduced.has(d) ? (ctx.node.attrs.keepdims ? (k++, 0) : 0) : ys[k++]));
+  const yAxis = reducedOutputStrides(x.dims.length, reduced, !!ctx.node.attrs.keepdims, physicalStrides(y));
   return red.lowerReduce(op as red.ReduceOp, ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: yAxis }, ctx.cw);
 };
-
-/** Strides (floats) of a constant of dims `pd` broadcast, right-aligned, to axes [first, rank) of a rank-`rank` walk; 0 elsewhere. */
-function paramStrides(pd: readonly number[], first: number, rank: number): number[] {
-  const st = denseStrides(pd as number[]);
-  return Array.from({ length: rank }, (_, d) => {
-    const j = d - (rank - pd.length);
-    return d < first || j < 0 || pd[j] === 1 ? 0 : st[j];
-  });
-}
 
 /** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments and normalize per item. */
 const normalize: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
-  const a = ctx.node.attrs, r = x.dims.length;
-  const xs = physicalStrides(x), ys = physicalStrides(y);
-  const one = ctx.cw.f32(new Float32Array([1])), zero = ctx.cw.f32(new Float32Array([0]));
-  const zeros = x.dims.map(() => 0);
-  const cst = (i: number) => ctx.cw.f32(f32(ctx, i)!);
-  switch (ctx.node.op) {
-    case 'InstanceNormalization': {
-      const ch = x.dims.map((_, d) => (d === 1 ? 1 : 0));
-      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: axesFrom(2, r), x: xs, y: ys, s: ch, b: ch }, cst(1), cst(2), a.epsilon, false, ctx.cw);
-    }
-    case 'LayerNormalization': {
-      const s = paramStrides(ctx.consts[1]!.dims, a.axis, r);
-      const b = ctx.consts[2] ? paramStrides(ctx.consts[2].dims, a.axis, r) : zeros;
-      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: axesFrom(a.axis, r), x: xs, y: ys, s, b }, cst(1), ctx.consts[2] ? cst(2) : zero, a.epsilon, false, ctx.cw);
-    }
-    case 'GroupNormalization': {
-      // [N, C, ...] walked as [N, G, C/G, ...]: channel c = g·(C/G) + c'
-      const g = a.numGroups, cg = x.dims[1] / g;
-      const split = (st: number[]) => [st[0], st[1] * cg, st[1], ...st.slice(2)];
-      const dims = [x.dims[0], g, cg, ...x.dims.slice(2)];
-      const p = a.perChannel ? [0, cg, 1, ...x.dims.slice(2).map(() => 0)] : [0, 1, 0, ...x.dims.slice(2).map(() => 0)];
-      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims, reduced: axesFrom(2, r + 1), x: split(xs), y: split(ys), s: p, b: p }, cst(1), cst(2), a.epsilon, false, ctx.cw);
-    }
-    default: // MeanVarianceNormalization: (x − mean) / (√var + 1e-9), ONNX's function body
-      return red.lowerNormalize(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: new Set<number>(a.axes), x: xs, y: ys, s: zeros, b: zeros }, one, zero, 1e-9, true, ctx.cw);
-  }
+  const w = normWalk(ctx.node, x.dims, physicalStrides(x), physicalStrides(y), [1, 2].map((i) => ctx.consts[i]?.dims ?? null));
+  const param = (use: boolean, i: number, dflt: number) => ctx.cw.f32(use ? f32(ctx, i)! : new Float32Array([dflt]));
+  return red.lowerNormalize(ptrOf(x), ptrOf(y), w, param(w.scale, 1, 1), param(w.bias, 2, 0), w.eps, w.epsOutside, ctx.cw);
 };
 
 const lrn: Lowering = (ctx) => {

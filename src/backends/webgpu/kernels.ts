@@ -8,6 +8,7 @@ import { UnsupportedError } from '../../errors.js';
 import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
+import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
 import type { Value } from '../../plan/plan.js';
 import { actFn, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
@@ -633,8 +634,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }];
 }
 
-const axesFrom = (first: number, rank: number): Set<number> => new Set(Array.from({ length: rank - first }, (_, k) => first + k));
-
 /** Reduce*: per op, the tree kind, the initial value, the per-element term and the finish. */
 const REDUCE_WGSL: Record<string, { k: number; init: string; term: string; finish: string }> = {
   ReduceSum: { k: 0, init: '0.0', term: 'v', finish: 'a' },
@@ -651,10 +650,7 @@ const REDUCE_WGSL: Record<string, { k: number; init: string; term: string; finis
 
 const reduce: Gen = (ctx) => {
   const x = ctx.inputs[0]!, y = ctx.outputs[0], reduced = new Set<number>(ctx.node.attrs.axes), op = ctx.node.op;
-  // y's strides per axis of x: 0 on reduced axes (kept as 1 or dropped)
-  const ys = denseStrides(y.dims);
-  let k = 0;
-  const yAxis = x.dims.map((_, d) => (reduced.has(d) ? (ctx.node.attrs.keepdims ? (k++, 0) : 0) : ys[k++]));
+  const yAxis = reducedOutputStrides(x.dims.length, reduced, !!ctx.node.attrs.keepdims, denseStrides(y.dims));
   const r = REDUCE_WGSL[op];
   const lse = op === 'ReduceLogSumExp';
   return setReduce(`wgsl_${op.toLowerCase()}`, `reduce|${op}`, { dims: x.dims, reduced, strides: { X: denseStrides(x.dims), Y: yAxis } },
@@ -672,8 +668,8 @@ const reduce: Gen = (ctx) => {
 
 /** Softmax, LogSoftmax, Hardmax (first maximum in logical order) over one axis or, legacy, the trailing axes. */
 const softmax: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], { axis, legacy } = ctx.node.attrs, op = ctx.node.op;
-  const reduced = legacy ? axesFrom(axis, x.dims.length) : new Set<number>([axis]);
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], op = ctx.node.op;
+  const reduced = softmaxAxes(ctx.node, x.dims.length);
   const st = denseStrides(x.dims);
   const write = op === 'Softmax' ? 'exp(v - m) / s' : op === 'LogSoftmax' ? '(v - m) - log(s)' : `select(0.0, 1.0, f32(j) == first)`;
   return setReduce(`wgsl_${op.toLowerCase()}`, `softmax|${op}`, { dims: x.dims, reduced, strides: { X: st } },
@@ -690,35 +686,13 @@ const softmax: Gen = (ctx) => {
   for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); let v = X[o]; Y[o] = ${write}; }`);
 };
 
-/** Strides of a constant of dims `pd` broadcast (right-aligned) to axes [first, rank); 0 elsewhere. */
-function paramStrides(pd: readonly number[], first: number, rank: number): number[] {
-  const st = denseStrides(pd);
-  return Array.from({ length: rank }, (_, d) => { const j = d - (rank - pd.length); return d < first || j < 0 || pd[j] === 1 ? 0 : st[j]; });
-}
-
 /** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments, then (v − mean)·inv·S + B. */
 const normalize: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], a = ctx.node.attrs, r = x.dims.length, op = ctx.node.op;
-  let dims: number[] = x.dims, reduced: Set<number>, s: number[], b: number[];
-  let sData = new Float32Array([1]), bData = new Float32Array([0]), eps = a.epsilon, outside = false;
-  const zeros = x.dims.map(() => 0);
-  if (op === 'InstanceNormalization') {
-    reduced = axesFrom(2, r); s = b = x.dims.map((_, d) => (d === 1 ? 1 : 0));
-    sData = f32(ctx.consts[1]!); bData = f32(ctx.consts[2]!);
-  } else if (op === 'LayerNormalization') {
-    reduced = axesFrom(a.axis, r); s = paramStrides(ctx.consts[1]!.dims, a.axis, r);
-    b = ctx.consts[2] ? paramStrides(ctx.consts[2].dims, a.axis, r) : zeros;
-    sData = f32(ctx.consts[1]!); if (ctx.consts[2]) bData = f32(ctx.consts[2]);
-  } else if (op === 'GroupNormalization') {
-    const g = a.numGroups, cg = x.dims[1] / g;
-    dims = [x.dims[0], g, cg, ...x.dims.slice(2)]; reduced = axesFrom(2, r + 1);
-    s = b = a.perChannel ? [0, cg, 1, ...x.dims.slice(2).map(() => 0)] : [0, 1, 0, ...x.dims.slice(2).map(() => 0)];
-    sData = f32(ctx.consts[1]!); bData = f32(ctx.consts[2]!);
-  } else { // MeanVarianceNormalization: (x − mean) / (√var + 1e-9), ONNX's function body
-    reduced = new Set<number>(a.axes); s = b = zeros; eps = 1e-9; outside = true;
-  }
-  const n = size(dims.filter((_, d) => reduced.has(d)));
-  return setReduce(`wgsl_${op.toLowerCase()}`, `norm|${op}|${f(eps)}|${outside}`, { dims, reduced, strides: { X: denseStrides(dims), S: s, B: b } },
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], op = ctx.node.op, xs = denseStrides(x.dims);
+  const w = normWalk(ctx.node, x.dims, xs, xs, [1, 2].map((k) => ctx.consts[k]?.dims ?? null));
+  const sData = w.scale ? f32(ctx.consts[1]!) : new Float32Array([1]), bData = w.bias ? f32(ctx.consts[2]!) : new Float32Array([0]);
+  const n = size(w.dims.filter((_, d) => w.reduced.has(d)));
+  return setReduce(`wgsl_${op.toLowerCase()}`, `norm|${op}|${f(w.eps)}|${w.epsOutside}`, { dims: w.dims, reduced: w.reduced, strides: { X: w.x, S: w.s, B: w.b } },
     [{ name: 'X' }, { name: 'Sc' }, { name: 'Bi' }, { name: 'Y', write: true }], [{ value: x }, { data: sData }, { data: bData }, { value: y }], '',
     `let xb = X_item(row); let sb = S_item(row); let bb = B_item(row);
   var sp = 0.0;
@@ -727,7 +701,7 @@ const normalize: Gen = (ctx) => {
   var sq = 0.0;
   for (var j = li; j < COUNT; j += STEP) { let d = X[xb + X_at(j)] - mean; sq += d * d; }
   let vr = tree(li, sq, 0u) / ${f(n)};
-  let inv = ${outside ? `1.0 / (sqrt(vr) + ${f(eps)})` : `1.0 / sqrt(vr + ${f(eps)})`};
+  let inv = ${w.epsOutside ? `1.0 / (sqrt(vr) + ${f(w.eps)})` : `1.0 / sqrt(vr + ${f(w.eps)})`};
   for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); Y[o] = (X[o] - mean) * inv * Sc[sb + S_at(j)] + Bi[bb + B_at(j)]; }`);
 };
 

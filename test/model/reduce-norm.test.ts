@@ -43,6 +43,8 @@ test('Reduce*: axes resolved (negative, attribute or input, none = all), keepdim
 test('Reduce*: axes out of range, axes computed at run time', () => {
   throws(() => fold({ op: 'ReduceMax', inputs: ['x'], outputs: ['y'], attrs: { axes: [3] } }, [2, 3, 4], {}, 13), LayerError, /node 'n' \(ReduceMax\): axis 3 out of range for rank 3/);
   throws(() => fold({ op: 'ReduceMin', inputs: ['x', 'ax'], outputs: ['y'] }, [2, 3], {}, 18, { ax: [1] }), UnsupportedError, /node 'n' \(ReduceMin\): axes \(input 1\) must be constant/);
+  throws(() => fold({ op: 'ReduceSum', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] } }, [2, 3], {}, 13), ModelFormatError, /attribute 'axes' is not defined at opset 13 \(axes is input 1 from opset 13\)/);
+  throws(() => fold({ op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] } }, [2, 3], {}, 18), ModelFormatError, /axes is input 1 from opset 18/);
 });
 
 test('Softmax family: opset-13 and legacy axes', () => {

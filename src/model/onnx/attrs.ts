@@ -174,7 +174,10 @@ export function normalizePad(node: Node, at: Attrs, opset: number): void {
 export function normalizeReduce(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   a.keepdims = at.int('keepdims', 1) !== 0;
-  if (opset < (node.op === 'ReduceSum' ? 13 : 18)) { const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1); }
+  const since = node.op === 'ReduceSum' ? 13 : 18;
+  if (opset < since) { const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1); }
+  // from then on axes is input 1: an attribute would be ignored, a silently different reduction
+  else if (at.has('axes')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'axes' is not defined at opset ${opset} (axes is input 1 from opset ${since})`);
   a.noopWithEmptyAxes = at.int('noop_with_empty_axes', 0) !== 0;
 }
 

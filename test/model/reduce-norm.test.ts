@@ -45,6 +45,7 @@ test('Reduce*: axes out of range, axes computed at run time', () => {
   throws(() => fold({ op: 'ReduceMin', inputs: ['x', 'ax'], outputs: ['y'] }, [2, 3], {}, 18, { ax: [1] }), UnsupportedError, /node 'n' \(ReduceMin\): axes \(input 1\) must be constant/);
   throws(() => fold({ op: 'ReduceSum', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] } }, [2, 3], {}, 13), ModelFormatError, /attribute 'axes' is not defined at opset 13 \(axes is input 1 from opset 13\)/);
   throws(() => fold({ op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] } }, [2, 3], {}, 18), ModelFormatError, /axes is input 1 from opset 18/);
+  throws(() => fold({ op: 'ReduceL1', inputs: ['x', 'ax'], outputs: ['y'] }, [2, 3], { ax: I64([1]) }, 17), ModelFormatError, /has an axes input at opset 17 \(an input from opset 18/);
 });
 
 test('Softmax family: opset-13 and legacy axes', () => {

@@ -175,7 +175,10 @@ export function normalizeReduce(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   a.keepdims = at.int('keepdims', 1) !== 0;
   const since = node.op === 'ReduceSum' ? 13 : 18;
-  if (opset < since) { const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1); }
+  if (opset < since) {
+    if (node.inputs[1]) throw new ModelFormatError(`${describe(node.name, node.op)}: has an axes input at opset ${opset} (an input from opset ${since}; before, the attribute)`);
+    const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1);
+  }
   // from then on axes is input 1: an attribute would be ignored, a silently different reduction
   else if (at.has('axes')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'axes' is not defined at opset ${opset} (axes is input 1 from opset ${since})`);
   a.noopWithEmptyAxes = at.int('noop_with_empty_axes', 0) !== 0;

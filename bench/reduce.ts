@@ -1,13 +1,14 @@
 // Reductions, softmax family, normalizations and LRN (assembly/reduce.ts) on model-sized shapes, one
 // thread, against a peer kernel of this project where one computes the same thing (global pooling, the
-// row softmax), interleaved in one process (rounds of A then B, median per kernel), plus GB/s and the
+// row softmax) or a bound (instance norm's three passes against one scale+shift pass), interleaved in one process (rounds of A then B, median per kernel), plus GB/s and the
 // machine's SIMD peak measured in the same run. Run: node --import tsx bench/reduce.ts [--flavor simd]
 import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
 import { lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
 import { lowerSoftmax } from '../src/backends/wasm/kernels/softmax.js';
 import { lowerLrn, lowerNormalize, lowerReduce, lowerSoftmaxNd } from '../src/backends/wasm/kernels/reduce.js';
-import type { Step } from '../src/backends/wasm/kernels/types.js';
+import { NO_ACTIVATION, type Step } from '../src/backends/wasm/kernels/types.js';
+import { lowerScaleShift } from '../src/backends/wasm/kernels/eltwise.js';
 import type { Flavor } from '../src/backends/wasm/binaries.js';
 
 const args = process.argv.slice(2);
@@ -45,7 +46,8 @@ const CASES: [Case, Case | null][] = [
     const x = m.nhwc(1, 56, 56, 64), y = m.nhwc(1, 56, 56, 64);
     const s = m.cw.f32(randomWeights(64, 1)), b = m.cw.f32(randomWeights(64, 1)), st = nhwcStrides(64, 56, 56);
     return lowerNormalize(x.ptr, y.ptr, { dims: [1, 64, 56, 56], reduced: new Set([2, 3]), x: st, y: st, s: [0, 1, 0, 0], b: [0, 1, 0, 0] }, s, b, 1e-5, false, m.cw);
-  } }, null],
+  } }, { name: '  peer: one pass of scale+shift (BatchNorm, f32_scale_shift_nhwc)', bytes: 2 * 64 * 56 * 56 * 4, build: (m) =>
+    lowerScaleShift(m.nhwc(1, 56, 56, 64), m.nhwc(1, 56, 56, 64), randomWeights(64, 1), randomWeights(64, 1), NO_ACTIVATION, m.cw) }],
   [{ name: 'LRN size 5 NHWC 96x55x55 (AlexNet)', bytes: 2 * 96 * 55 * 55 * 4, build: (m) => {
     const x = m.nhwc(1, 55, 55, 96), y = m.nhwc(1, 55, 55, 96), st = nhwcStrides(96, 55, 55);
     return lowerLrn(x.ptr, y.ptr, { dims: [1, 96, 55, 55], reduced: new Set([1]), x: st, y: st }, 5, 1e-4, 0.75, 1, m.cw);

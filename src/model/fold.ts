@@ -669,7 +669,19 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       return [node];
     case 'Concat': a.axis = axisIn(node, a.axis, x.length); return [node];
     case 'Flatten': a.axis = flattenAxis(node, a.axis, x.length); return [node];
-    case 'Softmax': a.axis = axisIn(node, a.axis, x.length); return [node];
+    case 'Softmax': case 'LogSoftmax': case 'Hardmax': a.axis = axisIn(node, a.axis, x.length); return [node];
+    case 'LRN': return [node];
+    case 'InstanceNormalization': case 'GroupNormalization':
+      needConst(1, 'scale (input 1)'); needConst(2, 'bias (input 2)');
+      return [node];
+    case 'LayerNormalization':
+      needConst(1, 'scale (input 1)'); needConst(2, 'bias (input 2)');
+      a.axis = axisIn(node, a.axis, x.length);
+      if (node.inputs[2] === '') node.inputs.pop();
+      return [node];
+    case 'MeanVarianceNormalization':
+      a.axes = [...new Set((a.axes as number[]).map((v) => axisIn(node, v, x.length)))].sort((p, q) => p - q);
+      return [node];
     case 'Transpose': a.perm = resolvePerm(node, a.perm, x.length); return [node];
     case 'Reshape': {
       needConst(1, 'shape (input 1)');
@@ -697,7 +709,9 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     }
     case 'Pad': case 'Expand': case 'Tile': case 'DepthToSpace': case 'SpaceToDepth': case 'Gather': case 'GatherElements': case 'Where':
       return [resolveIndexMap(node, inDims, c)];
-    case 'ReduceMean': {
+    case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceProd': case 'ReduceL1': case 'ReduceL2':
+    case 'ReduceLogSum': case 'ReduceLogSumExp': case 'ReduceSumSquare': {
+      needConst(1, 'axes (input 1)');
       let axes: number[] = a.axes ?? (node.inputs[1] ? needInts(node, c[1], 'axes') : []);
       if (!axes.length) {
         if (a.noopWithEmptyAxes) return [{ ...node, op: 'Reshape', inputs: [node.inputs[0]], attrs: { shape: x.slice() } }];

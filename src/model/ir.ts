@@ -52,14 +52,17 @@ export interface Graph {
  * - BatchNormalization: epsilon; inputs X, scale, B, mean, var (all const).
  * - Concat: axis (non-negative). Split: axis, split (sizes). Slice: starts, ends, axes, steps (normalized, clamped).
  * - Flatten: axis. Reshape: shape (fully resolved, no 0 or -1). Transpose: perm.
- * - Softmax: axis (non-negative), legacy (true for opset < 13: flatten to 2-D at axis).
+ * - Softmax, LogSoftmax, Hardmax: axis (non-negative), legacy (true for opset < 13: flatten to 2-D at axis).
+ * - ReduceMean/Sum/Max/Min/Prod/L1/L2/LogSum/LogSumExp/SumSquare: axes (non-negative, sorted, non-empty), keepdims.
+ * - InstanceNormalization: epsilon; inputs X, scale, B (const, [C]). LayerNormalization: axis (non-negative), epsilon;
+ *   inputs X, Scale, B? (const, broadcast to dims[axis..]). GroupNormalization: epsilon, numGroups, perChannel
+ *   (opset 21: scale/bias [C]; 18: [numGroups]). MeanVarianceNormalization: axes (sorted). LRN: size, alpha, beta, bias.
  * - Pad: pads (2*rank, ONNX order begins..ends; negative crops), mode 'constant'|'reflect'|'edge'|'wrap', value
  *   (constant mode; or a computed scalar as a 2nd input).
  * - Expand: shape (broadcast with the input). Tile: repeats. DepthToSpace: blocksize, mode 'DCR'|'CRD'. SpaceToDepth: blocksize.
  * - Gather / GatherElements: axis, indices (flat, non-negative, constant), indicesDims.
  * - Where: cond (flat 0/1, constant), condDims; inputs X, Y (either may be a constant).
  *   These are index maps (src/model/indexmap.ts).
- * - ReduceMean: axes (non-negative), keepdims.
  * - Resize: mode 'nearest'|'linear', coordMode, nearestMode, sizes (output dims, resolved).
  * - Input-only shape ops (Shape, Gather, ConstantOfShape, Cast, Range, Unsqueeze, Squeeze, ...) exist only
  *   before constant folding; after folding the graph holds float ops only.

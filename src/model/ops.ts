@@ -39,6 +39,12 @@ export interface OpSpec {
 const ANY = Infinity;
 const act = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, shape: shape.sameShape, group: 'Activations', doc, ...extra });
+const reduce = (doc: string, axesInput: number): OpSpec =>
+  ({ since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduce, shape: shape.reduceShape, group: 'Element-wise and normalization',
+    doc: `${doc}any axes, keepdims, noop_with_empty_axes; axes input from opset ${axesInput}` });
+const softmaxLike = (doc: string): OpSpec =>
+  ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
+    doc: `${doc}any axis; before opset 13 the flattened trailing axes` });
 const binary = (doc: string): OpSpec =>
   ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
 
@@ -83,8 +89,29 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
     doc: 'constant shape, 0 and -1, allowzero' },
   Transpose: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeTranspose, folds: true, shape: shape.transposeShape, group: 'Tensor',
     doc: 'any permutation; back-to-back pairs cancelled' },
-  Softmax: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
-    doc: 'over the channel or the last axis; before opset 13 over the flattened trailing axes' },
+  Softmax: softmaxLike(''),
+  LogSoftmax: softmaxLike(''),
+  Hardmax: softmaxLike('first maximum; '),
+  ReduceMean: reduce('', 18),
+  ReduceSum: reduce('', 13),
+  ReduceMax: reduce('', 18),
+  ReduceMin: reduce('', 18),
+  ReduceProd: reduce('', 18),
+  ReduceL1: reduce('', 18),
+  ReduceL2: reduce('', 18),
+  ReduceLogSum: reduce('', 18),
+  ReduceLogSumExp: reduce('max-subtracted; ', 18),
+  ReduceSumSquare: reduce('', 18),
+  InstanceNormalization: { since: 6, minInputs: 3, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeNorm, shape: shape.instanceNormShape, group: 'Element-wise and normalization',
+    doc: 'any rank ≥ 3; constant scale and bias' },
+  LayerNormalization: { since: 17, minInputs: 2, maxInputs: 3, maxOutputs: 3, normalize: norm.normalizeNorm, shape: shape.layerNormShape, group: 'Element-wise and normalization',
+    doc: 'any axis, epsilon, stash_type; constant scale and bias broadcast over the normalized axes; not the Mean/InvStdDev outputs' },
+  GroupNormalization: { since: 18, minInputs: 3, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeNorm, shape: shape.groupNormShape, group: 'Element-wise and normalization',
+    doc: 'constant scale and bias: per group (opset 18) or per channel (opset 21)' },
+  MeanVarianceNormalization: { since: 9, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeNorm, shape: shape.sameShape, group: 'Element-wise and normalization',
+    doc: 'any axes' },
+  LRN: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeNorm, shape: shape.lrnShape, group: 'Element-wise and normalization',
+    doc: 'size, alpha, beta, bias; any rank ≥ 3' },
   Pad: { since: 2, minInputs: (o) => (o >= 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizePad, folds: true, shape: shape.padShape, group: 'Tensor',
     doc: "modes constant, reflect, edge and wrap from opset 19; constant_value a constant or computed at run time; negative pads crop; axes input from opset 18; constant pads; a zero constant-mode pad of H/W folds into a following convolution or pooling" },
   Expand: { since: 8, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.expandShape, group: 'Tensor',
@@ -97,8 +124,6 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
     doc: 'any axis; constant indices, negative ones counting from the end' },
   Where: { since: 9, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, shape: shape.whereShape, group: 'Tensor',
     doc: 'constant condition only: bool tensors exist only as constants, so a condition computed from activations is refused; either operand constant or computed; broadcasting' },
-  ReduceMean: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeReduceMean, shape: shape.reduceMeanShape, group: 'Element-wise and normalization',
-    doc: 'over the spatial axes of a 4-D tensor' },
   Resize: { since: 10, minInputs: (o) => (o < 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizeResize, shape: shape.resizeShape, group: 'Tensor',
     doc: 'nearest and linear on the spatial axes of a 4-D tensor, every coordinate mode but tf_crop_and_resize' },
   Upsample: { since: 7, until: 9, minInputs: (o) => (o >= 9 ? 2 : 1), maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeResize, group: 'Tensor',

@@ -218,7 +218,8 @@ export const padShape: ShapeRule = (node, inputs) => {
   return [out];
 };
 
-export const reduceMeanShape: ShapeRule = (node, inputs) => {
+/** Reduce*: the reduced axes dropped, or kept as 1 with keepdims. */
+export const reduceShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];
   const axes = new Set((a.axes as number[]).map((ax) => axisOf(node, ax, x.length)));
@@ -276,3 +277,37 @@ export const gatherElementsShape: ShapeRule = (node, inputs) => {
 };
 
 export const whereShape: ShapeRule = (node, inputs) => [broadcast(node, broadcast(node, node.attrs.condDims, inputs[0]), inputs[1])];
+/** Whether `p` broadcasts (numpy, right-aligned) to `to` without growing it. */
+const broadcastsTo = (p: Dims, to: Dims): boolean => p.length <= to.length && p.every((d, i) => d === 1 || d === to[to.length - p.length + i]);
+
+export const instanceNormShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  if (x.length < 3) throw new LayerError(node.name, node.op, `expects an input of rank 3 or more, got [${x.join(', ')}]`);
+  for (const i of [1, 2]) if (size(inputs[i]) !== x[1]) throw new LayerError(node.name, node.op, `input ${i} has ${size(inputs[i])} elements, expected ${x[1]} channels`);
+  return [x.slice()];
+};
+
+export const layerNormShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  const ax = axisOf(node, node.attrs.axis, x.length);
+  for (const i of [1, 2]) {
+    if (inputs[i] && !broadcastsTo(inputs[i], x.slice(ax))) throw new LayerError(node.name, node.op, `input ${i} [${inputs[i].join(', ')}] does not broadcast to the normalized shape [${x.slice(ax).join(', ')}]`);
+  }
+  return [x.slice()];
+};
+
+export const groupNormShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], g = node.attrs.numGroups;
+  if (x.length < 3) throw new LayerError(node.name, node.op, `expects an input of rank 3 or more, got [${x.join(', ')}]`);
+  if (!(g > 0) || x[1] % g !== 0) throw new LayerError(node.name, node.op, `num_groups ${g} does not divide the ${x[1]} channels`);
+  const want = node.attrs.perChannel ? x[1] : g;
+  for (const i of [1, 2]) if (size(inputs[i]) !== want) throw new LayerError(node.name, node.op, `input ${i} has ${size(inputs[i])} elements, expected ${want} (${node.attrs.perChannel ? 'channels' : 'groups'})`);
+  return [x.slice()];
+};
+
+export const lrnShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0];
+  if (x.length < 3) throw new LayerError(node.name, node.op, `expects an input of rank 3 or more, got [${x.join(', ')}]`);
+  if (!(node.attrs.size >= 1)) throw new LayerError(node.name, node.op, `size must be positive, got ${node.attrs.size}`);
+  return [x.slice()];
+};

@@ -11,6 +11,7 @@ import type { ModelSpec, TensorSpec } from './onnx-builder.js';
 import { rng } from './rng.js';
 import type { BackendName } from '../../src/backends/backend.js';
 import { TENSOR_CASES } from './op-cases/tensor.js';
+import { REDUCE_CASES } from './op-cases/reduce.js';
 
 export interface OpCase {
   name: string;
@@ -249,10 +250,8 @@ export const OP_CASES: OpCase[] = [
   // softmax over other ranks and axes
   { name: 'Softmax 3-D last axis', x: [2, 3, 9], spec: one('Softmax', { axis: 2 }) },
   { name: 'Softmax legacy over a 4-D [N,C,1,1] (opset 11)', x: [2, 7, 1, 1], spec: one('Softmax', { axis: 1 }, [], {}, 11) },
-  { name: 'Softmax over H of a 4-D tensor', x: [1, 3, 4, 5], spec: one('Softmax', { axis: 2 }),
-    unsupported: { wasm: /softmax over axis 2 of a \[1, 3, 4, 5\] tensor is not supported/ } },
-  { name: 'Softmax legacy over a 4-D tensor with spatial size (opset 11)', x: [1, 3, 2, 2], spec: one('Softmax', { axis: 1 }, [], {}, 11),
-    unsupported: { wasm: /legacy \(opset < 13\) softmax over a 4-D tensor with spatial size is not supported/ } },
+  { name: 'Softmax over H of a 4-D tensor', x: [1, 3, 4, 5], spec: one('Softmax', { axis: 2 }) },
+  { name: 'Softmax legacy over a 4-D tensor with spatial size (opset 11)', x: [1, 3, 2, 2], spec: one('Softmax', { axis: 1 }, [], {}, 11) },
   // pad
   { name: 'Pad 2-D constant', x: [3, 4], spec: one('Pad', {}, ['p', 'v'], { p: I64([1, 0, 2, 3]), v: S(-1) }) },
   { name: 'Pad batch and channel axes', x: [1, 3, 2, 3], spec: one('Pad', {}, ['p'], { p: I64([1, 2, 0, 0, 0, 1, 1, 0]) }) },
@@ -260,8 +259,7 @@ export const OP_CASES: OpCase[] = [
   { name: 'Pad negative (crop)', x: [1, 3, 5, 6], spec: one('Pad', {}, ['p'], { p: I64([0, 0, -1, 1, 0, 0, 1, -2]) }) },
   // reduce
   { name: 'ReduceMean spatial, axes as input (opset 18)', x: [1, 6, 3, 5], spec: one('ReduceMean', { keepdims: 1 }, ['ax'], { ax: I64([-1, -2]) }, 18) },
-  { name: 'ReduceMean over channels', x: [1, 5, 3, 3], spec: one('ReduceMean', { axes: [1], keepdims: 1 }),
-    unsupported: { wasm: /ReduceMean over axes \[1\] of a rank-4 tensor is not supported/ } },
+  { name: 'ReduceMean over channels', x: [1, 5, 3, 3], spec: one('ReduceMean', { axes: [1], keepdims: 1 }) },
   // resize: the other coordinate and rounding modes, downscale, opset 10, sizes
   { name: 'Resize nearest asymmetric floor, sizes', x: [1, 3, 4, 5], spec: one('Resize', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, ['', '', 'sz'], { sz: I64([1, 3, 7, 8]) }) },
   { name: 'Resize nearest round_prefer_ceil x1.5', x: [1, 2, 4, 4], spec: one('Resize', { mode: 'nearest', nearest_mode: 'round_prefer_ceil' }, ['', 'sc'], { sc: F([1, 1, 1.5, 1.5]) }) },
@@ -324,6 +322,7 @@ export const OP_CASES: OpCase[] = [
     { op: 'Sub', inputs: ['g', 'x'], outputs: ['y'] },
   ] } },
   ...TENSOR_CASES,
+  ...REDUCE_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

@@ -128,9 +128,9 @@ test('the caller\'s input is not modified, and options are validated', async () 
 });
 
 test('an unimplemented operator configuration fails at create even with a symbolic batch', async () => {
-  const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
+  const bytes = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 2, 1, 2, 1, 2, 1, 2] }], outputs: [{ name: 'y' }],
     nodes: [{ op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes: [1] }, name: 'mean_c' }] });
-  await expectError(Session.create(bytes), UnsupportedError, /node 'mean_c' \(ReduceMean\): ReduceMean over axes \[1\]/);
+  await expectError(Session.create(bytes), UnsupportedError, /node 'mean_c' \(ReduceMean\): rank-9 inputs are not supported/);
   // a comparison of activations: bool tensors exist only as constants
   const where = makeModel({ opset: 13, inputs: [{ name: 'x', dims: ['batch', 3, 4, 4] }], outputs: [{ name: 'y' }],
     nodes: [{ op: 'Greater', inputs: ['x', 'z'], outputs: ['c'], name: 'gt' }, { op: 'Where', inputs: ['c', 'x', 'z'], outputs: ['y'], name: 'pick' }],

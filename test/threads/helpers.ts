@@ -178,6 +178,18 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
     const y = a.out(rows * last.c);
     return m.lowerSoftmax(last.ptr, y, rows, last.c);
   });
+  await tryFamily('reduce', async () => {
+    const m: any = await import('../../src/backends/wasm/kernels/reduce.js');
+    const dims = [last.n, last.c, last.h, last.w], ps = last.pixelStride;
+    const xs = [last.h * last.w * ps, 1, last.w * ps, ps], n = last.n * last.h * last.w * last.c;
+    const s: Step[] = [...m.lowerReduce('ReduceLogSumExp', last.ptr, a.out(last.n * last.c), { dims, reduced: new Set([2, 3]), x: xs, y: [last.c, 1, 0, 0] }, a.cw)];
+    s.push(...m.lowerReduce('ReduceSum', last.ptr, a.out(last.n * last.h * last.w), { dims, reduced: new Set([1]), x: xs, y: [last.h * last.w, 0, last.w, 1] }, a.cw));
+    s.push(...m.lowerSoftmaxNd('LogSoftmax', last.ptr, a.out(n), { dims, reduced: new Set([2]), x: xs, y: xs.map((v) => (v / ps) * last.c) }, a.cw));
+    const c1 = xs.map((_, d) => (d === 1 ? 1 : 0));
+    s.push(...m.lowerNormalize(last.ptr, a.out(n), { dims, reduced: new Set([2, 3]), x: xs, y: xs.map((v) => (v / ps) * last.c), s: c1, b: c1 }, a.f32(r.floats(last.c)), a.f32(r.floats(last.c)), 1e-5, false, a.cw));
+    s.push(...m.lowerLrn(last.ptr, a.out(n), { dims, reduced: new Set([1]), x: xs, y: xs.map((v) => (v / ps) * last.c) }, 3, 0.1, 0.75, 1, a.cw));
+    return s;
+  });
   // classifier: gemm over the flattened last 1x1-ish tensor
   const fcIn = a.f32(r.floats(3 * 200));
   const fcOut = a.out(3 * 10);

@@ -13,11 +13,12 @@ import { refGemm } from './kernels/gemm.js';
 import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
 import { refPool, refGlobalPool } from './kernels/pool.js';
 import { refResize } from './kernels/resize.js';
-import { refSoftmax } from './kernels/softmax.js';
+import { refLrn, refNormalize, refReduce, refSoftmaxLike, type RefReduceOp } from './kernels/reduce.js';
 import { refTranspose } from './kernels/layout.js';
 import { activationFn, fusedFn, identity } from '../../model/activation.js';
 import { elementSource, forEachIndex } from '../../model/indexmap.js';
 import { ResourceLimitError } from '../../errors.js';
+import { axesFrom, softmaxAxes } from '../../model/axes.js';
 
 const NONE = new Set<string>();
 /** The largest arena the reference backend allocates (4 GiB, as the wasm memory). */
@@ -78,6 +79,25 @@ const indexMap: RefOpFn = (node, xs, dims, [yd]) => {
   return [y];
 };
 
+/** Index into a parameter of dims `pd` broadcast (right-aligned) to `dims`, from a row-major index of `dims`. */
+function broadcastIndex(dims: readonly number[], pd: readonly number[]): (k: number) => number {
+  const st = stridesOf(pd);
+  return (k) => {
+    let at = 0;
+    for (let d = dims.length - 1; d >= 0; d--) {
+      const j = d - (dims.length - pd.length), i = k % dims[d];
+      k = Math.floor(k / dims[d]);
+      if (j >= 0 && pd[j] !== 1) at += i * st[j];
+    }
+    return at;
+  };
+}
+
+const reduce: RefOpFn = (node, [x], [xd]) => [refReduce(node.op as RefReduceOp, x!, xd, new Set(node.attrs.axes))];
+const softmaxLike: RefOpFn = (node, [x], [xd]) => {
+  return [refSoftmaxLike(node.op as 'Softmax', x!, xd, softmaxAxes(node, xd.length))];
+};
+
 /** The reference backend's op registry: one NCHW function per planned operator. */
 export const REFERENCE_OPS: Record<string, RefOpFn> = {
   Conv: (node, [x, w, b], [xd, wd]) => {
@@ -129,30 +149,29 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
   },
   Flatten: copy, Reshape: copy,
   Transpose: (node, [x], [xd]) => [refTranspose(x!, xd, node.attrs.perm).y],
-  Softmax: (node, [x], [xd]) => {
-    const { axis, legacy } = node.attrs;
-    if (legacy) { const n = size(xd.slice(axis)); return [refSoftmax(x!, size(xd) / n, n)]; }
-    // move the axis last, softmax the rows, move it back
-    const perm = [...xd.keys()].filter((d) => d !== axis).concat(axis);
-    const t = refTranspose(x!, xd, perm);
-    const n = xd[axis], s = refSoftmax(t.y, size(xd) / n, n);
-    const back = perm.map((_, i) => perm.indexOf(i));
-    return [refTranspose(s, t.dims, back).y];
-  },
   Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
   Gather: indexMap, GatherElements: indexMap, Where: indexMap,
-  ReduceMean: (node, [x], [xd]) => {
-    const axes = new Set<number>(node.attrs.axes), st = stridesOf(xd);
-    const kept = xd.map((d, i) => (axes.has(i) ? 1 : d)), total = size(kept), count = size(xd) / total;
-    const y = new Float64Array(total), ks = stridesOf(kept), idx = new Array(xd.length).fill(0);
-    for (let k = 0; k < size(xd); k++) {
-      let o = 0;
-      for (let d = 0; d < xd.length; d++) if (!axes.has(d)) o += idx[d] * ks[d];
-      y[o] += x![idx.reduce((s, v, d) => s + v * st[d], 0)];
-      for (let d = xd.length - 1; d >= 0; d--) { if (++idx[d] < xd[d]) break; idx[d] = 0; }
-    }
-    return [y.map((v) => v / count)];
+  Softmax: softmaxLike, LogSoftmax: softmaxLike, Hardmax: softmaxLike,
+  ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceProd: reduce, ReduceL1: reduce, ReduceL2: reduce,
+  ReduceLogSum: reduce, ReduceLogSumExp: reduce, ReduceSumSquare: reduce,
+  InstanceNormalization: (node, [x, g, b], [xd]) => {
+    const inner = size(xd.slice(2)), ch = (o: number) => Math.floor(o / inner) % xd[1];
+    return [refNormalize(x!, xd, axesFrom(2, xd.length), node.attrs.epsilon, false, (o) => g![ch(o)], (o) => b![ch(o)])];
   },
+  LayerNormalization: (node, [x, g, b], [xd, gd, bd]) => {
+    const ax = node.attrs.axis, norm = xd.slice(ax), n = size(norm);
+    const gi = broadcastIndex(norm, gd), bi = b ? broadcastIndex(norm, bd) : () => 0;
+    return [refNormalize(x!, xd, axesFrom(ax, xd.length), node.attrs.epsilon, false, (o) => g![gi(o % n)], (o) => (b ? b[bi(o % n)] : 0))];
+  },
+  GroupNormalization: (node, [x, g, b], [xd]) => {
+    const { numGroups: G, perChannel, epsilon } = node.attrs, inner = size(xd.slice(2));
+    // [N, C, ...] as [N, G, C/G, ...]: the same bytes, the group an axis of its own
+    const gd = [xd[0], G, xd[1] / G, ...xd.slice(2)];
+    const at = perChannel ? (o: number) => Math.floor(o / inner) % xd[1] : (o: number) => Math.floor(o / (inner * gd[2])) % G;
+    return [refNormalize(x!, gd, axesFrom(2, gd.length), epsilon, false, (o) => g![at(o)], (o) => b![at(o)])];
+  },
+  MeanVarianceNormalization: (node, [x], [xd]) => [refNormalize(x!, xd, new Set(node.attrs.axes), 1e-9, true, () => 1, () => 0)],
+  LRN: (node, [x], [xd]) => { const a = node.attrs; return [refLrn(x!, xd, a.size, a.alpha, a.beta, a.bias)]; },
   Resize: (node, [x], [xd], [yd]) => {
     const a = node.attrs;
     return [refResize(x!, { mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, n: xd[0], c: xd[1], h: xd[2], w: xd[3], oh: yd[2], ow: yd[3], scaleH: a.scales[2], scaleW: a.scales[3] })];

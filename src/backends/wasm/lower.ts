@@ -11,12 +11,13 @@ import { lowerConv2d } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
-import * as sm from './kernels/softmax.js';
+import * as red from './kernels/reduce.js';
 import * as lay from './kernels/layout.js';
 import * as rs from './kernels/resize.js';
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
 import { movesOf, physicalOffset, resolveCopy, tableEntries } from '../../model/indexmap.js';
+import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
 
 /** A planned value placed in linear memory: its buffer's offset is an absolute address. */
 export const ptrOf = (v: Value): number => v.buffer.offset + v.elemOffset * 4;
@@ -321,14 +322,12 @@ const transpose: Lowering = (ctx) => {
   return strided(ctx, y.dims, ptrOf(x), perm.map((p) => xs[p]), ptrOf(y), physicalStrides(y));
 };
 
+/** Softmax, LogSoftmax, Hardmax over one axis (opset 13) or the flattened trailing axes (legacy), any layout. */
 const softmax: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
-  const a = ctx.node.attrs;
-  // over one contiguous last physical axis (CHECKS.Softmax): the dense last axis, or C in NHWC
-  const n = a.legacy ? size(x.dims.slice(a.axis)) : x.dims[a.axis];
-  const rows = size(x.dims) / n;
-  return sm.lowerSoftmax(ptrOf(x), ptrOf(y), rows, n);
+  const reduced = softmaxAxes(ctx.node, x.dims.length);
+  return red.lowerSoftmaxNd(ctx.node.op as 'Softmax', ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: physicalStrides(y) }, ctx.cw);
 };
 
 /**
@@ -382,12 +381,35 @@ const indexMap: Lowering = (ctx) => {
   });
 };
 
-const reduceMean: Lowering = (ctx) => {
+/** Reduce* over any axes: y's strides per axis of x (0 on reduced axes; without keepdims the kept axes are y's axes in order). */
+const reduce: Lowering = (ctx) => {
   const x = act(ctx);
-  const y = ctx.outputs[0]; // over the spatial axes of a 4-D tensor (CHECKS.ReduceMean)
-  if (y.layout === 'nhwc') return pool.lowerGlobalPool('avg', nhwc(x), nhwc(y), ctx.cw);
-  // keepdims = 0: [N, C] dense has the same bytes as NHWC [N,1,1,C]
-  return pool.lowerGlobalPool('avg', nhwc(x), { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }, ctx.cw);
+  const y = ctx.outputs[0];
+  const reduced = new Set<number>(ctx.node.attrs.axes);
+  const op = ctx.node.op;
+  if ((op === 'ReduceMean' || op === 'ReduceMax') && x.layout === 'nhwc' && reduced.size === 2 && reduced.has(2) && reduced.has(3)) {
+    // the global-pool kernel: 16 channels per pass, 4 accumulators (3.5x f32_reduce's one chain of 4 lanes on 1280x7x7, bench/reduce.ts)
+    const out = y.layout === 'nhwc' ? nhwc(y) : { ptr: ptrOf(y), n: x.dims[0], h: 1, w: 1, c: x.dims[1], pixelStride: x.dims[1] }; // [N, C] dense = NHWC [N,1,1,C]
+    return pool.lowerGlobalPool(op === 'ReduceMean' ? 'avg' : 'max', nhwc(x), out, ctx.cw);
+  }
+  const yAxis = reducedOutputStrides(x.dims.length, reduced, !!ctx.node.attrs.keepdims, physicalStrides(y));
+  return red.lowerReduce(op as red.ReduceOp, ptrOf(x), ptrOf(y), { dims: x.dims, reduced, x: physicalStrides(x), y: yAxis }, ctx.cw);
+};
+
+/** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments and normalize per item. */
+const normalize: Lowering = (ctx) => {
+  const x = act(ctx);
+  const y = ctx.outputs[0];
+  const w = normWalk(ctx.node, x.dims, physicalStrides(x), physicalStrides(y), [1, 2].map((i) => ctx.consts[i]?.dims ?? null));
+  const param = (use: boolean, i: number, dflt: number) => ctx.cw.f32(use ? f32(ctx, i)! : new Float32Array([dflt]));
+  return red.lowerNormalize(ptrOf(x), ptrOf(y), w, param(w.scale, 1, 1), param(w.bias, 2, 0), w.eps, w.epsOutside, ctx.cw);
+};
+
+const lrn: Lowering = (ctx) => {
+  const x = act(ctx);
+  const y = ctx.outputs[0];
+  const a = ctx.node.attrs;
+  return red.lowerLrn(ptrOf(x), ptrOf(y), { dims: x.dims, reduced: new Set([1]), x: physicalStrides(x), y: physicalStrides(y) }, a.size, a.alpha, a.beta, a.bias, ctx.cw);
 };
 
 const resize: Lowering = (ctx) => {
@@ -402,26 +424,22 @@ type Check = (node: Node, dimsOf: (name: string) => number[], graph: Graph) => s
 const constWeights = (i: number, what: string): Check => (node, _d, g) =>
   (g.consts.has(node.inputs[i]) ? null : `${what} must be a constant initializer`);
 
+/** The reduction and normalization kernels walk at most 4 kept and 4 reduced strided dims: any rank ≤ 8. */
+const rankAtMost8: Check = (node, d) => {
+  const r = d(node.inputs[0]).length;
+  return r <= 8 ? null : `rank-${r} inputs are not supported (at most 8 dims)`;
+};
+const REDUCTIONS = ['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare'];
+const NORMALIZATIONS = ['InstanceNormalization', 'LayerNormalization', 'GroupNormalization', 'MeanVarianceNormalization'];
+const SOFTMAXES = ['Softmax', 'LogSoftmax', 'Hardmax'];
+
 const CHECKS: Record<string, Check> = {
+  ...Object.fromEntries([...REDUCTIONS, ...NORMALIZATIONS, ...SOFTMAXES, 'LRN'].map((op) => [op, rankAtMost8])),
   Conv: constWeights(1, 'weights'),
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
     return r === 2 || r === 4 ? null : `standalone batch-norm supports 2-D and 4-D inputs, got rank ${r}`;
-  },
-  Softmax: (node, d) => {
-    const x = d(node.inputs[0]), { axis, legacy } = node.attrs;
-    if (x.length === 4) {
-      if (axis !== 1) return `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
-      if (legacy && !(x[2] === 1 && x[3] === 1)) return 'legacy (opset < 13) softmax over a 4-D tensor with spatial size is not supported';
-      return null;
-    }
-    return legacy || axis === x.length - 1 ? null : `softmax over axis ${axis} of a [${x.join(', ')}] tensor is not supported (only the channel or last axis)`;
-  },
-  ReduceMean: (node, d) => {
-    const x = d(node.inputs[0]), axes = [...node.attrs.axes].sort();
-    return x.length === 4 && axes.length === 2 && axes[0] === 2 && axes[1] === 3 ? null
-      : `ReduceMean over axes [${axes.join(', ')}] of a rank-${x.length} tensor is not supported (only the spatial axes [2, 3] of a 4-D tensor)`;
   },
   Resize: (node, d) => {
     const x = d(node.inputs[0]), y = d(node.outputs[0]);
@@ -448,10 +466,13 @@ export const WASM_OPS: Record<string, Lowering> = {
   HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Resize: resize,
   Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
   Gather: indexMap, GatherElements: indexMap, Where: indexMap,
-  ReduceMean: reduceMean, Resize: resize,
+  ...Object.fromEntries(REDUCTIONS.map((op) => [op, reduce])),
+  ...Object.fromEntries(NORMALIZATIONS.map((op) => [op, normalize])),
+  ...Object.fromEntries(SOFTMAXES.map((op) => [op, softmax])),
+  LRN: lrn,
 };
 
 export function lowerNode(ctx: LowerContext): Step[] {

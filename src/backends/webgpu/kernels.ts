@@ -9,6 +9,7 @@ import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.j
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
 import { movesOf, resolveCopy, tableEntries } from '../../model/indexmap.js';
+import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
 import type { Value } from '../../plan/plan.js';
 import { actFn, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
@@ -490,21 +491,6 @@ const globalPool: Gen = (ctx) => {
   if (li == 0u) { Y[row] = ${isMax ? 'r' : `r / ${f(hw)}`}; }`)];
 };
 
-const softmax: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], { axis, legacy } = ctx.node.attrs;
-  const len = legacy ? size(x.dims.slice(axis)) : x.dims[axis];
-  const inner = legacy ? 1 : size(x.dims.slice(axis + 1)), rows = size(x.dims) / len;
-  return [rowReduce('wgsl_softmax', `softmax|${rows}|${len}|${inner}`, rows, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }],
-    `(row / ${u(inner)}) * ${u(len * inner)} + row % ${u(inner)}`, len, inner,
-    `var m = ${NEG_INF};
-  for (var j = li; j < LEN; j += ${u(RW)}) { m = max(m, X[base + j * STRIDE]); }
-  m = reduce(li, m, true);
-  var s = 0.0;
-  for (var j = li; j < LEN; j += ${u(RW)}) { s += exp(X[base + j * STRIDE] - m); }
-  s = reduce(li, s, false);
-  for (var j = li; j < LEN; j += ${u(RW)}) { Y[base + j * STRIDE] = exp(X[base + j * STRIDE] - m) / s; }`)];
-};
-
 // ---- pooling (one invocation per output; memory-bound) ----
 
 const window: Gen = (ctx) => {
@@ -583,20 +569,169 @@ const resize: Gen = (ctx) => {
   Y[gi] = (1.0 - wy) * top + wy * bot;` : `Y[gi] = X[base + y0 * ${u(w)} + x0];`}`)];
 };
 
-/** The spatial axes of a 4-D tensor: the global-pool kernel; other axes: one invocation per output, a loop over the reduced elements. */
-const reduceMean: Gen = (ctx) => {
-  const x = ctx.inputs[0]!, y = ctx.outputs[0], axes = new Set<number>(ctx.node.attrs.axes);
-  if (x.dims.length === 4 && axes.size === 2 && axes.has(2) && axes.has(3)) return globalPool({ ...ctx, node: { ...ctx.node, op: 'GlobalAveragePool' } });
-  const xs = denseStrides(x.dims), kept = x.dims.map((d, k) => (axes.has(k) ? 1 : d)), red = x.dims.map((d, k) => (axes.has(k) ? d : 1));
-  const count = size(red), t = size(kept);
-  return [elementwise('wgsl_reduce_mean', `rmean|${x.dims}|${[...axes]}`, t, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
-    `${offsetExpr('gi', kept, xs, 0, 'base')}
-  var acc = 0.0;
-  for (var j = 0u; j < ${u(count)}; j++) {
-    ${offsetExpr('j', red, xs, 0, 'off')}
-    acc += X[base + off];
+// ---- reductions, softmax family, normalizations: one workgroup of 64 threads per item (the kept
+// axes), a strided walk over its reduced set (the reduced axes, in logical order) ----
+
+interface SetWalk {
+  dims: readonly number[];
+  reduced: ReadonlySet<number>;
+  /** per-axis strides of the operands the body addresses, by name (0 = broadcast) */
+  strides: Record<string, readonly number[]>;
+}
+
+/** `fn <name>_item(row) -> i32` and `fn <name>_at(j) -> i32` per operand: the item's base offset and the offset of its j-th reduced element. */
+function walkFns(w: SetWalk): { fns: string; items: number; count: number } {
+  const outer = [...w.dims.keys()].filter((d) => !w.reduced.has(d)), red = [...w.dims.keys()].filter((d) => w.reduced.has(d));
+  const pick = (ax: number[], st: readonly number[]) => ax.map((d) => st[d]);
+  const od = outer.map((d) => w.dims[d]), rd = red.map((d) => w.dims[d]);
+  const fns = Object.entries(w.strides).map(([n, st]) => `fn ${n}_item(row: u32) -> i32 {
+  ${offsetExpr('row', od, pick(outer, st), 0, 'o')}
+  return o;
+}
+fn ${n}_at(j: u32) -> i32 {
+  ${offsetExpr('j', rd, pick(red, st), 0, 'o')}
+  return o;
+}`).join('\n');
+  return { fns, items: size(od), count: size(rd) };
+}
+
+/** Sets of at most this many elements are walked by one invocation each; larger ones by a workgroup. */
+const SERIAL_SET = 32;
+
+/**
+ * One workgroup of 64 threads per item, or (sets of ≤ SERIAL_SET elements) one invocation per item.
+ * `body` sees `row`, `li`, `STEP` (its loops run `for (var j = li; j < COUNT; j += STEP)`), `comb(a, b, k)`
+ * and `tree(li, v, k)` (k: 0 sum, 1 max, 2 min, 3 product; every thread gets the combined value).
+ */
+function setReduce(kernel: string, key: string, w: SetWalk, decls: BindDecl[], operands: Operand[], pre: string, body: string): Step[] {
+  const { fns, items, count } = walkFns(w);
+  if (items === 0 || count === 0) return [];
+  const serial = count <= SERIAL_SET;
+  const groups = serial ? grid1d(items, WG) : grid1d(items, 1);
+  const comb = `fn comb(a: f32, b: f32, k: u32) -> f32 {
+  switch k { case 1u: { return max(a, b); } case 2u: { return min(a, b); } case 3u: { return a * b; } default: { return a + b; } }
+}`;
+  const head = `${bindings(decls)}
+${fns}
+${pre}
+const COUNT = ${u(count)};
+${comb}`;
+  return [{
+    kernel: `${kernel}${serial ? '_serial' : ''}`, key: `${key}|${w.dims}|${[...w.reduced]}|${JSON.stringify(w.strides)}|${groups.join('x')}`, operands, groups,
+    wgsl: () => serial ? `${head}
+const STEP = 1u;
+fn tree(li: u32, v: f32, k: u32) -> f32 { return v; }
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  ${linearIndex(groups[0], WG)}
+  let row = gi;
+  if (row >= ${u(items)}) { return; }
+  let li = 0u;
+  ${body}
+}` : `${head}
+const STEP = ${u(RW)};
+var<workgroup> red: array<f32, ${RW}>;
+fn tree(li: u32, v: f32, k: u32) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = ${u(RW / 2)}; s > 0u; s = s / 2u) {
+    if (li < s) { red[li] = comb(red[li], red[li + s], k); }
+    workgroupBarrier();
   }
-  Y[gi] = acc / ${f(count)};`)];
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+@compute @workgroup_size(${RW})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = wid.y * ${u(groups[0])} + wid.x;
+  if (row >= ${u(items)}) { return; }
+  let li = lid.x;
+  ${body}
+}`,
+  }];
+}
+
+/** Reduce*: per op, the tree kind, the initial value, the per-element term and the finish. */
+const REDUCE_WGSL: Record<string, { k: number; init: string; term: string; finish: string }> = {
+  ReduceSum: { k: 0, init: '0.0', term: 'v', finish: 'a' },
+  ReduceMean: { k: 0, init: '0.0', term: 'v', finish: 'a / f32(COUNT)' },
+  ReduceMax: { k: 1, init: NEG_INF, term: 'v', finish: 'a' },
+  ReduceMin: { k: 2, init: f(Infinity), term: 'v', finish: 'a' },
+  ReduceProd: { k: 3, init: '1.0', term: 'v', finish: 'a' },
+  ReduceL1: { k: 0, init: '0.0', term: 'abs(v)', finish: 'a' },
+  ReduceL2: { k: 0, init: '0.0', term: 'v * v', finish: 'sqrt(a)' },
+  ReduceSumSquare: { k: 0, init: '0.0', term: 'v * v', finish: 'a' },
+  ReduceLogSum: { k: 0, init: '0.0', term: 'v', finish: 'log(a)' },
+  ReduceLogSumExp: { k: 0, init: '0.0', term: 'exp(v - m)', finish: 'log(a) + m' },
+};
+
+const reduce: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], reduced = new Set<number>(ctx.node.attrs.axes), op = ctx.node.op;
+  const yAxis = reducedOutputStrides(x.dims.length, reduced, !!ctx.node.attrs.keepdims, denseStrides(y.dims));
+  const r = REDUCE_WGSL[op];
+  const lse = op === 'ReduceLogSumExp';
+  return setReduce(`wgsl_${op.toLowerCase()}`, `reduce|${op}`, { dims: x.dims, reduced, strides: { X: denseStrides(x.dims), Y: yAxis } },
+    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let xb = X_item(row);
+  var m = 0.0;
+  ${lse ? `var mx = ${NEG_INF};
+  for (var j = li; j < COUNT; j += STEP) { mx = max(mx, X[xb + X_at(j)]); }
+  m = tree(li, mx, 1u);` : ''}
+  var a = ${r.init};
+  for (var j = li; j < COUNT; j += STEP) { let v = X[xb + X_at(j)]; a = comb(a, ${r.term}, ${u(r.k)}); }
+  a = tree(li, a, ${u(r.k)});
+  if (li == 0u) { Y[Y_item(row)] = ${r.finish}; }`);
+};
+
+/** Softmax, LogSoftmax, Hardmax (first maximum in logical order) over one axis or, legacy, the trailing axes. */
+const softmax: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], op = ctx.node.op;
+  const reduced = softmaxAxes(ctx.node, x.dims.length);
+  const st = denseStrides(x.dims);
+  const write = op === 'Softmax' ? 'exp(v - m) / s' : op === 'LogSoftmax' ? '(v - m) - log(s)' : `select(0.0, 1.0, f32(j) == first)`;
+  return setReduce(`wgsl_${op.toLowerCase()}`, `softmax|${op}`, { dims: x.dims, reduced, strides: { X: st } },
+    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let xb = X_item(row);
+  var mx = ${NEG_INF};
+  for (var j = li; j < COUNT; j += STEP) { mx = max(mx, X[xb + X_at(j)]); }
+  let m = tree(li, mx, 1u);
+  ${op === 'Hardmax' ? `var fi = ${f(2 ** 24)};
+  for (var j = li; j < COUNT; j += STEP) { if (X[xb + X_at(j)] == m) { fi = min(fi, f32(j)); } }
+  let first = tree(li, fi, 2u);` : `var sp = 0.0;
+  for (var j = li; j < COUNT; j += STEP) { sp += exp(X[xb + X_at(j)] - m); }
+  let s = tree(li, sp, 0u);`}
+  for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); let v = X[o]; Y[o] = ${write}; }`);
+};
+
+/** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization: moments, then (v − mean)·inv·S + B. */
+const normalize: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], op = ctx.node.op, xs = denseStrides(x.dims);
+  const w = normWalk(ctx.node, x.dims, xs, xs, [1, 2].map((k) => ctx.consts[k]?.dims ?? null));
+  const sData = w.scale ? f32(ctx.consts[1]!) : new Float32Array([1]), bData = w.bias ? f32(ctx.consts[2]!) : new Float32Array([0]);
+  const n = size(w.dims.filter((_, d) => w.reduced.has(d)));
+  return setReduce(`wgsl_${op.toLowerCase()}`, `norm|${op}|${f(w.eps)}|${w.epsOutside}`, { dims: w.dims, reduced: w.reduced, strides: { X: w.x, S: w.s, B: w.b } },
+    [{ name: 'X' }, { name: 'Sc' }, { name: 'Bi' }, { name: 'Y', write: true }], [{ value: x }, { data: sData }, { data: bData }, { value: y }], '',
+    `let xb = X_item(row); let sb = S_item(row); let bb = B_item(row);
+  var sp = 0.0;
+  for (var j = li; j < COUNT; j += STEP) { sp += X[xb + X_at(j)]; }
+  let mean = tree(li, sp, 0u) / ${f(n)};
+  var sq = 0.0;
+  for (var j = li; j < COUNT; j += STEP) { let d = X[xb + X_at(j)] - mean; sq += d * d; }
+  let vr = tree(li, sq, 0u) / ${f(n)};
+  let inv = ${w.epsOutside ? `1.0 / (sqrt(vr) + ${f(w.eps)})` : `1.0 / sqrt(vr + ${f(w.eps)})`};
+  for (var j = li; j < COUNT; j += STEP) { let o = xb + X_at(j); Y[o] = (X[o] - mean) * inv * Sc[sb + S_at(j)] + Bi[bb + B_at(j)]; }`);
+};
+
+/** LRN across channels: one invocation per output element, a loop over its channel window. */
+const lrn: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], a = ctx.node.attrs, [, c] = x.dims, inner = size(x.dims.slice(2)), t = size(x.dims);
+  const lo = Math.floor((a.size - 1) / 2), hi = Math.ceil((a.size - 1) / 2);
+  return [elementwise('wgsl_lrn', `lrn|${x.dims}|${a.size}|${a.alpha}|${a.beta}|${a.bias}`, t, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+    `let ch = i32((gi / ${u(inner)}) % ${u(c)}); let base = gi - u32(ch) * ${u(inner)};
+  var s = 0.0;
+  for (var k = max(0i, ch - ${i(lo)}); k <= min(${i(c - 1)}, ch + ${i(hi)}); k++) { let v = X[base + u32(k) * ${u(inner)}]; s += v * v; }
+  Y[gi] = X[gi] / pow(${f(a.bias)} + ${f(a.alpha / a.size)} * s, ${f(a.beta)});`)];
 };
 
 export const WEBGPU_OPS: Record<string, Gen> = {
@@ -605,10 +740,14 @@ export const WEBGPU_OPS: Record<string, Gen> = {
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
-  Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax,
+  Flatten: reshape, Reshape: reshape, Transpose: transpose, Resize: resize,
   Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
   Gather: indexMap, GatherElements: indexMap, Where: indexMap,
-  ReduceMean: reduceMean, Resize: resize,
+  ReduceMean: reduce, ReduceSum: reduce, ReduceMax: reduce, ReduceMin: reduce, ReduceProd: reduce, ReduceL1: reduce, ReduceL2: reduce,
+  ReduceLogSum: reduce, ReduceLogSumExp: reduce, ReduceSumSquare: reduce,
+  Softmax: softmax, LogSoftmax: softmax, Hardmax: softmax,
+  InstanceNormalization: normalize, LayerNormalization: normalize, GroupNormalization: normalize, MeanVarianceNormalization: normalize,
+  LRN: lrn,
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */

@@ -171,11 +171,45 @@ export function normalizePad(node: Node, at: Attrs, opset: number): void {
   if (opset < 11 && !a.pads) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'pads' is required`);
 }
 
-export function normalizeReduceMean(node: Node, at: Attrs, opset: number): void {
+/** Reduce*: axes are an attribute before opset 13 (ReduceSum) or 18 (the others), a constant input from then on. */
+export function normalizeReduce(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   a.keepdims = at.int('keepdims', 1) !== 0;
-  if (opset < 18) { const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1); }
+  const since = node.op === 'ReduceSum' ? 13 : 18;
+  if (opset < since) {
+    if (node.inputs[1]) throw new ModelFormatError(`${describe(node.name, node.op)}: has an axes input at opset ${opset} (an input from opset ${since}; before, the attribute)`);
+    const ax = at.ints('axes'); a.axes = ax ?? []; node.inputs = node.inputs.slice(0, 1);
+  }
+  // from then on axes is input 1: an attribute would be ignored, a silently different reduction
+  else if (at.has('axes')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'axes' is not defined at opset ${opset} (axes is input 1 from opset ${since})`);
   a.noopWithEmptyAxes = at.int('noop_with_empty_axes', 0) !== 0;
+}
+
+/** InstanceNormalization, LayerNormalization, GroupNormalization, MeanVarianceNormalization, LRN. */
+export function normalizeNorm(node: Node, at: Attrs, opset: number): void {
+  const a = node.attrs;
+  switch (node.op) {
+    case 'InstanceNormalization': a.epsilon = at.float('epsilon', 1e-5); break;
+    case 'LayerNormalization':
+      a.axis = at.int('axis', -1); a.epsilon = at.float('epsilon', 1e-5);
+      // stash_type 1 (float32) is what the kernels compute in; any other value would ask for another precision
+      if (at.int('stash_type', 1) !== 1) unsupportedAttr(node, `stash_type ${at.int('stash_type', 1)} is not supported (only 1, float32)`);
+      if (node.outputs.slice(1).some((o) => o !== '')) unsupportedAttr(node, 'the Mean and InvStdDev outputs are not supported');
+      node.outputs = node.outputs.slice(0, 1);
+      break;
+    case 'GroupNormalization':
+      a.epsilon = at.float('epsilon', 1e-5);
+      if (!at.has('num_groups')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'num_groups' is required`);
+      a.numGroups = at.int('num_groups', 1);
+      if (at.int('stash_type', 1) !== 1) unsupportedAttr(node, `stash_type ${at.int('stash_type', 1)} is not supported (only 1, float32)`);
+      a.perChannel = opset >= 21; // opset 18: scale and bias per group; 21: per channel
+      break;
+    case 'MeanVarianceNormalization': a.axes = at.ints('axes', [0, 2, 3]); break;
+    case 'LRN':
+      if (!at.has('size')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'size' is required`);
+      a.size = at.int('size', 1); a.alpha = at.float('alpha', 1e-4); a.beta = at.float('beta', 0.75); a.bias = at.float('bias', 1);
+      break;
+  }
 }
 
 export function normalizeSqueeze(node: Node, at: Attrs, opset: number): void {

@@ -39,8 +39,13 @@ export interface OpSpec {
 const ANY = Infinity;
 const act = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, folds: true, shape: shape.sameShape, group: 'Activations', doc, ...extra });
-const binary = (doc: string): OpSpec =>
-  ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
+const binary = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
+  ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc, ...extra });
+/** Unary math: the activation machinery (epilogue codes, folding), listed with the element-wise operators. */
+const math = (doc: string, extra: Partial<OpSpec> = {}): OpSpec => act(doc, { group: 'Element-wise and normalization', ...extra });
+/** Variadic with broadcasting (1..N inputs): a chain of binary nodes after folding. */
+const variadic = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
+  ({ since: 1, minInputs: 1, maxInputs: ANY, maxOutputs: 1, folds: true, group: 'Element-wise and normalization', doc, ...extra });
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
   Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
@@ -63,10 +68,35 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Tanh: act(''),
   HardSigmoid: act('alpha, beta', { normalize: norm.normalizeHardSigmoid }),
   HardSwish: act('', { since: 14 }),
+  PRelu: binary('slope per channel or full, constant or computed (unidirectional broadcasting)', { shape: shape.preluShape, group: 'Activations' }),
+  Elu: act('alpha', { normalize: norm.normalizeAlpha1 }),
+  Selu: act('alpha, gamma', { normalize: norm.normalizeSelu }),
+  Celu: act('alpha', { since: 12, normalize: norm.normalizeAlpha1 }),
+  ThresholdedRelu: act('alpha', { since: 10, normalize: norm.normalizeAlpha1 }),
+  Gelu: act("approximate 'none' and 'tanh'; the exported Div/Erf/Add/Mul/Mul form is recognized as one Gelu", { since: 20, normalize: norm.normalizeGelu }),
+  Softplus: act(''),
+  Softsign: act(''),
+  Mish: act('', { since: 18 }),
   Add: binary('numpy broadcasting; fused as a residual into the convolution before it'),
   Sub: binary('numpy broadcasting'),
   Mul: binary('numpy broadcasting; per-channel constants folded into the convolution before it'),
   Div: binary('numpy broadcasting'),
+  Pow: binary('numpy broadcasting; float or integer exponent; x·x for a constant exponent 2'),
+  Min: variadic('1 to N inputs, numpy broadcasting', { shape: shape.binaryShape }),
+  Max: variadic('1 to N inputs, numpy broadcasting', { shape: shape.binaryShape }),
+  Sum: variadic('1 to N inputs, numpy broadcasting; becomes a chain of Add'),
+  Mean: variadic('1 to N inputs, numpy broadcasting; becomes a chain of Add and a Div'),
+  Erf: math('', { since: 9 }),
+  Exp: math(''),
+  Log: math('NaN below 0, -Inf at 0'),
+  Sqrt: math('NaN below 0'),
+  Abs: math(''),
+  Neg: math(''),
+  Reciprocal: math(''),
+  Floor: math(''),
+  Ceil: math(''),
+  Round: math('half to even', { since: 11 }),
+  Sign: math('', { since: 9 }),
   Concat: { since: 1, minInputs: 1, maxInputs: ANY, maxOutputs: 1, normalize: norm.normalizeConcat, folds: true, shape: shape.concatShape, group: 'Tensor',
     doc: 'any axis; zero-copy along channels' },
   Split: { since: 2, minInputs: 1, maxInputs: 2, maxOutputs: ANY, normalize: norm.normalizeSplit, folds: true, shape: shape.splitShape, group: 'Tensor',

@@ -16,14 +16,35 @@ import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 
 const ACTS = ACTIVATION_CASES;
-const EXACT_ACTS = new Set([ActKind.None, ActKind.Relu, ActKind.Clip, ActKind.LeakyRelu]);
+const EXACT_ACTS = new Set([ActKind.None, ActKind.Relu, ActKind.Clip, ActKind.LeakyRelu, ActKind.ThresholdedRelu, ActKind.Sqrt, ActKind.Abs,
+  ActKind.Neg, ActKind.Reciprocal, ActKind.Floor, ActKind.Ceil, ActKind.Round, ActKind.Sign]);
+
+/** Per approximated code: the bound of the sweeps below (measured worst in the comments of ACCURACY). */
+const APPROX_TOL: Partial<Record<ActKind, Tol>> = Object.fromEntries(Object.entries({
+  [ActKind.Sigmoid]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Tanh]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Exp]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Log]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Elu]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Selu]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Celu]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Softplus]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Softsign]: { atol: 1e-44, rtol: 1e-6 },
+  // x·f(x) where f(x) is subnormal (x < −87): f's absolute precision 1.4e-45 times |x|
+  [ActKind.Silu]: { atol: 1e-41, rtol: 2e-6 }, [ActKind.Mish]: { atol: 1e-41, rtol: 2e-6 },
+  [ActKind.Erf]: { atol: 1e-44, rtol: 2e-6 },
+  // GELU: 0.5·x·(1 + erf(x/√2)) cancels in the left tail (as onnxruntime's float32 does): absolute there
+  [ActKind.Gelu]: { atol: 2e-6, rtol: 2e-6 }, [ActKind.GeluTanh]: { atol: 1e-6, rtol: 2e-6 },
+}).map(([k, v]) => [k, { ...v, nonFinite: true }]));
 
 /** The tolerance of activation `act` (see above); `exactAllowed` false when other float32 ops precede it. */
 function actTol(act: Activation, exactAllowed = true): Tol {
-  if (EXACT_ACTS.has(act.kind) && exactAllowed) return EXACT;
-  if (act.kind === ActKind.Sigmoid || act.kind === ActKind.Tanh) return { atol: 1e-44, rtol: 2e-6 };
-  return { atol: 1e-6, rtol: 1e-6 };
+  if (EXACT_ACTS.has(act.kind) && exactAllowed) return { ...EXACT, nonFinite: true };
+  const t = APPROX_TOL[act.kind];
+  if (!exactAllowed) return { atol: 1e-6, rtol: t ? t.rtol : 1e-6, nonFinite: true };
+  return t ?? { atol: 1e-6, rtol: 1e-6, nonFinite: true };
 }
+
+/** Codes whose error stays bounded when their input carries float32 rounding (the epilogue tests, where an add or
+ * multiply precedes them): not the poles and domain edges (Log, Reciprocal, Sqrt near 0) nor the steps (Floor,
+ * Ceil, Round, Sign, ThresholdedRelu), where one rounding of the input moves the result by a unit. */
+const ILL_CONDITIONED = new Set([ActKind.Log, ActKind.Reciprocal, ActKind.Sqrt, ActKind.Floor, ActKind.Ceil, ActKind.Round, ActKind.Sign, ActKind.ThresholdedRelu]);
+const EPILOGUE_ACTS = ACTIVATION_CASES.filter((a) => !ILL_CONDITIONED.has(a.kind));
 
 /** Inputs covering the interesting ranges: wide (-90..90), moderate, tiny, subnormal, signed zeros. */
 function wideInputs(n: number, r: Rng): Float32Array {
@@ -81,6 +102,46 @@ KernelTester.each('eltwise', 'sigmoid / tanh accuracy over [-90, 90] (dense swee
   }
 });
 
+/** Dense sweeps of every approximated activation against float64: max relative error where |ref| ≥ 1e-30,
+ * max absolute error everywhere (NaN/±Inf must match exactly). Printed once per run (first flavor). */
+KernelTester.each('eltwise', 'approximations: accuracy sweeps against float64', (t) => {
+  const n = 360001;
+  const grid = (lo: number, hi: number) => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  const logGrid = Float32Array.from({ length: n }, (_, i) => Math.pow(10, -44 + (82 * i) / (n - 1)));
+  const sweeps: [string, Activation, Float32Array[]][] = [
+    ['exp', { kind: ActKind.Exp, p0: 0, p1: 0 }, [grid(-104, 89)]],
+    ['log', { kind: ActKind.Log, p0: 0, p1: 0 }, [logGrid, grid(-1, 3)]],
+    ['elu', { kind: ActKind.Elu, p0: 1, p1: 0 }, [grid(-90, 90), grid(-1, 1)]],
+    ['selu', { kind: ActKind.Selu, p0: 1.67326319217681884765625, p1: 1.05070102214813232421875 }, [grid(-90, 90), grid(-1, 1)]],
+    ['celu(0.7)', { kind: ActKind.Celu, p0: 0.7, p1: 0 }, [grid(-90, 90), grid(-1, 1)]],
+    ['erf', { kind: ActKind.Erf, p0: 0, p1: 0 }, [grid(-6, 6), grid(-0.01, 0.01)]],
+    ['gelu', { kind: ActKind.Gelu, p0: 0, p1: 0 }, [grid(-90, 90), grid(-6, 6)]],
+    ['gelu tanh', { kind: ActKind.GeluTanh, p0: 0, p1: 0 }, [grid(-90, 90), grid(-6, 6)]],
+    ['softplus', { kind: ActKind.Softplus, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+    ['softsign', { kind: ActKind.Softsign, p0: 0, p1: 0 }, [grid(-1e4, 1e4)]],
+    ['mish', { kind: ActKind.Mish, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+    ['silu', { kind: ActKind.Silu, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+  ];
+  for (const [name, act, xs] of sweeps) {
+    let rel = 0, relAt = 0, abs = 0, absAt = 0, rel3 = 0;
+    for (const x of xs) {
+      t.reset();
+      const X = t.putDense(x), Y = t.allocDense(x.length);
+      const ref = refActivations(x, act);
+      t.check(lowerActivation(X.ptr, Y.ptr, x.length, act), Y, ref, actTol(act), `${t.flavor} ${name} sweep`);
+      const y = Y.read();
+      for (let i = 0; i < x.length; i++) {
+        const e = ref[i], d = Math.abs(y[i] - e);
+        if (!Number.isFinite(Math.fround(e))) continue; // NaN and overflow: matched exactly by t.check
+        if (d > abs) { abs = d; absAt = x[i]; }
+        if (Math.abs(e) >= 1e-30 && d / Math.abs(e) > rel) { rel = d / Math.abs(e); relAt = x[i]; }
+        if (Math.abs(e) >= 1e-3) rel3 = Math.max(rel3, d / Math.abs(e));
+      }
+    }
+    if (t.flavor === flavors[0]) console.log(`  ${name} (${t.flavor}): max relative error ${rel.toExponential(2)} at x=${relAt} (${rel3.toExponential(2)} where |y| ≥ 1e-3), max absolute ${abs.toExponential(2)} at x=${absAt}`);
+  }
+});
+
 KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fused activations', (t) => {
   const r = rng(21);
   const shapes: [number[], number[]][] = [
@@ -89,7 +150,7 @@ KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fuse
     [[4, 1100], [4, 1100]], [[2, 3, 1, 2, 2, 3], [2, 1, 4, 1, 2, 1]], [[5], [5]], [[1, 3, 1, 1], [2, 3, 4, 4]], [[7, 9], [9]],
   ];
   for (const [ad, bd] of shapes) for (const op of ['add', 'sub', 'mul', 'div'] as RefOp[]) {
-    const act = r.pick(ACTS);
+    const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const a = r.floats(ad.reduce((p, q) => p * q, 1));
     let b: Float32Array = r.floats(bd.reduce((p, q) => p * q, 1));
@@ -110,7 +171,7 @@ KernelTester.each('eltwise', 'binary ops on NHWC with pixelStride (as the planne
     [[1, 5, 3, 4], [1, 5, 3, 4]], [[2, 7, 3, 3], [1, 7, 1, 1]], [[2, 13, 2, 3], [2, 1, 2, 3]], [[1, 3, 4, 5], [1]], [[1, 1, 3, 3], [1, 1, 3, 3]],
   ];
   for (const [xd, bd] of cases) for (const op of ['add', 'mul', 'sub', 'div'] as RefOp[]) {
-    const act = r.pick(ACTS);
+    const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const [n, c, hh, w] = xd;
     const a = r.floats(n * c * hh * w);
@@ -137,7 +198,7 @@ KernelTester.each('eltwise', 'binary ops on NHWC with pixelStride (as the planne
 
 KernelTester.each('eltwise', 'scale + shift (standalone batch-norm) over NHWC slices', (t) => {
   const r = rng(41);
-  for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 4, 5], [2, 5, 3, 3], [1, 13, 2, 7], [1, 16, 3, 3], [2, 37, 2, 2]]) for (const act of ACTS) {
+  for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 4, 5], [2, 5, 3, 3], [1, 13, 2, 7], [1, 16, 3, 3], [2, 37, 2, 2]]) for (const act of EPILOGUE_ACTS) {
     t.reset();
     const x = r.floats(n * c * hh * w, 3), scale = r.floats(c, 2), shift = r.floats(c);
     const X = t.putNhwc(x, n, c, hh, w, c + 1, 1);

@@ -9,7 +9,7 @@ import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.j
 import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
 import type { Value } from '../../plan/plan.js';
-import { actFn, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
+import { actFn, BINARY_WGSL, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
 /** What a binding reads or writes: a planned value (a range of the arena) or constant data (a range of the constant buffer). */
 export type Operand = { value: Value } | { data: Float32Array };
@@ -328,8 +328,6 @@ const activation: Gen = (ctx) => {
     [{ value: ctx.inputs[0]! }, { value: y }], actFn(a), 'Y[gi] = act(X[gi]);')];
 };
 
-const BINOP: Record<string, string> = { Add: '+', Sub: '-', Mul: '*', Div: '/' };
-
 const binary: Gen = (ctx) => {
   const y = ctx.outputs[0], r = y.dims.length, t = size(y.dims);
   const strides = (k: number): number[] => {
@@ -339,10 +337,12 @@ const binary: Gen = (ctx) => {
   const sa = strides(0), sb = strides(1);
   const act = ctx.node.attrs.act as FusedActivation | undefined;
   return [elementwise(`wgsl_${ctx.node.op.toLowerCase()}`, `bin|${ctx.node.op}|${y.dims}|${sa}|${sb}|${actKey(act)}`, t,
-    [{ name: 'A' }, { name: 'B' }, { name: 'Y', write: true }], [operand(ctx, 0), operand(ctx, 1), { value: y }], actFn(act),
+    [{ name: 'A' }, { name: 'B' }, { name: 'Y', write: true }], [operand(ctx, 0), operand(ctx, 1), { value: y }], actFn(act, BINARY_WGSL[ctx.node.op]),
     `${offsetExpr('gi', y.dims, sa, 0, 'ia')}
   ${offsetExpr('gi', y.dims, sb, 0, 'ib')}
-  Y[gi] = act(A[ia] ${BINOP[ctx.node.op]} B[ib]);`)];
+  let a = A[ia];
+  let b = B[ib];
+  Y[gi] = act(${BINARY_WGSL[ctx.node.op]});`)];
 };
 
 const batchNorm: Gen = (ctx) => {
@@ -584,15 +584,15 @@ const reduceMean: Gen = (ctx) => {
 export const WEBGPU_OPS: Record<string, Gen> = {
   Conv: conv, Gemm: gemm,
   MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
-  Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
-  Add: binary, Sub: binary, Mul: binary, Div: binary,
+  ...Object.fromEntries([...WGSL_ACTIVATIONS].filter((op) => op !== 'Silu').map((op) => [op, activation])),
+  ...Object.fromEntries(Object.keys(BINARY_WGSL).map((op) => [op, binary])),
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
   Flatten: reshape, Reshape: reshape, Transpose: transpose, Softmax: softmax, Pad: pad,
   ReduceMean: reduceMean, Resize: resize,
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat']);
+const CONST_OPERANDS = new Set([...Object.keys(BINARY_WGSL), 'Concat']);
 
 /** True, or why the WGSL kernels do not run this node. `maxBinding`: the device's maxStorageBufferBindingSize. */
 export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph, maxBinding: number): true | string {

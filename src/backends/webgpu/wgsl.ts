@@ -71,7 +71,8 @@ export const BINARY_WGSL: Readonly<Record<string, string>> = {
 
 function actExpr(op: string, a: Record<string, number>): string {
   switch (op) {
-    case 'Relu': return 'max(v, 0.0)';
+    // not max(v, 0.0): WGSL leaves max of a NaN open (SwiftShader gives 0); NaN passes as in wasm and onnxruntime
+    case 'Relu': return 'select(0.0, v, !(v < 0.0))';
     case 'Clip': {
       let e = 'v';
       const lo = a.min ?? -Infinity, hi = a.max ?? Infinity;

@@ -14,6 +14,14 @@ export const ACTIVATION_CASES: readonly Activation[] = ([
   [ActKind.Neg, 0, 0], [ActKind.Reciprocal, 0, 0], [ActKind.Floor, 0, 0], [ActKind.Ceil, 0, 0], [ActKind.Round, 0, 0], [ActKind.Sign, 0, 0],
 ] as const).map(([kind, p0, p1]) => ({ kind, p0, p1 }));
 
+/** Codes whose error stays bounded when their input carries float32 rounding (epilogues after a sum, an add or
+ * a multiply): not the poles and domain edges (Log, Reciprocal, Sqrt near 0) nor the steps (Floor, Ceil, Round,
+ * Sign, ThresholdedRelu), where one rounding of the input moves the result by a unit; the standalone activation
+ * tests (eltwise.test.ts) cover those on exact inputs. */
+const ILL_CONDITIONED: ReadonlySet<ActKind> = new Set([ActKind.Log, ActKind.Reciprocal, ActKind.Sqrt, ActKind.Floor, ActKind.Ceil,
+  ActKind.Round, ActKind.Sign, ActKind.ThresholdedRelu]);
+export const EPILOGUE_CASES: readonly Activation[] = ACTIVATION_CASES.filter((a) => !ILL_CONDITIONED.has(a.kind));
+
 /** An activation code (the kernel ABI) as the reference's scalar function, in float64; parameters
  * rounded to float32 first (the ABI passes f32 parameters). */
 const OPS: Record<number, string> = {

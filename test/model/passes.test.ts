@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { loadOnnx } from '../../src/model/onnx/loader.js';
 import { bindAndFold } from '../../src/model/fold.js';
-import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActivation, fuseResidual, fuseSilu, optimize, recognizeGelu, removeDeadNodes, NO_FUSION, type Pass } from '../../src/model/passes.js';
+import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActivation, fuseResidual, fuseSilu, optimize, recognizeGelu, removeDeadNodes, NO_FUSION, type FusionCaps, type Pass } from '../../src/model/passes.js';
 import type { Graph, Node } from '../../src/model/ir.js';
 import { size } from '../../src/model/ir.js';
 import type { FusedActivation } from '../../src/model/ir.js';
@@ -149,7 +149,7 @@ function folded(spec: ModelSpec) {
   return bindAndFold(loadOnnx(makeModel(spec)), {});
 }
 /** Runs `pass` on a copy; checks numerics of every graph output before vs after. */
-function check(spec: ModelSpec, pass: Pass | 'all', expectChange = true, caps = WASM_CAPS) {
+function check(spec: ModelSpec, pass: Pass | 'all', expectChange = true, caps: FusionCaps = WASM_CAPS) {
   const f = folded(spec);
   const before = f.graph;
   const after: Graph = pass === 'all' ? optimize(before, f.dims, caps)

@@ -581,10 +581,19 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       // an integer exponent (allowed since opset 12) is a float one to the kernels
       if (c[1] && !isFloat(c[1])) node.inputs = [node.inputs[0], addConst(`${node.inputs[1]}__float`, mk('float32', c[1].dims.slice(), ints(c[1])))];
       return [node];
+    case 'PRelu': {
+      // one constant slope for every element is LeakyRelu (which the backends fuse into a producer)
+      const sl = c[1], sd = inDims[1];
+      const fits = sd.length <= x.length && sd.every((d, i) => d === 1 || d === x[x.length - sd.length + i]);
+      if (sl && isFloat(sl) && fits && size(sd) > 0 && Array.from(sl.data as ArrayLike<number>).every((v, _i, arr) => v === arr[0])) {
+        return [{ ...node, op: 'LeakyRelu', inputs: [node.inputs[0]], attrs: { alpha: (sl.data as ArrayLike<number>)[0] } }];
+      }
+    }
+    // fall through
     case 'Relu': case 'Sigmoid': case 'Tanh': case 'HardSwish': case 'LeakyRelu': case 'HardSigmoid':
     case 'Elu': case 'Selu': case 'Celu': case 'ThresholdedRelu': case 'Gelu': case 'Erf': case 'Softplus': case 'Softsign': case 'Mish':
     case 'Exp': case 'Log': case 'Sqrt': case 'Abs': case 'Neg': case 'Reciprocal': case 'Floor': case 'Ceil': case 'Round': case 'Sign':
-    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div': case 'PRelu':
+    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div':
       if (node.inputs.slice(1).some((i, k) => i && c[k + 1] && !isFloat(c[k + 1]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
       return [node];
     case 'Min': case 'Max': case 'Sum': case 'Mean': {

@@ -207,6 +207,11 @@ test('element-wise operators of constants fold to onnxruntime\'s values; variadi
   ], initializers: { a: c([1, 2, 3]) } }, { x: [2, 3], z: [3] });
   assert.equal(g.graph.nodes.map((n) => n.op), ['Add', 'Add', 'Div', 'Reshape', 'Add']);
   assert.equal(Array.from(g.graph.consts.get(g.graph.nodes[2].inputs[1])!.data as ArrayLike<number>), [3]);
+  // PRelu with one constant slope value is LeakyRelu; per-channel slopes stay PRelu
+  const pr = await agree({ opset: 13, inputs: [{ name: 'x', dims: [1, 3, 2, 2] }], outputs: [{ name: 'y' }, { name: 'z' }], nodes: [
+    { op: 'PRelu', inputs: ['x', 's1'], outputs: ['y'] }, { op: 'PRelu', inputs: ['x', 's3'], outputs: ['z'] },
+  ], initializers: { s1: c([0.25, 0.25, 0.25], [3, 1, 1]), s3: c([0.25, 0.5, 0.25], [3, 1, 1]) } }, { x: [1, 3, 2, 2] });
+  assert.equal(pr.graph.nodes.map((n) => [n.op, n.attrs]), [['LeakyRelu', { alpha: 0.25 }], ['PRelu', {}]]);
 });
 
 test('topoSort orders an unsorted graph stably', () => {

@@ -159,6 +159,10 @@ export const UNARY_CASES: OpCase[] = [
     { op: 'Add', inputs: ['c', 'x'], outputs: ['a'] },
     { op: 'Elu', inputs: ['a'], outputs: ['y'] },
   ], initializers: { w: W([5, 5, 3, 3]) } } },
+  { name: 'PRelu with one slope value after a Conv (LeakyRelu, fused)', x: [1, 3, 5, 4], spec: { opset: 13, nodes: [
+    { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    { op: 'PRelu', inputs: ['c', 's'], outputs: ['y'] },
+  ], initializers: { w: W([5, 3, 3, 3]), s: { dims: [5, 1, 1], data: [0.3, 0.3, 0.3, 0.3, 0.3] } } } },
   { name: 'PRelu per channel after a Conv', x: [1, 4, 5, 5], spec: { opset: 13, nodes: [
     { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
     { op: 'PRelu', inputs: ['c', 's'], outputs: ['y'] },

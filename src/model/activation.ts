@@ -10,10 +10,6 @@ export const ACTIVATION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   Round: [], Sign: [],
 };
 
-/** Activations that exist only fused (a pass recognizes them; no ONNX operator of the default domain):
- * Silu is x·Sigmoid(x). */
-export const FUSED_ONLY_ACTIVATIONS: readonly string[] = ['Silu'];
-
 const SQRT1_2 = Math.SQRT1_2, TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /** erfc for z ≥ 2.5: the continued fraction e^{-z²}/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + …)))), 80 terms
@@ -91,7 +87,7 @@ export function activationFn(op: string, a: Record<string, number> = {}): ActFn 
     case 'Softplus': return softplus;
     case 'Softsign': return (x) => x / (1 + Math.abs(x));
     case 'Mish': return (x) => x * Math.tanh(softplus(x));
-    case 'Silu': return (x) => x / (1 + Math.exp(-x));
+    case 'Silu': return (x) => x / (1 + Math.exp(-x)); // only fused (passes.ts fuseSilu): no ONNX operator
     case 'Exp': return Math.exp;
     case 'Log': return Math.log;
     case 'Sqrt': return Math.sqrt;

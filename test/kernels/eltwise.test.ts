@@ -42,6 +42,13 @@ function actTol(act: Activation, exactAllowed = true): Tol {
 
 const EPILOGUE_ACTS = EPILOGUE_CASES;
 
+/** Binary ops: the activation's tolerance; pow (exp(b·log|a|)) 2e-6 relative, NaN for a negative base and a
+ * fractional exponent. */
+const binTol = (op: RefOp, act: Activation): Tol => {
+  const t = actTol(act, false);
+  return op === 'pow' ? { atol: Math.max(t.atol, 1e-6), rtol: Math.max(t.rtol, 2e-6), nonFinite: true } : t;
+};
+
 /** Inputs covering the interesting ranges: wide (-90..90), moderate, tiny, subnormal, signed zeros. */
 function wideInputs(n: number, r: Rng): Float32Array {
   const special = [0, -0, 1e-30, -1e-30, 1e-40, -1e-40, 1e-7, -1e-7, 0.6249, -0.6249, 0.625, -0.625, 0.63, -0.63, 9, -9, 20, -20, 44, -44, 87, -87, 88.5, -88.5, 89.9, -89.9, 90, -90];
@@ -136,6 +143,20 @@ KernelTester.each('eltwise', 'approximations: accuracy sweeps against float64', 
     }
     if (t.flavor === flavors[0]) console.log(`  ${name} (${t.flavor}): max relative error ${rel.toExponential(2)} at x=${relAt} (${rel3.toExponential(2)} where |y| ≥ 1e-3), max absolute ${abs.toExponential(2)} at x=${absAt}`);
   }
+  // pow(a, b) for a on a log grid 1e-3..1e3 (both signs) and exponents from fractional to 7: relative error
+  const m = 20001, exps = [-3.7, -2, -1, 0.5, 1, 2, 2.5, 3, 7];
+  const base = Float32Array.from({ length: m }, (_, i) => (i % 2 ? -1 : 1) * Math.pow(10, -3 + (6 * i) / (m - 1)));
+  let rel = 0, relAt = '';
+  for (const e of exps) {
+    t.reset();
+    const ap = t.put(base), bp = t.put(Float32Array.of(e)), Y = t.allocDense(m);
+    const ref = Float64Array.from(base, (v) => Math.pow(v, Math.fround(e)));
+    t.check(lowerBinary({ op: 'pow', act: ACTS[0], dims: [m], a: ap, aStrides: [1], b: bp, bStrides: [0], y: Y.ptr, yStrides: [1] }, t.cw), Y, ref,
+      { atol: 1e-44, rtol: 4e-6, nonFinite: true }, `${t.flavor} pow sweep b=${e}`);
+    const y = Y.read();
+    for (let i = 0; i < m; i++) if (Number.isFinite(ref[i]) && ref[i] !== 0) { const d = Math.abs(y[i] - ref[i]) / Math.abs(ref[i]); if (d > rel) { rel = d; relAt = `a=${base[i]} b=${e}`; } }
+  }
+  if (t.flavor === flavors[0]) console.log(`  pow (${t.flavor}): max relative error ${rel.toExponential(2)} at ${relAt}`);
 });
 
 KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fused activations', (t) => {
@@ -145,19 +166,20 @@ KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fuse
     [[2, 13, 2, 3], [2, 1, 2, 3]], [[1, 16, 5, 5], [16, 1, 1]], [[3, 1, 4, 1], [1, 5, 1, 6]], [[1, 1, 1, 1], [1, 1, 1, 1]],
     [[4, 1100], [4, 1100]], [[2, 3, 1, 2, 2, 3], [2, 1, 4, 1, 2, 1]], [[5], [5]], [[1, 3, 1, 1], [2, 3, 4, 4]], [[7, 9], [9]],
   ];
-  for (const [ad, bd] of shapes) for (const op of ['add', 'sub', 'mul', 'div'] as RefOp[]) {
+  for (const [ad, bd] of shapes) for (const op of ['add', 'sub', 'mul', 'div', 'prelu', 'pow', 'min', 'max'] as RefOp[]) {
     const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const a = r.floats(ad.reduce((p, q) => p * q, 1));
     let b: Float32Array = r.floats(bd.reduce((p, q) => p * q, 1));
     if (op === 'div') b = awayFromZero(b);
+    if (op === 'pow') b = b.map((v, i) => (i % 2 ? Math.round(v * 3) : v)); // integer exponents keep a negative base's sign
     const ref = refBinary(op, a, ad, b, bd, actFn(act));
     const dims = ref.dims, rank = dims.length;
     const dense = (d: number[]) => { const s = new Array(d.length).fill(1); for (let i = d.length - 2; i >= 0; i--) s[i] = s[i + 1] * d[i + 1]; return s; };
     const bstr = (d: number[]) => { const s = dense(d); return dims.map((_, k) => { const j = k - (rank - d.length); return j < 0 || d[j] === 1 ? 0 : s[j]; }); };
     const ap = t.put(a), bp = t.put(b), Y = t.allocDense(ref.y.length);
     const steps = lowerBinary({ op, act, dims, a: ap, aStrides: bstr(ad), b: bp, bStrides: bstr(bd), y: Y.ptr, yStrides: dense(dims) }, t.cw);
-    t.check(steps, Y, ref.y, actTol(act, false), `${t.flavor} ${op} [${ad}] [${bd}] act ${act.kind}`);
+    t.check(steps, Y, ref.y, binTol(op, act), `${t.flavor} ${op} [${ad}] [${bd}] act ${act.kind}`);
   }
 });
 
@@ -166,7 +188,7 @@ KernelTester.each('eltwise', 'binary ops on NHWC with pixelStride (as the planne
   const cases: [number[], number[]][] = [
     [[1, 5, 3, 4], [1, 5, 3, 4]], [[2, 7, 3, 3], [1, 7, 1, 1]], [[2, 13, 2, 3], [2, 1, 2, 3]], [[1, 3, 4, 5], [1]], [[1, 1, 3, 3], [1, 1, 3, 3]],
   ];
-  for (const [xd, bd] of cases) for (const op of ['add', 'mul', 'sub', 'div'] as RefOp[]) {
+  for (const [xd, bd] of cases) for (const op of ['add', 'mul', 'sub', 'div', 'prelu', 'max'] as RefOp[]) {
     const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const [n, c, hh, w] = xd;

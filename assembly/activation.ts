@@ -427,6 +427,7 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
     case ACT_TANH: return tanh1(x);
     case ACT_HARD_SIGMOID: return min(max(p0 * x + p1, 0), 1);
     case ACT_HARD_SWISH: return x * min(max(x * (1.0 / 6.0) + 0.5, 0), 1);
+    case ACT_SILU: return x * sigmoid1(x); // EfficientNet's activation: one call, not two
     default: return act >= ACT_ELU ? activateExt1(x, act, p0, p1) : x;
   }
 }
@@ -444,6 +445,7 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
       return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(p0)), f32x4.splat(p1)), f32x4.splat(0)), f32x4.splat(1));
     case ACT_HARD_SWISH:
       return f32x4.mul(v, f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(1.0 / 6.0)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1)));
+    case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
     default: return act >= ACT_ELU ? activateExt4(v, act, p0, p1) : v;
   }
 }

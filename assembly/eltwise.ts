@@ -36,6 +36,7 @@ export function f32_activation(x: usize, y: usize, act: i32, p0: f32, p1: f32, b
     case 5: actRange(x, y, begin, end, 5, p0, p1); break;
     case 6: actRange(x, y, begin, end, 6, p0, p1); break;
     case 7: actRange(x, y, begin, end, 7, p0, p1); break;
+    case 18: actRange(x, y, begin, end, 18, p0, p1); break; // SiLU: inlined like 0-7
     default: actRange(x, y, begin, end, act, p0, p1); break; // codes >= 8: one called function per vector
 
   }

@@ -29,7 +29,7 @@ export const ACT_GELU_TANH: i32 = 13;        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 
 export const ACT_ERF: i32 = 14;
 export const ACT_SOFTPLUS: i32 = 15;         // max(x, 0) + log1p(exp(-|x|))
 export const ACT_SOFTSIGN: i32 = 16;         // x / (1 + |x|)
-export const ACT_MISH: i32 = 17;             // x * tanh(softplus(x))
+export const ACT_MISH: i32 = 17;             // x * tanh(softplus(x)), computed as x n/(n+2), n = e^x (e^x + 2)
 export const ACT_SILU: i32 = 18;             // x * sigmoid(x)
 export const ACT_EXP: i32 = 19;
 export const ACT_LOG: i32 = 20;              // NaN below 0, -Inf at 0
@@ -345,6 +345,25 @@ export function pow1(a: f32, b: f32): f32 {
   return v128.bitselect(f32x4.splat(1.0), v, f32x4.eq(b, f32x4.splat(0)));
 }
 
+// ------------------------------------------------------------------ mish
+// x·tanh(softplus(x)) = x·n/(n + 2) with n = e^x (e^x + 2): one exp and one division instead of softplus's
+// exp, log and division plus tanh's exp and division. x is capped at 20 inside the exp (the ratio is 1 in
+// float32 from x ≈ 9 on), so n never overflows.
+const MISH_CAP: f32 = 20.0;
+
+function mish1(x: f32): f32 {
+  const e = exp1(min<f32>(x, MISH_CAP));
+  const n = e * (e + 2.0);
+  return x * (n / (n + 2.0));
+}
+
+function mish4(x: v128): v128 {
+  const e = exp4(f32x4.min(x, f32x4.splat(MISH_CAP)));
+  const two = f32x4.splat(2.0);
+  const n = f32x4.mul(e, f32x4.add(e, two));
+  return f32x4.mul(x, f32x4.div(n, f32x4.add(n, two)));
+}
+
 const INV_SQRT2: f32 = 0.70710678118654752;
 const SQRT_2_OVER_PI: f32 = 0.79788456080286536;
 const GELU_C: f32 = 0.044715;
@@ -361,7 +380,7 @@ export function activateExt1(x: f32, act: i32, p0: f32, p1: f32): f32 {
     case ACT_ERF: return erf1(x);
     case ACT_SOFTPLUS: return softplus1(x);
     case ACT_SOFTSIGN: return x / (1.0 + abs<f32>(x));
-    case ACT_MISH: return x * tanh1(softplus1(x));
+    case ACT_MISH: return mish1(x);
     case ACT_SILU: return x * sigmoid1(x);
     case ACT_EXP: return exp1(x);
     case ACT_LOG: return log1(x);
@@ -400,7 +419,7 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
     case ACT_ERF: return erf4(v);
     case ACT_SOFTPLUS: return softplus4(v);
     case ACT_SOFTSIGN: return f32x4.div(v, f32x4.add(one, f32x4.abs(v)));
-    case ACT_MISH: return f32x4.mul(v, tanh4(softplus4(v)));
+    case ACT_MISH: return mish4(v);
     case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
     case ACT_EXP: return exp4(v);
     case ACT_LOG: return log4(v);

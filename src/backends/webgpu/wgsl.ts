@@ -45,6 +45,10 @@ const HELPERS: Record<string, string> = {
   let e = exp(-abs(v)); let u = 1.0 + e;
   return max(v, 0.0) + (log(u) - ((u - 1.0) - e) / u);
 }`,
+  mish_: `fn mish_(c: f32) -> f32 {
+  let e = exp(c); let n = e * (e + 2.0);
+  return n / (n + 2.0);
+}`,
   pow_: `fn pow_(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (b == 2.0) { return a * a; }
@@ -97,7 +101,8 @@ function actExpr(op: string, a: Record<string, number>): string {
     case 'Erf': return 'erf_(v)';
     case 'Softplus': return 'softplus_(v)';
     case 'Softsign': return 'v / (1.0 + abs(v))';
-    case 'Mish': return 'v * tanh(min(softplus_(v), 10.0))';
+    // x·tanh(softplus(x)) = x·n/(n+2), n = e^x (e^x + 2), x capped at 20 inside exp (as assembly/activation.ts)
+    case 'Mish': return 'v * mish_(min(v, 20.0))';
     case 'Silu': return 'v / (1.0 + exp(-v))';
     case 'Exp': return 'exp(v)';
     // WGSL leaves log and sqrt of negative numbers (and log 0) undefined: the IEEE results explicitly

@@ -19,7 +19,8 @@ export const ACT_SIGMOID: i32 = 4;
 export const ACT_TANH: i32 = 5;
 export const ACT_HARD_SIGMOID: i32 = 6; // clamp(p0 * x + p1, 0, 1)
 export const ACT_HARD_SWISH: i32 = 7;   // x * clamp(x / 6 + 0.5, 0, 1)
-// Codes 8 and up are computed by activateExt1/activateExt4 (called, not inlined: epilogues stay small).
+// Codes 8 and up are computed by activateExt1/activateExt4 (called, not inlined: epilogues stay small),
+// except SiLU (18), inlined like 0-7 (EfficientNet runs it after every convolution).
 export const ACT_ELU: i32 = 8;               // x < 0 ? p0 * expm1(x) : x
 export const ACT_SELU: i32 = 9;              // p1 * (x > 0 ? x : p0 * expm1(x))  (p0 alpha, p1 gamma)
 export const ACT_CELU: i32 = 10;             // max(0, x) + min(0, p0 * expm1(x / p0))

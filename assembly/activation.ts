@@ -19,6 +19,29 @@ export const ACT_SIGMOID: i32 = 4;
 export const ACT_TANH: i32 = 5;
 export const ACT_HARD_SIGMOID: i32 = 6; // clamp(p0 * x + p1, 0, 1)
 export const ACT_HARD_SWISH: i32 = 7;   // x * clamp(x / 6 + 0.5, 0, 1)
+// Codes 8 and up are computed by activateExt1/activateExt4 (called, not inlined: epilogues stay small),
+// except SiLU (18), inlined like 0-7 (EfficientNet runs it after every convolution).
+export const ACT_ELU: i32 = 8;               // x < 0 ? p0 * expm1(x) : x
+export const ACT_SELU: i32 = 9;              // p1 * (x > 0 ? x : p0 * expm1(x))  (p0 alpha, p1 gamma)
+export const ACT_CELU: i32 = 10;             // max(0, x) + min(0, p0 * expm1(x / p0))
+export const ACT_THRESHOLDED_RELU: i32 = 11; // x > p0 ? x : 0
+export const ACT_GELU: i32 = 12;             // 0.5 x (1 + erf(x / sqrt 2))
+export const ACT_GELU_TANH: i32 = 13;        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+export const ACT_ERF: i32 = 14;
+export const ACT_SOFTPLUS: i32 = 15;         // max(x, 0) + log1p(exp(-|x|))
+export const ACT_SOFTSIGN: i32 = 16;         // x / (1 + |x|)
+export const ACT_MISH: i32 = 17;             // x * tanh(softplus(x)), computed as x n/(n+2), n = e^x (e^x + 2)
+export const ACT_SILU: i32 = 18;             // x * sigmoid(x)
+export const ACT_EXP: i32 = 19;
+export const ACT_LOG: i32 = 20;              // NaN below 0, -Inf at 0
+export const ACT_SQRT: i32 = 21;
+export const ACT_ABS: i32 = 22;
+export const ACT_NEG: i32 = 23;
+export const ACT_RECIPROCAL: i32 = 24;
+export const ACT_FLOOR: i32 = 25;
+export const ACT_CEIL: i32 = 26;
+export const ACT_ROUND: i32 = 27;            // half to even
+export const ACT_SIGN: i32 = 28;
 
 // ------------------------------------------------------------------ exp constants (Cephes expf)
 const EXP_HI: f32 = 88.8;     // above ln(FLT_MAX) = 88.72: the result is +Inf
@@ -124,6 +147,296 @@ function tanh4(x: v128): v128 {
   return v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(TANH_SMALL)));
 }
 
+// ------------------------------------------------------------------ log (Cephes logf)
+// x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log(m) = f - f^2/2 + f^3 P(f), f = m - 1 (P of degree 8);
+// log x = log(m) + e ln 2 with ln 2 split as in exp. Subnormal inputs are scaled by 2^23 first.
+const SQRTHF: f32 = 0.707106781186547524;
+const L0: f32 = 7.0376836292e-2;
+const L1: f32 = -1.1514610310e-1;
+const L2: f32 = 1.1676998740e-1;
+const L3: f32 = -1.2420140846e-1;
+const L4: f32 = 1.4249322787e-1;
+const L5: f32 = -1.6668057665e-1;
+const L6: f32 = 2.0000714765e-1;
+const L7: f32 = -2.4999993993e-1;
+const L8: f32 = 3.3333331174e-1;
+const MIN_NORMAL: f32 = 1.17549435e-38;
+const TWO23: f32 = 8388608.0;
+
+/** Natural log of one float (same operations as log4): NaN below 0 and for NaN, -Inf at ±0, +Inf at +Inf. */
+export function log1(x: f32): f32 {
+  const sub = x < MIN_NORMAL;
+  const xs = sub ? x * TWO23 : x;
+  const bits = reinterpret<i32>(xs);
+  let e = ((bits >> 23) & 0xff) - 126 - (sub ? 23 : 0);
+  const m = reinterpret<f32>((bits & 0x007fffff) | 0x3f000000); // [0.5, 1)
+  const lo = m < SQRTHF;
+  e = lo ? e - 1 : e;
+  const f = (lo ? m + m : m) - 1.0;
+  const z = f * f;
+  let p = L0 * f + L1;
+  p = p * f + L2;
+  p = p * f + L3;
+  p = p * f + L4;
+  p = p * f + L5;
+  p = p * f + L6;
+  p = p * f + L7;
+  p = p * f + L8;
+  const fe = <f32>e;
+  let y = f * z * p;
+  y = y + fe * C2;
+  y = y - 0.5 * z;
+  let r = f + y;
+  r = r + fe * C1;
+  const special: f32 = x == 0 ? -Infinity : x < 0 ? NaN : x; // +Inf and NaN are themselves
+  return x > 0 && x < Infinity ? r : special;
+}
+
+function log4(x: v128): v128 {
+  const sub = f32x4.lt(x, f32x4.splat(MIN_NORMAL));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(TWO23)), x, sub);
+  let e = i32x4.sub(i32x4.sub(v128.and(i32x4.shr_s(xs, 23), i32x4.splat(0xff)), i32x4.splat(126)), v128.and(sub, i32x4.splat(23)));
+  const m = v128.or(v128.and(xs, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  const lo = f32x4.lt(m, f32x4.splat(SQRTHF));
+  e = i32x4.add(e, lo); // lo lanes are -1
+  const f = f32x4.sub(v128.bitselect(f32x4.add(m, m), m, lo), f32x4.splat(1.0));
+  const z = f32x4.mul(f, f);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(L0), f), f32x4.splat(L1));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L2));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L3));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L4));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L5));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L6));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L7));
+  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(L8));
+  const fe = f32x4.convert_i32x4_s(e);
+  let y = f32x4.mul(f32x4.mul(f, z), p);
+  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(C2)));
+  y = f32x4.sub(y, f32x4.mul(f32x4.splat(0.5), z));
+  let r = f32x4.add(f, y);
+  r = f32x4.add(r, f32x4.mul(fe, f32x4.splat(C1)));
+  const zero = f32x4.splat(0);
+  const special = v128.bitselect(f32x4.splat(-Infinity), v128.bitselect(f32x4.splat(NaN), x, f32x4.lt(x, zero)), f32x4.eq(x, zero));
+  return v128.bitselect(r, special, v128.and(f32x4.gt(x, zero), f32x4.lt(x, f32x4.splat(Infinity))));
+}
+
+// ------------------------------------------------------------------ expm1
+// |x| < 0.5: Taylor polynomial to x^8 (truncation < 6e-9 relative); else exp(x) - 1 (no cancellation there).
+const EM_SMALL: f32 = 0.5;
+const E2: f32 = 0.5;
+const E3: f32 = 1.6666666666666666e-1;
+const E4: f32 = 4.1666666666666664e-2;
+const E5: f32 = 8.3333333333333332e-3;
+const E6: f32 = 1.3888888888888889e-3;
+const E7: f32 = 1.9841269841269841e-4;
+const E8: f32 = 2.4801587301587302e-5;
+
+function expm1_1(x: f32): f32 {
+  let p = E8 * x + E7;
+  p = p * x + E6;
+  p = p * x + E5;
+  p = p * x + E4;
+  p = p * x + E3;
+  p = p * x + E2;
+  const small = p * (x * x) + x;
+  const big = exp1(x) - 1.0;
+  return abs<f32>(x) < EM_SMALL ? small : big;
+}
+
+function expm1_4(x: v128): v128 {
+  let p = f32x4.add(f32x4.mul(f32x4.splat(E8), x), f32x4.splat(E7));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E6));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E5));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E4));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E3));
+  p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E2));
+  const small = f32x4.add(f32x4.mul(p, f32x4.mul(x, x)), x);
+  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
+  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(EM_SMALL)));
+}
+
+// ------------------------------------------------------------------ erf
+// x clamped to [-4, 4] (erf is ±1 in float32 beyond 3.92), then x P(x^2) / Q(x^2), the rational
+// approximation Eigen and TensorFlow use for float (P of degree 6, Q of degree 4); the result is
+// clamped to [-1, 1]. Measured: 4.2e-7 absolute (7 ulp) near |x| = 3.3, where erf is within 3e-6 of ±1.
+const ERF_CLAMP: f32 = 4.0;
+const A1: f32 = -1.60960333262415e-02;
+const A3: f32 = -2.95459980854025e-03;
+const A5: f32 = -7.34990630326855e-04;
+const A7: f32 = -5.69250639462346e-05;
+const A9: f32 = -2.10102402082508e-06;
+const A11: f32 = 2.77068142495902e-08;
+const A13: f32 = -2.72614225801306e-10;
+const B0: f32 = -1.42647390514189e-02;
+const B2: f32 = -7.37332916720468e-03;
+const B4: f32 = -1.68282697438203e-03;
+const B6: f32 = -2.13374055278905e-04;
+const B8: f32 = -1.45660718464996e-05;
+
+export function erf1(x: f32): f32 {
+  const c = min(max(x, -ERF_CLAMP), ERF_CLAMP);
+  const z = c * c;
+  let p = A13 * z + A11;
+  p = p * z + A9;
+  p = p * z + A7;
+  p = p * z + A5;
+  p = p * z + A3;
+  p = p * z + A1;
+  let q = B8 * z + B6;
+  q = q * z + B4;
+  q = q * z + B2;
+  q = q * z + B0;
+  return min(max((p / q) * c, -1.0), 1.0); // c last: a subnormal x rounds once
+}
+
+function erf4(x: v128): v128 {
+  const c = f32x4.min(f32x4.max(x, f32x4.splat(-ERF_CLAMP)), f32x4.splat(ERF_CLAMP));
+  const z = f32x4.mul(c, c);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(A13), z), f32x4.splat(A11));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(A9));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(A7));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(A5));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(A3));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(A1));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(B8), z), f32x4.splat(B6));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(B4));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(B2));
+  q = f32x4.add(f32x4.mul(q, z), f32x4.splat(B0));
+  return f32x4.min(f32x4.max(f32x4.mul(f32x4.div(p, q), c), f32x4.splat(-1.0)), f32x4.splat(1.0));
+}
+
+// ------------------------------------------------------------------ softplus
+// max(x, 0) + log1p(e), e = exp(-|x|) in (0, 1]: log1p(e) = log(u) - ((u - 1) - e) / u with u = 1 + e
+// (the quotient corrects the rounding of u; exact e when u rounds to 1). No overflow for any x.
+function softplus1(x: f32): f32 {
+  const e = exp1(-abs<f32>(x));
+  const u: f32 = 1.0 + e;
+  const l = log1(u) - ((u - 1.0) - e) / u;
+  return max<f32>(x, 0) + l;
+}
+
+function softplus4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const one = f32x4.splat(1.0);
+  const u = f32x4.add(one, e);
+  const l = f32x4.sub(log4(u), f32x4.div(f32x4.sub(f32x4.sub(u, one), e), u));
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), l);
+}
+
+// ------------------------------------------------------------------ pow
+// |a|^b = exp(b log|a|); a negative base keeps the sign (-1)^b for an integer b and is NaN otherwise;
+// b = 0 gives 1 (C's pow). Relative error about (|b log a| + 2) ulp.
+export function pow1(a: f32, b: f32): f32 {
+  const r = exp1(b * log1(abs<f32>(a)));
+  const isInt = floor<f32>(b) == b;
+  const hb: f32 = b * 0.5;
+  const odd = isInt && floor<f32>(hb) != hb;
+  const signed: f32 = isInt ? (odd ? -r : r) : NaN;
+  const v = a < 0 ? signed : r;
+  return b == 0 ? 1 : v;
+}
+
+@inline export function pow4(a: v128, b: v128): v128 {
+  const r = exp4(f32x4.mul(b, log4(f32x4.abs(a))));
+  const isInt = f32x4.eq(f32x4.floor(b), b);
+  const hb = f32x4.mul(b, f32x4.splat(0.5));
+  const odd = v128.and(isInt, f32x4.ne(f32x4.floor(hb), hb));
+  const signed = v128.bitselect(v128.bitselect(f32x4.neg(r), r, odd), f32x4.splat(NaN), isInt);
+  const v = v128.bitselect(signed, r, f32x4.lt(a, f32x4.splat(0)));
+  return v128.bitselect(f32x4.splat(1.0), v, f32x4.eq(b, f32x4.splat(0)));
+}
+
+// ------------------------------------------------------------------ mish
+// x·tanh(softplus(x)) = x·n/(n + 2) with n = e^x (e^x + 2): one exp and one division instead of softplus's
+// exp, log and division plus tanh's exp and division. x is capped at 20 inside the exp (the ratio is 1 in
+// float32 from x ≈ 9 on), so n never overflows.
+const MISH_CAP: f32 = 20.0;
+
+function mish1(x: f32): f32 {
+  const e = exp1(min<f32>(x, MISH_CAP));
+  const n = e * (e + 2.0);
+  return x * (n / (n + 2.0));
+}
+
+function mish4(x: v128): v128 {
+  const e = exp4(f32x4.min(x, f32x4.splat(MISH_CAP)));
+  const two = f32x4.splat(2.0);
+  const n = f32x4.mul(e, f32x4.add(e, two));
+  return f32x4.mul(x, f32x4.div(n, f32x4.add(n, two)));
+}
+
+const INV_SQRT2: f32 = 0.70710678118654752;
+const SQRT_2_OVER_PI: f32 = 0.79788456080286536;
+const GELU_C: f32 = 0.044715;
+
+/** Codes 8 and up, one float (lane for lane identical to activateExt4). */
+export function activateExt1(x: f32, act: i32, p0: f32, p1: f32): f32 {
+  switch (act) {
+    case ACT_ELU: return x < 0 ? p0 * expm1_1(x) : x;
+    case ACT_SELU: return p1 * (x > 0 ? x : p0 * expm1_1(x));
+    case ACT_CELU: return max<f32>(x, 0) + min<f32>(p0 * expm1_1(x / p0), 0);
+    case ACT_THRESHOLDED_RELU: return x > p0 ? x : 0;
+    case ACT_GELU: return 0.5 * x * (1.0 + erf1(x * INV_SQRT2));
+    case ACT_GELU_TANH: return 0.5 * x * (1.0 + tanh1(SQRT_2_OVER_PI * (x + GELU_C * (x * x * x))));
+    case ACT_ERF: return erf1(x);
+    case ACT_SOFTPLUS: return softplus1(x);
+    case ACT_SOFTSIGN: return x / (1.0 + abs<f32>(x));
+    case ACT_MISH: return mish1(x);
+    case ACT_SILU: return x * sigmoid1(x);
+    case ACT_EXP: return exp1(x);
+    case ACT_LOG: return log1(x);
+    case ACT_SQRT: return sqrt<f32>(x);
+    case ACT_ABS: return abs<f32>(x);
+    case ACT_NEG: return -x;
+    case ACT_RECIPROCAL: return 1.0 / x;
+    case ACT_FLOOR: return floor<f32>(x);
+    case ACT_CEIL: return ceil<f32>(x);
+    case ACT_ROUND: return nearest<f32>(x);
+    case ACT_SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
+    default: return x;
+  }
+}
+
+/** Codes 8 and up, four lanes (SIMD builds only). */
+function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1.0);
+  const half = f32x4.splat(0.5);
+  switch (act) {
+    case ACT_ELU: return v128.bitselect(f32x4.mul(f32x4.splat(p0), expm1_4(v)), v, f32x4.lt(v, zero));
+    case ACT_SELU:
+      return f32x4.mul(f32x4.splat(p1), v128.bitselect(v, f32x4.mul(f32x4.splat(p0), expm1_4(v)), f32x4.gt(v, zero)));
+    case ACT_CELU: {
+      const a = f32x4.splat(p0);
+      return f32x4.add(f32x4.max(v, zero), f32x4.min(f32x4.mul(a, expm1_4(f32x4.div(v, a))), zero));
+    }
+    case ACT_THRESHOLDED_RELU: return v128.and(v, f32x4.gt(v, f32x4.splat(p0)));
+    case ACT_GELU: return f32x4.mul(f32x4.mul(half, v), f32x4.add(one, erf4(f32x4.mul(v, f32x4.splat(INV_SQRT2)))));
+    case ACT_GELU_TANH: {
+      const cube = f32x4.mul(f32x4.mul(v, v), v);
+      const t = tanh4(f32x4.mul(f32x4.splat(SQRT_2_OVER_PI), f32x4.add(v, f32x4.mul(f32x4.splat(GELU_C), cube))));
+      return f32x4.mul(f32x4.mul(half, v), f32x4.add(one, t));
+    }
+    case ACT_ERF: return erf4(v);
+    case ACT_SOFTPLUS: return softplus4(v);
+    case ACT_SOFTSIGN: return f32x4.div(v, f32x4.add(one, f32x4.abs(v)));
+    case ACT_MISH: return mish4(v);
+    case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
+    case ACT_EXP: return exp4(v);
+    case ACT_LOG: return log4(v);
+    case ACT_SQRT: return f32x4.sqrt(v);
+    case ACT_ABS: return f32x4.abs(v);
+    case ACT_NEG: return f32x4.neg(v);
+    case ACT_RECIPROCAL: return f32x4.div(one, v);
+    case ACT_FLOOR: return f32x4.floor(v);
+    case ACT_CEIL: return f32x4.ceil(v);
+    case ACT_ROUND: return f32x4.nearest(v);
+    case ACT_SIGN:
+      return v128.bitselect(one, v128.bitselect(f32x4.splat(-1.0), v, f32x4.lt(v, zero)), f32x4.gt(v, zero));
+    default: return v;
+  }
+}
+
 /** Scalar activation; lane for lane identical to activate4 (same operations). */
 @inline export function activate1(x: f32, act: i32, p0: f32, p1: f32): f32 {
   switch (act) {
@@ -134,7 +447,8 @@ function tanh4(x: v128): v128 {
     case ACT_TANH: return tanh1(x);
     case ACT_HARD_SIGMOID: return min(max(p0 * x + p1, 0), 1);
     case ACT_HARD_SWISH: return x * min(max(x * (1.0 / 6.0) + 0.5, 0), 1);
-    default: return x;
+    case ACT_SILU: return x * sigmoid1(x); // EfficientNet's activation: one call, not two
+    default: return act >= ACT_ELU ? activateExt1(x, act, p0, p1) : x;
   }
 }
 
@@ -151,6 +465,7 @@ function tanh4(x: v128): v128 {
       return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(p0)), f32x4.splat(p1)), f32x4.splat(0)), f32x4.splat(1));
     case ACT_HARD_SWISH:
       return f32x4.mul(v, f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(1.0 / 6.0)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1)));
-    default: return v;
+    case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
+    default: return act >= ACT_ELU ? activateExt4(v, act, p0, p1) : v;
   }
 }

@@ -5,7 +5,7 @@
 // Element-range kernels (activation, fill) split on single elements: the scalar tail computes exactly
 // what a vector lane computes (activation.ts mirrors every operation), so any cut gives the same bytes.
 // No fused multiply-add anywhere (the relaxed build gives the same bytes as the simd build).
-import { activate1, activate4 } from './activation';
+import { activate1, activate4, pow1, pow4 } from './activation';
 
 /** Elements per column chunk of the row kernels (binary, copy2d): a long row is several range items. */
 const CHUNK: i32 = 1024;
@@ -36,7 +36,9 @@ export function f32_activation(x: usize, y: usize, act: i32, p0: f32, p1: f32, b
     case 5: actRange(x, y, begin, end, 5, p0, p1); break;
     case 6: actRange(x, y, begin, end, 6, p0, p1); break;
     case 7: actRange(x, y, begin, end, 7, p0, p1); break;
-    default: break;
+    case 18: actRange(x, y, begin, end, 18, p0, p1); break; // SiLU: inlined like 0-7
+    default: actRange(x, y, begin, end, act, p0, p1); break; // codes >= 8: one called function per vector
+
   }
 }
 
@@ -57,7 +59,11 @@ export function f32_fill(y: usize, value: f32, begin: i32, end: i32): void {
     case 0: return a + b;
     case 1: return a - b;
     case 2: return a * b;
-    default: return a / b;
+    case 3: return a / b;
+    case 4: return a < 0 ? a * b : a;
+    case 5: return pow1(a, b);
+    case 6: return min<f32>(a, b);
+    default: return max<f32>(a, b);
   }
 }
 @inline function op4(op: i32, a: v128, b: v128): v128 {
@@ -65,7 +71,11 @@ export function f32_fill(y: usize, value: f32, begin: i32, end: i32): void {
     case 0: return f32x4.add(a, b);
     case 1: return f32x4.sub(a, b);
     case 2: return f32x4.mul(a, b);
-    default: return f32x4.div(a, b);
+    case 3: return f32x4.div(a, b);
+    case 4: return v128.bitselect(f32x4.mul(a, b), a, f32x4.lt(a, f32x4.splat(0)));
+    case 5: return pow4(a, b);
+    case 6: return f32x4.min(a, b);
+    default: return f32x4.max(a, b);
   }
 }
 
@@ -142,7 +152,8 @@ export function f32_fill(y: usize, value: f32, begin: i32, end: i32): void {
 }
 
 /**
- * y = act(a op b) with 4-D broadcasting; op 0 add, 1 sub, 2 mul, 3 div.
+ * y = act(a op b) with 4-D broadcasting; op 0 add, 1 sub, 2 mul, 3 div, 4 prelu (a < 0 ? a*b : a),
+ * 5 pow (activation.ts pow1), 6 min, 7 max (wasm f32.min/max: NaN propagates).
  * prm: 16 i32 at a 4-byte aligned address: dims d0..d3 of the output, element strides of a (4), of b (4)
  * and of y (4; y's innermost stride must be 1). Stride 0 broadcasts. range = d0*d1*d2 * ceil(d3/1024)
  * items: output row (i0,i1,i2) split in column chunks of 1024 elements. y may alias a or b when that
@@ -153,7 +164,11 @@ export function f32_binary(op: i32, a: usize, b: usize, y: usize, prm: usize, ac
     case 0: binLoop(0, a, b, y, prm, act, p0, p1, begin, end); break;
     case 1: binLoop(1, a, b, y, prm, act, p0, p1, begin, end); break;
     case 2: binLoop(2, a, b, y, prm, act, p0, p1, begin, end); break;
-    default: binLoop(3, a, b, y, prm, act, p0, p1, begin, end); break;
+    case 3: binLoop(3, a, b, y, prm, act, p0, p1, begin, end); break;
+    case 4: binLoop(4, a, b, y, prm, act, p0, p1, begin, end); break;
+    case 5: binLoop(5, a, b, y, prm, act, p0, p1, begin, end); break;
+    case 6: binLoop(6, a, b, y, prm, act, p0, p1, begin, end); break;
+    default: binLoop(7, a, b, y, prm, act, p0, p1, begin, end); break;
   }
 }
 

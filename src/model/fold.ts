@@ -433,6 +433,19 @@ function evaluate(node: Node, c: ConstTensor[], inDims: Dims[]): ConstTensor[] {
       forEachIndex(od, (idx, k) => { const r = src(idx); out[k] = r ? data[r[0]][r[1]] : n.attrs.value; });
       return [mk(c[ks[0]].dtype, od, out)];
     }
+    case 'Pow': return [broadcastBinary(node, x, c[1], Math.pow)];
+    case 'PRelu': {
+      const y = broadcastBinary(node, x, c[1], (p, q) => (p < 0 ? p * q : p));
+      if (y.dims.join() !== x.dims.join()) throw new LayerError(node.name, node.op, `slope [${c[1].dims.join(', ')}] does not broadcast to the input [${x.dims.join(', ')}]`);
+      return [y];
+    }
+    case 'Min': case 'Max': case 'Sum': case 'Mean': {
+      const f = node.op === 'Min' ? Math.min : node.op === 'Max' ? Math.max : (p: number, q: number) => p + q;
+      let y = x;
+      for (const t of c.slice(1)) y = broadcastBinary(node, y, t, f);
+      if (node.op === 'Mean') { const n = c.length; y = broadcastBinary(node, y, mk(y.dtype, [], [n]), (p, q) => (isFloat(y) ? p / q : Math.trunc(p / q))); }
+      return [c.length === 1 ? { ...x } : y];
+    }
     case 'Concat': {
       const ax = axisIn(node, a.axis, x.dims.length);
       const od = x.dims.slice(); od[ax] = 0;
@@ -663,10 +676,42 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       node.inputs = [node.inputs[0]];
       return [node];
     }
+    case 'Pow':
+      // an integer exponent (allowed since opset 12) is a float one to the kernels
+      if (c[1] && !isFloat(c[1])) node.inputs = [node.inputs[0], addConst(`${node.inputs[1]}__float`, mk('float32', c[1].dims.slice(), ints(c[1])))];
+      return [node];
+    case 'PRelu': {
+      // one constant slope for every element is LeakyRelu (which the backends fuse into a producer)
+      const sl = c[1], sd = inDims[1];
+      const fits = sd.length <= x.length && sd.every((d, i) => d === 1 || d === x[x.length - sd.length + i]);
+      if (sl && isFloat(sl) && fits && size(sd) > 0 && Array.from(sl.data as ArrayLike<number>).every((v, _i, arr) => v === arr[0])) {
+        return [{ ...node, op: 'LeakyRelu', inputs: [node.inputs[0]], attrs: { alpha: (sl.data as ArrayLike<number>)[0] } }];
+      }
+    }
+    // fall through
     case 'Relu': case 'Sigmoid': case 'Tanh': case 'HardSwish': case 'LeakyRelu': case 'HardSigmoid':
+    case 'Elu': case 'Selu': case 'Celu': case 'ThresholdedRelu': case 'Gelu': case 'Erf': case 'Softplus': case 'Softsign': case 'Mish':
+    case 'Exp': case 'Log': case 'Sqrt': case 'Abs': case 'Neg': case 'Reciprocal': case 'Floor': case 'Ceil': case 'Round': case 'Sign':
     case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div':
       if (node.inputs.slice(1).some((i, k) => i && c[k + 1] && !isFloat(c[k + 1]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
       return [node];
+    case 'Min': case 'Max': case 'Sum': case 'Mean': {
+      // variadic with broadcasting → a chain of binary nodes (Mean: of Add, then a Div by the count)
+      if (node.inputs.some((i, k) => c[k] && !isFloat(c[k]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
+      const n = node.inputs.length, out = node.outputs[0];
+      if (n === 1) return [{ ...node, op: 'Reshape', attrs: { shape: x.slice() } }];
+      const op = node.op === 'Min' || node.op === 'Max' ? node.op : 'Add';
+      const nodes: Node[] = [];
+      let acc = node.inputs[0];
+      for (let k = 1; k < n; k++) {
+        const last = k === n - 1 && node.op !== 'Mean';
+        const o = last ? out : fresh(`${out}__${op.toLowerCase()}${k}`);
+        nodes.push({ name: k === 1 ? node.name : fresh(`${node.name}__${k}`), op, inputs: [acc, node.inputs[k]], outputs: [o], attrs: {} });
+        acc = o;
+      }
+      if (node.op === 'Mean') nodes.push({ name: fresh(`${node.name}__div`), op: 'Div', inputs: [acc, addConst(`${node.name}__count`, mk('float32', [], [n]))], outputs: [out], attrs: {} });
+      return nodes;
+    }
     case 'Concat': a.axis = axisIn(node, a.axis, x.length); return [node];
     case 'Flatten': a.axis = flattenAxis(node, a.axis, x.length); return [node];
     case 'Softmax': case 'LogSoftmax': case 'Hardmax': a.axis = axisIn(node, a.axis, x.length); return [node];

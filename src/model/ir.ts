@@ -47,8 +47,10 @@ export interface Graph {
  * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
  * - GlobalAveragePool, GlobalMaxPool: none.
  * - Relu, Sigmoid, Tanh, HardSwish: none. Clip: min, max (numbers, ±Infinity when absent). LeakyRelu: alpha.
- *   HardSigmoid: alpha, beta.
- * - Add, Sub, Mul, Div: numpy broadcasting between the two inputs (either may be const). Fused act? after fusion.
+ *   HardSigmoid: alpha, beta. Elu, Celu, ThresholdedRelu: alpha. Selu: alpha, gamma. Gelu: approximate (0 erf, 1 tanh).
+ *   Erf, Softplus, Softsign, Mish, Exp, Log, Sqrt, Abs, Neg, Reciprocal, Floor, Ceil, Round, Sign: none.
+ * - Add, Sub, Mul, Div, PRelu (slope broadcast to X), Pow, Min, Max: numpy broadcasting between the two inputs
+ *   (either may be const; variadic Min/Max/Sum/Mean become chains of these). Fused act? after fusion.
  * - BatchNormalization: epsilon; inputs X, scale, B, mean, var (all const).
  * - Concat: axis (non-negative). Split: axis, split (sizes). Slice: starts, ends, axes, steps (normalized, clamped).
  * - Flatten: axis. Reshape: shape (fully resolved, no 0 or -1). Transpose: perm.
@@ -68,7 +70,8 @@ export interface Graph {
  *   before constant folding; after folding the graph holds float ops only.
  */
 /** An activation node absorbed by its producer (attrs.act): the activation's operator and its
- * normalized attributes (Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta). Backends map it
+ * normalized attributes (Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta; ...), or 'Silu' (x·Sigmoid(x),
+ * only ever fused: the passes recognize it). Backends map it
  * to their own epilogue codes; the IR never holds a backend's ABI values. */
 export interface FusedActivation {
   op: string;

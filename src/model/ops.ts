@@ -45,8 +45,13 @@ const reduce = (doc: string, axesInput: number): OpSpec =>
 const softmaxLike = (doc: string): OpSpec =>
   ({ since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeSoftmax, shape: shape.softmaxShape, group: 'Element-wise and normalization',
     doc: `${doc}any axis; before opset 13 the flattened trailing axes` });
-const binary = (doc: string): OpSpec =>
-  ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc });
+const binary = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
+  ({ since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, folds: true, shape: shape.binaryShape, group: 'Element-wise and normalization', doc, ...extra });
+/** Unary math: the activation machinery (epilogue codes, folding), listed with the element-wise operators. */
+const math = (doc: string, extra: Partial<OpSpec> = {}): OpSpec => act(doc, { group: 'Element-wise and normalization', ...extra });
+/** Variadic with broadcasting (1..N inputs): a chain of binary nodes after folding. */
+const variadic = (doc: string, extra: Partial<OpSpec> = {}): OpSpec =>
+  ({ since: 1, minInputs: 1, maxInputs: ANY, maxOutputs: 1, folds: true, group: 'Element-wise and normalization', doc, ...extra });
 
 /** Comparisons and logic: bool results, which exist only as constants (a folded Where condition). */
 const BOOL_ONLY = 'bool tensors exist only as constants: comparisons and logic are evaluated at load on constant inputs (e.g. a Where condition), not on activations';
@@ -74,10 +79,36 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Tanh: act(''),
   HardSigmoid: act('alpha, beta', { normalize: norm.normalizeHardSigmoid }),
   HardSwish: act('', { since: 14 }),
+  PRelu: binary('slope per channel or full, constant or computed (unidirectional broadcasting); one constant slope value becomes LeakyRelu', { shape: shape.preluShape, group: 'Activations' }),
+  Elu: act('alpha', { normalize: norm.normalizeAlpha1 }),
+  Selu: act('alpha, gamma', { normalize: norm.normalizeSelu }),
+  Celu: act('alpha', { since: 12, normalize: norm.normalizeAlpha1 }),
+  ThresholdedRelu: act('alpha', { since: 10, normalize: norm.normalizeAlpha1 }),
+  Gelu: act("approximate 'none' and 'tanh'; the exported Div/Erf/Add/Mul/Mul form is recognized as one Gelu", { since: 20, normalize: norm.normalizeGelu }),
+  Softplus: act(''),
+  Softsign: act(''),
+  Mish: act('', { since: 18 }),
+  // x·Sigmoid(x) (SiLU, Swish) has no operator: passes.ts fuses Sigmoid + Mul into a producer's epilogue
   Add: binary('numpy broadcasting; fused as a residual into the convolution before it'),
   Sub: binary('numpy broadcasting'),
   Mul: binary('numpy broadcasting; per-channel constants folded into the convolution before it'),
   Div: binary('numpy broadcasting'),
+  Pow: binary('numpy broadcasting; float or integer exponent; x·x for a constant exponent 2, Sqrt for 0.5'),
+  Min: variadic('1 to N inputs, numpy broadcasting', { shape: shape.binaryShape }),
+  Max: variadic('1 to N inputs, numpy broadcasting', { shape: shape.binaryShape }),
+  Sum: variadic('1 to N inputs, numpy broadcasting; becomes a chain of Add'),
+  Mean: variadic('1 to N inputs, numpy broadcasting; becomes a chain of Add and a Div'),
+  Erf: math('', { since: 9 }),
+  Exp: math(''),
+  Log: math('NaN below 0, -Inf at 0'),
+  Sqrt: math('NaN below 0'),
+  Abs: math(''),
+  Neg: math(''),
+  Reciprocal: math(''),
+  Floor: math(''),
+  Ceil: math(''),
+  Round: math('half to even', { since: 11 }),
+  Sign: math('', { since: 9 }),
   Concat: { since: 1, minInputs: 1, maxInputs: ANY, maxOutputs: 1, normalize: norm.normalizeConcat, folds: true, shape: shape.concatShape, group: 'Tensor',
     doc: 'any axis; zero-copy along channels' },
   Split: { since: 2, minInputs: 1, maxInputs: 2, maxOutputs: ANY, normalize: norm.normalizeSplit, folds: true, shape: shape.splitShape, group: 'Tensor',

@@ -90,6 +90,12 @@ class GraphIndex {
     return count === 1 ? n : undefined;
   }
 
+  /** The nodes reading `value` and how many of their inputs it is (empty for a graph output nobody reads). */
+  readers(value: string): [Node, number][] {
+    this.build();
+    return [...(this.uses.get(value) ?? [])];
+  }
+
   /** Changes a (live) node's inputs or outputs: `change` runs between unindexing and reindexing it. */
   edit<T>(n: Node, change: () => T): T {
     this.build();
@@ -319,6 +325,98 @@ export const fuseActivation: Pass = (g, _dims, caps) => {
   return changed;
 };
 
+/** A constant of one element (any rank up to `rank`, so it broadcasts without changing a shape) within
+ * `rel` of `v`; `rel` 0 asks for the exact value. */
+function scalarConst(g: Graph, name: string, rank: number, v: number, rel = 0): boolean {
+  const c = g.consts.get(name);
+  if (!c || c.dtype !== 'float32' || size(c.dims) !== 1 || c.dims.length > rank) return false;
+  const x = (c.data as ArrayLike<number>)[0];
+  return rel === 0 ? x === v : Math.abs(x - v) <= rel * Math.abs(v);
+}
+
+/** The other input of a two-input node (`value` one of them), or undefined. */
+const otherInput = (n: Node, value: string): string | undefined =>
+  (n.inputs.length !== 2 ? undefined : n.inputs[0] === value ? n.inputs[1] : n.inputs[1] === value ? n.inputs[0] : undefined);
+
+/**
+ * The exact GELU as exporters write it before opset 20 becomes one Gelu node (which a backend may then
+ * fuse): `Erf(x / √2)` (Div by √2 or Mul by 1/√2, within 1e-6 relative), `+ 1` (either order), then
+ * the product of x, that sum and 0.5 in any of the association orders exporters use:
+ * `(x·a)·0.5` (PyTorch), `(x·0.5)·a` (Hugging Face), `x·(a·0.5)`; operands of a Mul in either order.
+ * Every intermediate value must be single-use and not a graph output, the constants single-element,
+ * and the result x's shape. Runs for every backend (it keeps the meaning: one rounding instead of five).
+ */
+export const recognizeGelu: Pass = (g, dims) => {
+  let changed = false;
+  const ix = new GraphIndex(g);
+  for (const erf of g.nodes) {
+    if (erf.op !== 'Erf' || ix.isRemoved(erf)) continue;
+    const d = ix.producerOf(erf.inputs[0]);
+    if (!d || ix.singleUse(erf.inputs[0]) !== erf) continue;
+    const x = d.op === 'Div' ? d.inputs[0] : d.op === 'Mul' ? d.inputs.find((i) => !g.consts.has(i)) : undefined;
+    if (!x || g.consts.has(x)) continue;
+    const rank = dims.get(x)!.length;
+    const k = otherInput(d, x);
+    if (!k || (d.op === 'Div' ? d.inputs[1] !== k || !scalarConst(g, k, rank, Math.SQRT2, 1e-6) : !scalarConst(g, k, rank, Math.SQRT1_2, 1e-6))) continue;
+    const add = ix.singleUse(erf.outputs[0]);
+    const one = add?.op === 'Add' ? otherInput(add, erf.outputs[0]) : undefined;
+    if (!add || !one || !scalarConst(g, one, rank, 1)) continue;
+    const u = ix.singleUse(add.outputs[0]);
+    const o = u?.op === 'Mul' ? otherInput(u, add.outputs[0]) : undefined;
+    if (!u || !o) continue;
+    const dead: Node[] = [d, erf, add];
+    let last: Node | undefined;
+    if (o === x) { // (x·a)·0.5
+      const v = ix.singleUse(u.outputs[0]);
+      const h = v?.op === 'Mul' ? otherInput(v, u.outputs[0]) : undefined;
+      if (v && h && scalarConst(g, h, rank, 0.5)) { dead.push(u); last = v; }
+    } else if (scalarConst(g, o, rank, 0.5)) { // x·(a·0.5)
+      const v = ix.singleUse(u.outputs[0]);
+      if (v?.op === 'Mul' && otherInput(v, u.outputs[0]) === x) { dead.push(u); last = v; }
+    } else { // (x·0.5)·a
+      const h = ix.producerOf(o);
+      const half = h?.op === 'Mul' ? otherInput(h, x) : undefined;
+      if (h && half && ix.singleUse(o) === u && scalarConst(g, half, rank, 0.5)) { dead.push(h); last = u; }
+    }
+    const xd = dims.get(x)!, yd = last ? dims.get(last.outputs[0])! : undefined;
+    if (!last || !yd || yd.length !== xd.length || yd.some((v, i) => v !== xd[i])) continue;
+    const y = last;
+    ix.edit(y, () => { y.op = 'Gelu'; y.inputs = [x]; y.attrs = { approximate: 0 }; });
+    for (const n of dead) ix.remove(n);
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+};
+
+/**
+ * SiLU (Swish) as exporters write it, `Mul(c, Sigmoid(c))` (operands in either order), where c comes from
+ * an activation producer of the backend without an activation yet, and c is read only by that Sigmoid
+ * and that Mul (not a graph output): the producer takes `Silu` as its epilogue and the Mul's output name.
+ * Only where the backend's epilogues compute Silu (its fusableActivations), after fuseResidual.
+ */
+export const fuseSilu: Pass = (g, _dims, caps) => {
+  if (!caps.fusableActivations.has('Silu')) return false;
+  let changed = false;
+  const ix = new GraphIndex(g);
+  for (const sig of g.nodes) {
+    if (sig.op !== 'Sigmoid' || ix.isRemoved(sig)) continue;
+    const c = sig.inputs[0];
+    const p = ix.producerOf(c);
+    const mul = ix.singleUse(sig.outputs[0]);
+    if (!p || !mul || mul.op !== 'Mul' || otherInput(mul, sig.outputs[0]) !== c) continue;
+    if (!caps.activationProducers.has(p.op) || p.attrs.act || ix.isOutput(c)) continue;
+    const readers = ix.readers(c);
+    if (readers.length !== 2 || readers.some(([n, k]) => k !== 1 || (n !== sig && n !== mul))) continue;
+    p.attrs.act = { op: 'Silu', attrs: {} };
+    ix.remove(sig);
+    absorb(ix, p, c, mul);
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+};
+
 /** Folds a constant Pad on the spatial axes of a 4-D tensor into the following Conv (zero pad),
  * AveragePool (zero pad; count_include_pad semantics) or MaxPool (−∞ pad). */
 export const foldPad: Pass = (g, dims) => {
@@ -417,10 +515,12 @@ export const removeDeadNodes: Pass = (g) => {
 export const PASSES: { name: string; run: Pass }[] = [
   { name: 'removeDeadNodes', run: removeDeadNodes },
   { name: 'cancelTransposes', run: cancelTransposes },
+  { name: 'recognizeGelu', run: recognizeGelu },
   { name: 'foldBatchNorm', run: foldBatchNorm },
   { name: 'foldChannelAffine', run: foldChannelAffine },
   { name: 'foldPad', run: foldPad },
   { name: 'fuseResidual', run: fuseResidual },
+  { name: 'fuseSilu', run: fuseSilu },
   { name: 'fuseActivation', run: fuseActivation },
   { name: 'removeDeadNodes', run: removeDeadNodes },
 ];

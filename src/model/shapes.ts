@@ -145,6 +145,13 @@ export const binaryShape: ShapeRule = (node, inputs) => {
   return [broadcast(node, x, inputs[1])];
 };
 
+/** PRelu: the slope broadcasts to X (unidirectionally): the output is X's shape. */
+export const preluShape: ShapeRule = (node, inputs) => {
+  const x = inputs[0], y = broadcast(node, x, inputs[1]);
+  if (y.length !== x.length || y.some((d, i) => d !== x[i])) throw new LayerError(node.name, node.op, `slope [${inputs[1].join(', ')}] does not broadcast to the input [${x.join(', ')}]`);
+  return [y];
+};
+
 export const concatShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];

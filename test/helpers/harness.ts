@@ -50,10 +50,11 @@ export class Harness {
 }
 
 /** |a - b| <= atol + rtol * |b| elementwise, with a message naming the first bad index. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, what: string): void {
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, what: string, nonFinite = false): void {
   assert.is(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i], e = expected[i];
+    if (nonFinite && (a === e || (Number.isNaN(a) && Number.isNaN(e)))) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
       assert.unreachable(`${what}: index ${i}: got ${a}, expected ${e} (atol ${atol}, rtol ${rtol})`);
     }

@@ -22,8 +22,10 @@ import type { NhwcRef, Step } from '../../src/backends/wasm/kernels/types.js';
 export { flavors, type Flavor };
 export type Rng = ReturnType<typeof rng>;
 
-/** |got - expected| ≤ atol + rtol·|expected|; EXACT compares with the expectation rounded to float32. */
-export interface Tol { atol: number; rtol: number }
+/** |got - expected| ≤ atol + rtol·|expected|; EXACT compares with the expectation rounded to float32.
+ * `nonFinite`: compares with the expectation rounded to float32 (overflowing to ±Infinity as float32 does), and
+ * equal values (±Infinity) and NaN where NaN is expected pass (functions with poles and domains). */
+export interface Tol { atol: number; rtol: number; nonFinite?: boolean }
 export const EXACT: Tol = { atol: 0, rtol: 0 };
 
 /**
@@ -216,8 +218,8 @@ export class KernelTester {
   check(steps: readonly Step[], y: View, expected: ArrayLike<number>, tol: Tol, what: string): Uint32Array {
     this.count();
     this.run(steps);
-    const want = tol.atol === 0 && tol.rtol === 0 ? Float32Array.from(expected) : expected;
-    assertClose(y.read(), want, tol.atol, tol.rtol, what);
+    const want = (tol.atol === 0 && tol.rtol === 0) || tol.nonFinite ? Float32Array.from(expected) : expected;
+    assertClose(y.read(), want, tol.atol, tol.rtol, what, tol.nonFinite);
     const outside = y.firstTouchedOutside();
     assert.is(outside, -1, `${what}: wrote outside its output (float ${outside} of its allocation)`);
     const full = y.bytes();

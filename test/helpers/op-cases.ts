@@ -12,6 +12,7 @@ import { rng } from './rng.js';
 import type { BackendName } from '../../src/backends/backend.js';
 import { TENSOR_CASES } from './op-cases/tensor.js';
 import { REDUCE_CASES } from './op-cases/reduce.js';
+import { UNARY_CASES } from './op-cases/unary.js';
 
 export interface OpCase {
   name: string;
@@ -323,6 +324,7 @@ export const OP_CASES: OpCase[] = [
   ] } },
   ...TENSOR_CASES,
   ...REDUCE_CASES,
+  ...UNARY_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

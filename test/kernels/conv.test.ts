@@ -7,14 +7,14 @@ import { refConv2d, refConvOutSize, type RefConvParams } from '../../src/backend
 import { actFn } from '../helpers/activations.js';
 import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
 import type { Activation, NhwcRef } from '../../src/backends/wasm/kernels/types.js';
-import { ACTIVATION_CASES } from '../helpers/activations.js';
+import { EPILOGUE_CASES } from '../helpers/activations.js';
 
 // Tolerance: float32 accumulation (bias first, then taps x channels in order) against a float64 reference;
 // error grows like sqrt(K) * eps with K = taps * cin/groups terms of size ≤ 1 (inputs and weights in [-1, 1]).
 // Relaxed builds fuse multiply-add (one rounding less per term), within the same bound.
 const tol = (k: number) => ({ atol: 2e-5 * Math.sqrt(k + 1), rtol: 1e-5 });
 
-const ACTS = ACTIVATION_CASES;
+const ACTS = EPILOGUE_CASES; // the well-conditioned codes: an epilogue's input is a float32 sum
 
 type Kind = 'gemm' | 'dwconv' | 'igemm';
 interface Case {

@@ -13,17 +13,41 @@ import { refBinary, refScaleShift, type RefOp } from '../../src/backends/referen
 import { actFn, refActivation } from '../helpers/activations.js';
 import { lowerActivation, lowerBinary, lowerFill, lowerScaleShift, lowerCopy2d, coalesceDims } from '../../src/backends/wasm/kernels/eltwise.js';
 import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.js';
-import { ACTIVATION_CASES } from '../helpers/activations.js';
+import { ACTIVATION_CASES, EPILOGUE_CASES } from '../helpers/activations.js';
 
 const ACTS = ACTIVATION_CASES;
-const EXACT_ACTS = new Set([ActKind.None, ActKind.Relu, ActKind.Clip, ActKind.LeakyRelu]);
+const EXACT_ACTS = new Set([ActKind.None, ActKind.Relu, ActKind.Clip, ActKind.LeakyRelu, ActKind.ThresholdedRelu, ActKind.Sqrt, ActKind.Abs,
+  ActKind.Neg, ActKind.Reciprocal, ActKind.Floor, ActKind.Ceil, ActKind.Round, ActKind.Sign]);
+
+/** Per approximated code: the bound of the sweeps below (measured worst in the comments of ACCURACY). */
+const APPROX_TOL: Partial<Record<ActKind, Tol>> = Object.fromEntries(Object.entries({
+  [ActKind.Sigmoid]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Tanh]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Exp]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Log]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Elu]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Selu]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Celu]: { atol: 1e-44, rtol: 2e-6 },
+  [ActKind.Softplus]: { atol: 1e-44, rtol: 2e-6 }, [ActKind.Softsign]: { atol: 1e-44, rtol: 1e-6 },
+  // x·f(x) where f(x) is subnormal (x < −87): f's absolute precision 1.4e-45 times |x|
+  [ActKind.Silu]: { atol: 1e-41, rtol: 2e-6 }, [ActKind.Mish]: { atol: 1e-41, rtol: 2e-6 },
+  [ActKind.Erf]: { atol: 1e-44, rtol: 2e-6 },
+  // GELU: 0.5·x·(1 + erf(x/√2)) cancels in the left tail (as onnxruntime's float32 does): absolute there
+  [ActKind.Gelu]: { atol: 2e-6, rtol: 2e-6 }, [ActKind.GeluTanh]: { atol: 1e-6, rtol: 2e-6 },
+}).map(([k, v]) => [k, { ...v, nonFinite: true }]));
 
 /** The tolerance of activation `act` (see above); `exactAllowed` false when other float32 ops precede it. */
 function actTol(act: Activation, exactAllowed = true): Tol {
-  if (EXACT_ACTS.has(act.kind) && exactAllowed) return EXACT;
-  if (act.kind === ActKind.Sigmoid || act.kind === ActKind.Tanh) return { atol: 1e-44, rtol: 2e-6 };
-  return { atol: 1e-6, rtol: 1e-6 };
+  if (EXACT_ACTS.has(act.kind) && exactAllowed) return { ...EXACT, nonFinite: true };
+  const t = APPROX_TOL[act.kind];
+  if (!exactAllowed) return { atol: 1e-6, rtol: t ? t.rtol : 1e-6, nonFinite: true };
+  return t ?? { atol: 1e-6, rtol: 1e-6, nonFinite: true };
 }
+
+const EPILOGUE_ACTS = EPILOGUE_CASES;
+
+/** Binary ops: the activation's tolerance; pow (exp(b·log|a|)) 2e-6 relative, NaN for a negative base and a
+ * fractional exponent. */
+const binTol = (op: RefOp, act: Activation): Tol => {
+  const t = actTol(act, false);
+  return op === 'pow' ? { atol: Math.max(t.atol, 1e-6), rtol: Math.max(t.rtol, 2e-6), nonFinite: true } : t;
+};
 
 /** Inputs covering the interesting ranges: wide (-90..90), moderate, tiny, subnormal, signed zeros. */
 function wideInputs(n: number, r: Rng): Float32Array {
@@ -81,6 +105,60 @@ KernelTester.each('eltwise', 'sigmoid / tanh accuracy over [-90, 90] (dense swee
   }
 });
 
+/** Dense sweeps of every approximated activation against float64: max relative error where |ref| ≥ 1e-30,
+ * max absolute error everywhere (NaN/±Inf must match exactly). Printed once per run (first flavor). */
+KernelTester.each('eltwise', 'approximations: accuracy sweeps against float64', (t) => {
+  const n = 360001;
+  const grid = (lo: number, hi: number) => Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  const logGrid = Float32Array.from({ length: n }, (_, i) => Math.pow(10, -44 + (82 * i) / (n - 1)));
+  const sweeps: [string, Activation, Float32Array[]][] = [
+    ['exp', { kind: ActKind.Exp, p0: 0, p1: 0 }, [grid(-104, 89)]],
+    ['log', { kind: ActKind.Log, p0: 0, p1: 0 }, [logGrid, grid(-1, 3)]],
+    ['elu', { kind: ActKind.Elu, p0: 1, p1: 0 }, [grid(-90, 90), grid(-1, 1)]],
+    ['selu', { kind: ActKind.Selu, p0: 1.67326319217681884765625, p1: 1.05070102214813232421875 }, [grid(-90, 90), grid(-1, 1)]],
+    ['celu(0.7)', { kind: ActKind.Celu, p0: 0.7, p1: 0 }, [grid(-90, 90), grid(-1, 1)]],
+    ['erf', { kind: ActKind.Erf, p0: 0, p1: 0 }, [grid(-6, 6), grid(-0.01, 0.01)]],
+    ['gelu', { kind: ActKind.Gelu, p0: 0, p1: 0 }, [grid(-90, 90), grid(-6, 6)]],
+    ['gelu tanh', { kind: ActKind.GeluTanh, p0: 0, p1: 0 }, [grid(-90, 90), grid(-6, 6)]],
+    ['softplus', { kind: ActKind.Softplus, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+    ['softsign', { kind: ActKind.Softsign, p0: 0, p1: 0 }, [grid(-1e4, 1e4)]],
+    ['mish', { kind: ActKind.Mish, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+    ['silu', { kind: ActKind.Silu, p0: 0, p1: 0 }, [grid(-100, 100), grid(-3, 3)]],
+  ];
+  for (const [name, act, xs] of sweeps) {
+    let rel = 0, relAt = 0, abs = 0, absAt = 0, rel3 = 0;
+    for (const x of xs) {
+      t.reset();
+      const X = t.putDense(x), Y = t.allocDense(x.length);
+      const ref = refActivations(x, act);
+      t.check(lowerActivation(X.ptr, Y.ptr, x.length, act), Y, ref, actTol(act), `${t.flavor} ${name} sweep`);
+      const y = Y.read();
+      for (let i = 0; i < x.length; i++) {
+        const e = ref[i], d = Math.abs(y[i] - e);
+        if (!Number.isFinite(Math.fround(e))) continue; // NaN and overflow: matched exactly by t.check
+        if (d > abs) { abs = d; absAt = x[i]; }
+        if (Math.abs(e) >= 1e-30 && d / Math.abs(e) > rel) { rel = d / Math.abs(e); relAt = x[i]; }
+        if (Math.abs(e) >= 1e-3) rel3 = Math.max(rel3, d / Math.abs(e));
+      }
+    }
+    if (t.flavor === flavors[0]) console.log(`  ${name} (${t.flavor}): max relative error ${rel.toExponential(2)} at x=${relAt} (${rel3.toExponential(2)} where |y| ≥ 1e-3), max absolute ${abs.toExponential(2)} at x=${absAt}`);
+  }
+  // pow(a, b) for a on a log grid 1e-3..1e3 (both signs) and exponents from fractional to 7: relative error
+  const m = 20001, exps = [-3.7, -2, -1, 0.5, 1, 2, 2.5, 3, 7];
+  const base = Float32Array.from({ length: m }, (_, i) => (i % 2 ? -1 : 1) * Math.pow(10, -3 + (6 * i) / (m - 1)));
+  let rel = 0, relAt = '';
+  for (const e of exps) {
+    t.reset();
+    const ap = t.put(base), bp = t.put(Float32Array.of(e)), Y = t.allocDense(m);
+    const ref = Float64Array.from(base, (v) => Math.pow(v, Math.fround(e)));
+    t.check(lowerBinary({ op: 'pow', act: ACTS[0], dims: [m], a: ap, aStrides: [1], b: bp, bStrides: [0], y: Y.ptr, yStrides: [1] }, t.cw), Y, ref,
+      { atol: 1e-44, rtol: 4e-6, nonFinite: true }, `${t.flavor} pow sweep b=${e}`);
+    const y = Y.read();
+    for (let i = 0; i < m; i++) if (Number.isFinite(ref[i]) && ref[i] !== 0) { const d = Math.abs(y[i] - ref[i]) / Math.abs(ref[i]); if (d > rel) { rel = d; relAt = `a=${base[i]} b=${e}`; } }
+  }
+  if (t.flavor === flavors[0]) console.log(`  pow (${t.flavor}): max relative error ${rel.toExponential(2)} at ${relAt}`);
+});
+
 KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fused activations', (t) => {
   const r = rng(21);
   const shapes: [number[], number[]][] = [
@@ -88,19 +166,20 @@ KernelTester.each('eltwise', 'binary ops with broadcasting (dense NCHW) and fuse
     [[2, 13, 2, 3], [2, 1, 2, 3]], [[1, 16, 5, 5], [16, 1, 1]], [[3, 1, 4, 1], [1, 5, 1, 6]], [[1, 1, 1, 1], [1, 1, 1, 1]],
     [[4, 1100], [4, 1100]], [[2, 3, 1, 2, 2, 3], [2, 1, 4, 1, 2, 1]], [[5], [5]], [[1, 3, 1, 1], [2, 3, 4, 4]], [[7, 9], [9]],
   ];
-  for (const [ad, bd] of shapes) for (const op of ['add', 'sub', 'mul', 'div'] as RefOp[]) {
-    const act = r.pick(ACTS);
+  for (const [ad, bd] of shapes) for (const op of ['add', 'sub', 'mul', 'div', 'prelu', 'pow', 'min', 'max'] as RefOp[]) {
+    const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const a = r.floats(ad.reduce((p, q) => p * q, 1));
     let b: Float32Array = r.floats(bd.reduce((p, q) => p * q, 1));
     if (op === 'div') b = awayFromZero(b);
+    if (op === 'pow') b = b.map((v, i) => (i % 2 ? Math.round(v * 3) : v)); // integer exponents keep a negative base's sign
     const ref = refBinary(op, a, ad, b, bd, actFn(act));
     const dims = ref.dims, rank = dims.length;
     const dense = (d: number[]) => { const s = new Array(d.length).fill(1); for (let i = d.length - 2; i >= 0; i--) s[i] = s[i + 1] * d[i + 1]; return s; };
     const bstr = (d: number[]) => { const s = dense(d); return dims.map((_, k) => { const j = k - (rank - d.length); return j < 0 || d[j] === 1 ? 0 : s[j]; }); };
     const ap = t.put(a), bp = t.put(b), Y = t.allocDense(ref.y.length);
     const steps = lowerBinary({ op, act, dims, a: ap, aStrides: bstr(ad), b: bp, bStrides: bstr(bd), y: Y.ptr, yStrides: dense(dims) }, t.cw);
-    t.check(steps, Y, ref.y, actTol(act, false), `${t.flavor} ${op} [${ad}] [${bd}] act ${act.kind}`);
+    t.check(steps, Y, ref.y, binTol(op, act), `${t.flavor} ${op} [${ad}] [${bd}] act ${act.kind}`);
   }
 });
 
@@ -109,8 +188,8 @@ KernelTester.each('eltwise', 'binary ops on NHWC with pixelStride (as the planne
   const cases: [number[], number[]][] = [
     [[1, 5, 3, 4], [1, 5, 3, 4]], [[2, 7, 3, 3], [1, 7, 1, 1]], [[2, 13, 2, 3], [2, 1, 2, 3]], [[1, 3, 4, 5], [1]], [[1, 1, 3, 3], [1, 1, 3, 3]],
   ];
-  for (const [xd, bd] of cases) for (const op of ['add', 'mul', 'sub', 'div'] as RefOp[]) {
-    const act = r.pick(ACTS);
+  for (const [xd, bd] of cases) for (const op of ['add', 'mul', 'sub', 'div', 'prelu', 'max'] as RefOp[]) {
+    const act = r.pick(EPILOGUE_ACTS);
     t.reset();
     const [n, c, hh, w] = xd;
     const a = r.floats(n * c * hh * w);
@@ -137,7 +216,7 @@ KernelTester.each('eltwise', 'binary ops on NHWC with pixelStride (as the planne
 
 KernelTester.each('eltwise', 'scale + shift (standalone batch-norm) over NHWC slices', (t) => {
   const r = rng(41);
-  for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 4, 5], [2, 5, 3, 3], [1, 13, 2, 7], [1, 16, 3, 3], [2, 37, 2, 2]]) for (const act of ACTS) {
+  for (const [n, c, hh, w] of [[1, 1, 1, 1], [1, 3, 4, 5], [2, 5, 3, 3], [1, 13, 2, 7], [1, 16, 3, 3], [2, 37, 2, 2]]) for (const act of EPILOGUE_ACTS) {
     t.reset();
     const x = r.floats(n * c * hh * w, 3), scale = r.floats(c, 2), shift = r.floats(c);
     const X = t.putNhwc(x, n, c, hh, w, c + 1, 1);

@@ -8,7 +8,7 @@ import { refGemm } from '../../src/backends/reference/kernels/gemm.js';
 import { actFn } from '../helpers/activations.js';
 import { lowerGemm, packGemmWeights } from '../../src/backends/wasm/kernels/gemm.js';
 import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.js';
-import { ACTIVATION_CASES } from '../helpers/activations.js';
+import { EPILOGUE_CASES } from '../helpers/activations.js';
 
 // Tolerance: the kernel sums in float32 in k order starting from the bias; the reference sums in float64,
 // so the difference grows like sqrt(k) (random signs) times float32 epsilon times the term size (≤ 1 here).
@@ -16,7 +16,7 @@ import { ACTIVATION_CASES } from '../helpers/activations.js';
 // may use a polynomial exp (assembly/activation.ts): rtol 1e-5 covers a few ulp.
 const tol = (k: number) => ({ atol: 1e-5 * Math.sqrt(k + 1) * 2, rtol: 1e-5 });
 
-const ACTS = ACTIVATION_CASES;
+const ACTS = EPILOGUE_CASES; // the well-conditioned codes: an epilogue's input is a float32 sum
 interface Case { m: number; k: number; n: number; act: Activation; bias: boolean; res: boolean; aPad: number; yPad: number; yOff: number; rPad: number }
 
 const cases: Case[] = [];

@@ -181,6 +181,39 @@ test('constant float arithmetic folds; Clip of constants folds', () => {
   assert.equal(Array.from(f.graph.consts.get('k')!.data as Float32Array), [3, 6]);
 });
 
+test('element-wise operators of constants fold to onnxruntime\'s values; variadic ones on activations become binary chains', async () => {
+  const c = (data: number[], dims = [data.length]) => ({ dims, data });
+  const ops: ModelSpec['nodes'] = [
+    { op: 'Sum', inputs: ['a', 'b', 'p'], outputs: ['k1'] }, { op: 'Mean', inputs: ['a', 'b'], outputs: ['k2'] },
+    { op: 'Min', inputs: ['a', 'b', 'p'], outputs: ['k3'] }, { op: 'Max', inputs: ['a'], outputs: ['k4'] },
+    { op: 'Pow', inputs: ['p', 'a'], outputs: ['k5'] }, { op: 'Pow', inputs: ['a', 'n'], outputs: ['k6'] }, { op: 'PRelu', inputs: ['a', 'p'], outputs: ['k7'] },
+    { op: 'Gelu', inputs: ['a'], outputs: ['k8'] }, { op: 'Erf', inputs: ['b'], outputs: ['k9'] }, { op: 'Log', inputs: ['p'], outputs: ['k10'] },
+    { op: 'Round', inputs: ['h'], outputs: ['k11'] }, { op: 'Mish', inputs: ['a'], outputs: ['k12'] }, { op: 'Celu', inputs: ['a'], outputs: ['k13'], attrs: { alpha: 0.5 } },
+    { op: 'Sum', inputs: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', 'k10', 'k11', 'k12', 'k13'], outputs: ['k'] },
+    { op: 'Add', inputs: ['x', 'k'], outputs: ['y'] },
+  ];
+  const spec: ModelSpec = { opset: 20, inputs: [{ name: 'x', dims: [1, 3] }], outputs: [{ name: 'y' }], nodes: ops, initializers: {
+    a: c([-1.5, 0.25, 2]), b: c([0.5], [1]), p: c([3], []), n: i64([3], []), h: c([0.5, 1.5, -2.5]) } };
+  const bytes = makeModel(spec);
+  const f = bindAndFold(loadOnnx(bytes), {});
+  assert.equal(f.graph.nodes.map((n) => n.op), ['Add']);
+  const s = await ort.InferenceSession.create(bytes);
+  const want = (await s.run({ x: new ort.Tensor('float32', new Float32Array(3), [1, 3]) })).y.data as Float32Array;
+  const got = Array.from(f.graph.consts.get(f.graph.nodes[0].inputs[1])!.data as ArrayLike<number>);
+  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * Math.abs(want[i]), `element ${i}: ${v} vs ${want[i]}`));
+  // on activations: Mean of three → Add, Add, Div by 3; Min of one → a copy (Reshape); Sum of two → one Add
+  const g = await agree({ opset: 13, inputs: [{ name: 'x', dims: [2, 3] }, { name: 'z', dims: [3] }], outputs: [{ name: 'y' }, { name: 'u' }, { name: 'v' }], nodes: [
+    { op: 'Mean', inputs: ['x', 'z', 'a'], outputs: ['y'] }, { op: 'Min', inputs: ['x'], outputs: ['u'] }, { op: 'Sum', inputs: ['z', 'x'], outputs: ['v'] },
+  ], initializers: { a: c([1, 2, 3]) } }, { x: [2, 3], z: [3] });
+  assert.equal(g.graph.nodes.map((n) => n.op), ['Add', 'Add', 'Div', 'Reshape', 'Add']);
+  assert.equal(Array.from(g.graph.consts.get(g.graph.nodes[2].inputs[1])!.data as ArrayLike<number>), [3]);
+  // PRelu with one constant slope value is LeakyRelu; per-channel slopes stay PRelu
+  const pr = await agree({ opset: 13, inputs: [{ name: 'x', dims: [1, 3, 2, 2] }], outputs: [{ name: 'y' }, { name: 'z' }], nodes: [
+    { op: 'PRelu', inputs: ['x', 's1'], outputs: ['y'] }, { op: 'PRelu', inputs: ['x', 's3'], outputs: ['z'] },
+  ], initializers: { s1: c([0.25, 0.25, 0.25], [3, 1, 1]), s3: c([0.25, 0.5, 0.25], [3, 1, 1]) } }, { x: [1, 3, 2, 2] });
+  assert.equal(pr.graph.nodes.map((n) => [n.op, n.attrs]), [['LeakyRelu', { alpha: 0.25 }], ['PRelu', {}]]);
+});
+
 test('topoSort orders an unsorted graph stably', () => {
   const n = (name: string, i: string[], o: string[]) => ({ name, op: 'Relu', inputs: i, outputs: o, attrs: {} });
   const sorted = topoSort([n('c', ['b'], ['c']), n('a', ['x'], ['a']), n('b', ['a'], ['b']), n('d', ['x'], ['d'])], ['x']);

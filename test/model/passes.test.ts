@@ -3,11 +3,11 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { loadOnnx } from '../../src/model/onnx/loader.js';
 import { bindAndFold } from '../../src/model/fold.js';
-import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActivation, fuseResidual, optimize, removeDeadNodes, type Pass } from '../../src/model/passes.js';
+import { cancelTransposes, foldBatchNorm, foldChannelAffine, foldPad, fuseActivation, fuseResidual, fuseSilu, optimize, recognizeGelu, removeDeadNodes, NO_FUSION, type FusionCaps, type Pass } from '../../src/model/passes.js';
 import type { Graph, Node } from '../../src/model/ir.js';
 import { size } from '../../src/model/ir.js';
 import type { FusedActivation } from '../../src/model/ir.js';
-import { fusedFn } from '../../src/model/activation.js';
+import { activationFn, fusedFn } from '../../src/model/activation.js';
 import { WASM_CAPS } from '../../src/backends/wasm/index.js';
 import { makeModel, type ModelSpec } from '../helpers/onnx-builder.js';
 import { rng } from '../helpers/rng.js';
@@ -129,7 +129,11 @@ function evalGraph(g: Graph, feeds: Record<string, T>): Map<string, T> {
       }
       case 'Reshape': y = { d: a.shape, v: x.v }; break;
       case 'Flatten': y = { d: [size(x.d.slice(0, a.axis)), size(x.d.slice(a.axis))], v: x.v }; break;
-      default: throw new Error(`reference: ${n.op}`);
+      default: {
+        const f = activationFn(n.op, a);
+        if (!f) throw new Error(`reference: ${n.op}`);
+        y = { d: x.d, v: x.v.map(f) };
+      }
     }
     vals.set(n.outputs[0], y);
   }
@@ -145,11 +149,11 @@ function folded(spec: ModelSpec) {
   return bindAndFold(loadOnnx(makeModel(spec)), {});
 }
 /** Runs `pass` on a copy; checks numerics of every graph output before vs after. */
-function check(spec: ModelSpec, pass: Pass | 'all', expectChange = true) {
+function check(spec: ModelSpec, pass: Pass | 'all', expectChange = true, caps: FusionCaps = WASM_CAPS) {
   const f = folded(spec);
   const before = f.graph;
-  const after: Graph = pass === 'all' ? optimize(before, f.dims, WASM_CAPS)
-    : (() => { const g = { ...before, nodes: before.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice(), attrs: structuredClone(n.attrs) })), consts: new Map(before.consts) }; const ch = pass(g, f.dims, WASM_CAPS); assert.is(ch, expectChange, 'changed'); return g; })();
+  const after: Graph = pass === 'all' ? optimize(before, f.dims, caps)
+    : (() => { const g = { ...before, nodes: before.nodes.map((n) => ({ ...n, inputs: n.inputs.slice(), outputs: n.outputs.slice(), attrs: structuredClone(n.attrs) })), consts: new Map(before.consts) }; const ch = pass(g, f.dims, caps); assert.is(ch, expectChange, 'changed'); return g; })();
   const feeds = Object.fromEntries(before.inputs.map((i) => [i.name, { d: i.dims as number[], v: r.floats(size(i.dims as number[]), 2) }]));
   const e = evalGraph(before, feeds), a = evalGraph(after, feeds);
   for (const o of before.outputs) {
@@ -216,6 +220,85 @@ test('fuseActivation: into Conv, Gemm and Add; not when the producer is shared o
     { op: 'Gemm', inputs: ['x', 'w'], outputs: ['y'] }, { op: 'Sigmoid', inputs: ['y'], outputs: ['z'] }],
   initializers: { w: W([3, 4]) } }, fuseActivation, false);
   assert.equal(ops(g.after), ['Gemm', 'Sigmoid']);
+});
+
+// The exported exact GELU: Div(x, √2) → Erf → Add(1) → product of x, that sum and 0.5.
+const S = (v: number) => ({ dims: [], data: [v] });
+const geluSpec = (tail: ModelSpec['nodes'], pre: ModelSpec['nodes'] = [], outputs = [{ name: 'y' }], dx = 'x', div: ModelSpec['nodes'][number] = { op: 'Div', inputs: [dx, 'sq2'], outputs: ['d'] }): ModelSpec => ({
+  inputs: [{ name: 'x', dims: [2, 5] }], outputs, nodes: [...pre, div,
+    { op: 'Erf', inputs: ['d'], outputs: ['e'] }, { op: 'Add', inputs: ['e', 'one'], outputs: ['a'] }, ...tail],
+  initializers: { sq2: S(Math.SQRT2), isq: S(Math.SQRT1_2), one: S(1), half: S(0.5), two: S(2), w: W([3, 5]) },
+});
+
+test('recognizeGelu: the three association orders, Div by √2 or Mul by 1/√2; not on other constants or shared values', () => {
+  const orders: [string, ModelSpec][] = [
+    ['(x·a)·0.5', geluSpec([{ op: 'Mul', inputs: ['x', 'a'], outputs: ['m'] }, { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] }])],
+    ['0.5·(a·x), Mul by 1/√2', geluSpec([{ op: 'Mul', inputs: ['a', 'x'], outputs: ['m'] }, { op: 'Mul', inputs: ['half', 'm'], outputs: ['y'] }], [], undefined, 'x',
+      { op: 'Mul', inputs: ['isq', 'x'], outputs: ['d'] })],
+    ['(x·0.5)·a', geluSpec([{ op: 'Mul', inputs: ['x', 'half'], outputs: ['h'] }, { op: 'Mul', inputs: ['a', 'h'], outputs: ['y'] }])],
+    ['x·(a·0.5)', geluSpec([{ op: 'Mul', inputs: ['a', 'half'], outputs: ['m'] }, { op: 'Mul', inputs: ['x', 'm'], outputs: ['y'] }])],
+  ];
+  for (const [what, spec] of orders) {
+    const { after } = check(spec, recognizeGelu);
+    assert.equal(ops(after), ['Gelu'], what);
+    assert.equal(after.nodes[0].inputs, ['x'], what);
+    assert.equal(after.nodes[0].outputs, ['y'], what);
+    assert.equal(after.nodes[0].attrs, { approximate: 0 }, what);
+  }
+  const tail = [{ op: 'Mul', inputs: ['x', 'a'], outputs: ['m'] }, { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] }];
+  // Div by 2 is not x/√2; Erf also a graph output; Add of 2
+  check(geluSpec(tail, [], undefined, 'x', { op: 'Div', inputs: ['x', 'two'], outputs: ['d'] }), recognizeGelu, false);
+  check(geluSpec(tail, [], [{ name: 'y' }, { name: 'e' }]), recognizeGelu, false);
+  check({ ...geluSpec(tail), nodes: geluSpec(tail).nodes.map((n) => (n.op === 'Add' ? { ...n, inputs: ['e', 'two'] } : n)) }, recognizeGelu, false);
+  // after a Gemm: the recognized Gelu then fuses into it (wasm caps), one node left
+  const all = check(geluSpec(tail.map((n) => ({ ...n, inputs: n.inputs.map((i) => (i === 'x' ? 'g' : i)) })),
+    [{ op: 'Gemm', inputs: ['x', 'w'], outputs: ['g'], attrs: { transB: 1 } }], undefined, 'g'), 'all');
+  assert.equal(ops(all.after), ['Gemm']);
+  assert.equal(all.after.nodes[0].attrs.act, { op: 'Gelu', attrs: { approximate: 0 } });
+  // without fusion capabilities the Gelu stays a node (the reference backend)
+  const ref = check(geluSpec(tail), 'all', true, NO_FUSION);
+  assert.equal(ops(ref.after), ['Gelu']);
+});
+
+test('fuseSilu: Conv → Sigmoid → Mul (either order) fuses; not when c or the Sigmoid has another reader, nor without the capability', () => {
+  const spec = (mulInputs: string[], outputs = [{ name: 'y' }], extra: ModelSpec['nodes'] = []): ModelSpec => ({
+    inputs: [{ name: 'x', dims: [1, 3, 4, 5] }], outputs, nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Sigmoid', inputs: ['c'], outputs: ['s'] },
+      { op: 'Mul', inputs: mulInputs, outputs: ['y'] }, ...extra],
+    initializers: { w: W([4, 3, 3, 3]), b: W([4]) } });
+  for (const order of [['c', 's'], ['s', 'c']]) {
+    const { after } = check(spec(order), fuseSilu);
+    assert.equal(ops(after), ['Conv']);
+    assert.equal(after.nodes[0].attrs.act, { op: 'Silu', attrs: {} });
+    assert.equal(after.nodes[0].outputs, ['y']);
+  }
+  check(spec(['c', 's'], [{ name: 'y' }, { name: 'c' }]), fuseSilu, false);
+  check(spec(['c', 's'], [{ name: 'y' }, { name: 'z' }], [{ op: 'Relu', inputs: ['s'], outputs: ['z'] }]), fuseSilu, false);
+  check(spec(['c', 's'], [{ name: 'y' }, { name: 'z' }], [{ op: 'Relu', inputs: ['c'], outputs: ['z'] }]), fuseSilu, false);
+  check(spec(['c', 'c']), fuseSilu, false);
+  check(spec(['c', 's']), fuseSilu, false, { ...WASM_CAPS, fusableActivations: new Set(['Sigmoid']) });
+  // with a residual: Conv + Add(skip) takes the residual first, then SiLU as its epilogue
+  const res = check({ inputs: [{ name: 'x', dims: [1, 3, 4, 5] }], outputs: [{ name: 'y' }], nodes: [
+    { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [1, 1] } },
+    { op: 'Add', inputs: ['c', 'x'], outputs: ['a'] },
+    { op: 'Sigmoid', inputs: ['a'], outputs: ['s'] },
+    { op: 'Mul', inputs: ['a', 's'], outputs: ['y'] }],
+  initializers: { w: W([3, 3, 1, 1]) } }, 'all');
+  assert.equal(ops(res.after), ['Conv']);
+  assert.ok(res.after.nodes[0].attrs.residual);
+  assert.equal(res.after.nodes[0].attrs.act, { op: 'Silu', attrs: {} });
+});
+
+test('fuseActivation: the new epilogues (Elu, Gelu, Mish, Exp ...) fuse into Conv and Mul', () => {
+  for (const [op, attrs] of [['Elu', { alpha: 0.5 }], ['Softplus', {}], ['Mish', {}], ['Exp', {}], ['Abs', {}], ['Erf', {}]] as const) {
+    const { after } = check({ opset: 18, inputs: [{ name: 'x', dims: [1, 3, 4, 5] }], outputs: [{ name: 'y' }], nodes: [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attrs: { kernel_shape: [1, 1] } },
+      { op, inputs: ['c'], outputs: ['y'], attrs }],
+    initializers: { w: W([2, 3, 1, 1]) } }, fuseActivation);
+    assert.equal(ops(after), ['Conv'], op);
+    assert.equal(after.nodes[0].attrs.act.op, op);
+  }
 });
 
 test('fuseResidual: Add(conv, skip) → Conv residual input, then the Relu after it fuses too', () => {

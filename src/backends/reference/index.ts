@@ -15,7 +15,7 @@ import { refPool, refGlobalPool } from './kernels/pool.js';
 import { refResize } from './kernels/resize.js';
 import { refLrn, refNormalize, refReduce, refSoftmaxLike, type RefReduceOp } from './kernels/reduce.js';
 import { refTranspose } from './kernels/layout.js';
-import { activationFn, fusedFn, identity } from '../../model/activation.js';
+import { ACTIVATION_ATTRS, activationFn, fusedFn, identity } from '../../model/activation.js';
 import { elementSource, forEachIndex } from '../../model/indexmap.js';
 import { ResourceLimitError } from '../../errors.js';
 import { axesFrom, softmaxAxes } from '../../model/axes.js';
@@ -121,8 +121,9 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
   AveragePool: window('avg'),
   GlobalAveragePool: (_n, [x], [xd]) => [refGlobalPool(x!, 'avg', xd[0], xd[1], xd[2], xd[3])],
   GlobalMaxPool: (_n, [x], [xd]) => [refGlobalPool(x!, 'max', xd[0], xd[1], xd[2], xd[3])],
-  Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
+  ...Object.fromEntries(Object.keys(ACTIVATION_ATTRS).map((op) => [op, activation])),
   Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'),
+  PRelu: binary('prelu'), Pow: binary('pow'), Min: binary('min'), Max: binary('max'),
   BatchNormalization: (node, [x, g, b, m, v], [xd]) => {
     const c = xd[1], eps = node.attrs.epsilon;
     const scale = new Float64Array(c), shift = new Float64Array(c);

@@ -10,8 +10,7 @@ import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFi
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
-import { reshapeScratchBytes } from './lower.js';
-import { wasmSupports, ptrOf } from './lower.js';
+import { reshapeScratchBytes, wasmSupports, ptrOf, WASM_ACTIVATIONS } from './lower.js';
 
 export interface WasmOptions extends BackendOptions {
   /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
@@ -25,11 +24,11 @@ export interface WasmOptions extends BackendOptions {
 }
 
 export const WASM_CAPS: Capabilities = {
-  activationProducers: new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']),
-  fusableActivations: new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish']),
+  activationProducers: new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max']),
+  fusableActivations: WASM_ACTIVATIONS,
   residualProducers: new Set(['Conv', 'Gemm']),
   sliceWriters: new Set(['Conv', 'MaxPool', 'AveragePool']),
-  sliceReaders: new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Sub', 'Mul', 'Div', 'Concat']),
+  sliceReaders: new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max', 'Concat']),
   // NHWC inside: channels innermost for the GEMM/depthwise microkernels (docs/DESIGN.md, Layout)
   layout: (dims) => (dims.length === 4 ? 'nhwc' : 'dense'),
   alignment: 64, // a cache line; keeps every tensor 16-byte aligned for v128 loads

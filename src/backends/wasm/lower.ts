@@ -162,7 +162,17 @@ const ACTS: Record<string, (a: Record<string, number>) => Activation> = {
   Tanh: () => ({ kind: ActKind.Tanh, p0: 0, p1: 0 }),
   HardSigmoid: (a) => ({ kind: ActKind.HardSigmoid, p0: a.alpha ?? 0.2, p1: a.beta ?? 0.5 }),
   HardSwish: () => ({ kind: ActKind.HardSwish, p0: 0, p1: 0 }),
+  Elu: (a) => ({ kind: ActKind.Elu, p0: a.alpha ?? 1, p1: 0 }),
+  Selu: (a) => ({ kind: ActKind.Selu, p0: a.alpha ?? 1.67326319217681884765625, p1: a.gamma ?? 1.05070102214813232421875 }),
+  Celu: (a) => ({ kind: ActKind.Celu, p0: a.alpha ?? 1, p1: 0 }),
+  ThresholdedRelu: (a) => ({ kind: ActKind.ThresholdedRelu, p0: a.alpha ?? 1, p1: 0 }),
+  Gelu: (a) => ({ kind: a.approximate ? ActKind.GeluTanh : ActKind.Gelu, p0: 0, p1: 0 }),
+  ...Object.fromEntries((['Erf', 'Softplus', 'Softsign', 'Mish', 'Silu', 'Exp', 'Log', 'Sqrt', 'Abs', 'Neg', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign'] as const)
+    .map((op) => [op, () => ({ kind: ActKind[op], p0: 0, p1: 0 })])),
 };
+
+/** The activations the wasm epilogues compute (its Capabilities' fusableActivations). */
+export const WASM_ACTIVATIONS: ReadonlySet<string> = new Set(Object.keys(ACTS));
 
 /** The ABI form of a fused activation (IR: operator and attributes). */
 export function toActivation(f: FusedActivation | undefined): Activation {
@@ -175,6 +185,8 @@ const activation: Lowering = (ctx) => {
   if (!contiguous(x)) fail(ctx, 'internal: activation over a strided view');
   return elt.lowerActivation(ptrOf(x), ptrOf(y), size(x.dims), ACTS[ctx.node.op](ctx.node.attrs));
 };
+
+const BINARY_OPS: Record<string, elt.BinaryOp> = { Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div', PRelu: 'prelu', Pow: 'pow', Min: 'min', Max: 'max' };
 
 /** Broadcasting binary op over physical strides; constants are laid out dense NCHW in the const region. */
 const binary: Lowering = (ctx) => {
@@ -195,8 +207,15 @@ const binary: Lowering = (ctx) => {
     }
     return { ptr, strides: out };
   };
-  const a = operand(0), b = operand(1);
-  const op = ({ Add: 'add', Sub: 'sub', Mul: 'mul', Div: 'div' } as const)[ctx.node.op as 'Add']!;
+  const a = operand(0);
+  let b = operand(1);
+  let op = BINARY_OPS[ctx.node.op];
+  // Pow by a constant 2: x·x, exact as onnxruntime's; by 0.5 (nothing fused, x contiguous): Sqrt
+  const e = op === 'pow' && ctx.consts[1] && size(ctx.consts[1].dims) === 1 ? f32(ctx, 1)![0] : undefined;
+  if (e === 2 && ctx.inputs[0]) { op = 'mul'; b = a; }
+  if (e === 0.5 && ctx.inputs[0] && ctx.act.kind === ActKind.None && contiguous(ctx.inputs[0]) && size(ctx.inputs[0].dims) === size(y.dims)) {
+    return elt.lowerActivation(ptrOf(ctx.inputs[0]), ptrOf(y), size(y.dims), { kind: ActKind.Sqrt, p0: 0, p1: 0 });
+  }
   const ys = physicalStrides(y);
   // iterate in the output's physical order so the innermost loop is contiguous
   const order = y.layout === 'nhwc' ? [0, 2, 3, 1] : [...Array(rank).keys()];
@@ -449,7 +468,7 @@ const CHECKS: Record<string, Check> = {
 };
 
 /** Operators whose every input may be a constant (the kernels read constants from the const region). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat', 'Where']);
+const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max', 'Concat', 'Where']);
 
 /** True, or why the wasm kernels do not run this node. */
 export function wasmSupports(node: Node, dimsOf: (name: string) => number[], graph: Graph): true | string {
@@ -462,9 +481,8 @@ export function wasmSupports(node: Node, dimsOf: (name: string) => number[], gra
 export const WASM_OPS: Record<string, Lowering> = {
   Conv: conv, Gemm: gemm,
   MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
-  Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation,
-  HardSigmoid: activation, HardSwish: activation,
-  Add: binary, Sub: binary, Mul: binary, Div: binary,
+  ...Object.fromEntries(Object.keys(ACTS).filter((op) => op !== 'Silu').map((op) => [op, activation])),
+  Add: binary, Sub: binary, Mul: binary, Div: binary, PRelu: binary, Pow: binary, Min: binary, Max: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
   Flatten: reshape, Reshape: reshape, Transpose: transpose, Resize: resize,
   Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,

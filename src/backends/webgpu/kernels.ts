@@ -11,7 +11,7 @@ import { batchNormAffine } from '../../model/passes.js';
 import { movesOf, resolveCopy, tableEntries } from '../../model/indexmap.js';
 import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
 import type { Value } from '../../plan/plan.js';
-import { actFn, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
+import { actFn, BINARY_WGSL, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
 /** What a binding reads or writes: a planned value (a range of the arena) or constant data (a range of the constant buffer). */
 export type Operand = { value: Value } | { data: Float32Array };
@@ -330,8 +330,6 @@ const activation: Gen = (ctx) => {
     [{ value: ctx.inputs[0]! }, { value: y }], actFn(a), 'Y[gi] = act(X[gi]);')];
 };
 
-const BINOP: Record<string, string> = { Add: '+', Sub: '-', Mul: '*', Div: '/' };
-
 const binary: Gen = (ctx) => {
   const y = ctx.outputs[0], r = y.dims.length, t = size(y.dims);
   const strides = (k: number): number[] => {
@@ -341,10 +339,12 @@ const binary: Gen = (ctx) => {
   const sa = strides(0), sb = strides(1);
   const act = ctx.node.attrs.act as FusedActivation | undefined;
   return [elementwise(`wgsl_${ctx.node.op.toLowerCase()}`, `bin|${ctx.node.op}|${y.dims}|${sa}|${sb}|${actKey(act)}`, t,
-    [{ name: 'A' }, { name: 'B' }, { name: 'Y', write: true }], [operand(ctx, 0), operand(ctx, 1), { value: y }], actFn(act),
+    [{ name: 'A' }, { name: 'B' }, { name: 'Y', write: true }], [operand(ctx, 0), operand(ctx, 1), { value: y }], actFn(act, BINARY_WGSL[ctx.node.op]),
     `${offsetExpr('gi', y.dims, sa, 0, 'ia')}
   ${offsetExpr('gi', y.dims, sb, 0, 'ib')}
-  Y[gi] = act(A[ia] ${BINOP[ctx.node.op]} B[ib]);`)];
+  let a = A[ia];
+  let b = B[ib];
+  Y[gi] = act(${BINARY_WGSL[ctx.node.op]});`)];
 };
 
 const batchNorm: Gen = (ctx) => {
@@ -737,8 +737,8 @@ const lrn: Gen = (ctx) => {
 export const WEBGPU_OPS: Record<string, Gen> = {
   Conv: conv, Gemm: gemm,
   MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
-  Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
-  Add: binary, Sub: binary, Mul: binary, Div: binary,
+  ...Object.fromEntries([...WGSL_ACTIVATIONS].filter((op) => op !== 'Silu').map((op) => [op, activation])),
+  ...Object.fromEntries(Object.keys(BINARY_WGSL).map((op) => [op, binary])),
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
   Flatten: reshape, Reshape: reshape, Transpose: transpose, Resize: resize,
   Pad: indexMap, Expand: indexMap, Tile: indexMap, DepthToSpace: indexMap, SpaceToDepth: indexMap,
@@ -751,7 +751,7 @@ export const WEBGPU_OPS: Record<string, Gen> = {
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Concat', 'Where']);
+const CONST_OPERANDS = new Set([...Object.keys(BINARY_WGSL), 'Concat', 'Where']);
 
 /** True, or why the WGSL kernels do not run this node. `maxBinding`: the device's maxStorageBufferBindingSize. */
 export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph, maxBinding: number): true | string {

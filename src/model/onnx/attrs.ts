@@ -136,6 +136,23 @@ export function normalizeHardSigmoid(node: Node, at: Attrs, opset: number): void
   a.alpha = at.float('alpha', 0.2); a.beta = at.float('beta', 0.5);
 }
 
+/** alpha for Elu, Celu and ThresholdedRelu (default 1 in each). */
+export function normalizeAlpha1(node: Node, at: Attrs, opset: number): void {
+  node.attrs.alpha = at.float('alpha', 1);
+}
+
+export function normalizeSelu(node: Node, at: Attrs, opset: number): void {
+  const a = node.attrs;
+  a.alpha = at.float('alpha', 1.67326319217681884765625); a.gamma = at.float('gamma', 1.05070102214813232421875);
+}
+
+/** Gelu (opset 20): approximate 'none' → 0, 'tanh' → 1 (numeric, as fused activation attributes are). */
+export function normalizeGelu(node: Node, at: Attrs, opset: number): void {
+  const mode = at.str('approximate', 'none');
+  oneOf(node, 'approximate', mode, ['none', 'tanh']);
+  node.attrs.approximate = mode === 'tanh' ? 1 : 0;
+}
+
 export function normalizeConcat(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   if (!at.has('axis')) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'axis' is required`);

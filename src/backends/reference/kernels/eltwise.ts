@@ -1,9 +1,12 @@
 // Plain-TypeScript references for the element-wise kernels (float64).
 import type { ActFn } from '../../../model/activation.js';
 
-export type RefOp = 'add' | 'sub' | 'mul' | 'div';
+export type RefOp = 'add' | 'sub' | 'mul' | 'div' | 'prelu' | 'pow' | 'min' | 'max';
 const OPS: Record<RefOp, (a: number, b: number) => number> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
+  prelu: (a, b) => (a < 0 ? a * b : a), pow: Math.pow,
+  // NaN propagates (as Math.min/max and the wasm f32.min/max do)
+  min: Math.min, max: Math.max,
 };
 
 /** Numpy broadcasting of two shapes (right-aligned; 1 stretches). */

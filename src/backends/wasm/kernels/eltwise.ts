@@ -8,8 +8,22 @@ import { step } from '../abi.js';
 /** Column chunk of f32_binary and f32_copy2d (assembly/eltwise.ts CHUNK): a long row is several range items. */
 export const ROW_CHUNK = 1024;
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
-const OP_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'prelu' | 'pow' | 'min' | 'max';
+const OP_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, prelu: 4, pow: 5, min: 6, max: 7 };
+
+/** Floating-point operations per element of an activation code, for thread-split heuristics (codes
+ * built on exp/log/erf cost about 20). */
+export function actFlops(kind: ActKind): number {
+  switch (kind) {
+    case ActKind.None: return 0;
+    case ActKind.Relu: case ActKind.Clip: case ActKind.LeakyRelu: case ActKind.HardSigmoid: case ActKind.HardSwish:
+    case ActKind.ThresholdedRelu: case ActKind.Softsign: case ActKind.Sqrt: case ActKind.Abs: case ActKind.Neg:
+    case ActKind.Reciprocal: case ActKind.Floor: case ActKind.Ceil: case ActKind.Round: case ActKind.Sign:
+      return 2;
+    case ActKind.Softplus: case ActKind.Mish: return 40;
+    default: return 20;
+  }
+}
 
 /**
  * y[i] = act(x[i]) for `count` contiguous floats (x == y allowed). One Step
@@ -17,7 +31,7 @@ const OP_CODE: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
  */
 export function lowerActivation(x: number, y: number, count: number, act: Activation): Step[] {
   if (count === 0 || (act.kind === 0 && x === y)) return [];
-  return [step('f32_activation', { x, y, act: act.kind, p0: act.p0, p1: act.p1 }, count, count * (act.kind === ActKind.Sigmoid || act.kind === ActKind.Tanh ? 20 : 2))];
+  return [step('f32_activation', { x, y, act: act.kind, p0: act.p0, p1: act.p1 }, count, count * Math.max(actFlops(act.kind), 1))];
 }
 
 /** y[i] = value for `count` contiguous floats. One Step `f32_fill(y, value, begin, end)`, range = count. */
@@ -65,7 +79,7 @@ export function coalesceDims(dims: readonly number[], strides: readonly (readonl
  * y = act(a op b) with broadcasting. Dims are coalesced (coalesceDims), then padded/split to 4-D with y's
  * innermost stride 1; dims beyond 4 become separate Steps. Each Step:
  * `f32_binary(op, a, b, y, prm, act, p0, p1, begin, end)` with prm = cw.i32([d0..d3, aStrides[4], bStrides[4],
- * yStrides[4]]) (16 i32), op 0 add, 1 sub, 2 mul, 3 div; range = d0*d1*d2*ceil(d3/1024) row chunks.
+ * yStrides[4]]) (16 i32), op 0 add, 1 sub, 2 mul, 3 div, 4 prelu, 5 pow, 6 min, 7 max; range = d0*d1*d2*ceil(d3/1024) row chunks.
  * Fast inner loops when the inner strides of (a, b) are (1,1), (1,0) or (0,1) — same shape, per-channel
  * operand in NHWC and scalar operand — otherwise a scalar gather.
  */
@@ -87,7 +101,7 @@ export function lowerBinary(desc: BinaryDesc, cw: ConstWriter): Step[] {
     const prm = cw.i32(Int32Array.from([...dd, ...pad(as), ...pad(bs), ...pad(ys)]));
     const range = dd[0] * dd[1] * dd[2] * Math.ceil(dd[3] / ROW_CHUNK);
     const count = dd[0] * dd[1] * dd[2] * dd[3];
-    steps.push(step('f32_binary', { op: OP_CODE[desc.op], a, b, y, prm, act: desc.act.kind, p0: desc.act.p0, p1: desc.act.p1 }, range, count * (desc.act.kind ? 2 : 1)));
+    steps.push(step('f32_binary', { op: OP_CODE[desc.op], a, b, y, prm, act: desc.act.kind, p0: desc.act.p0, p1: desc.act.p1 }, range, count * ((desc.op === 'pow' ? 40 : 1) + actFlops(desc.act.kind))));
   };
   // dims beyond the kernel's 4: one Step per outer index
   const walk = (k: number, a: number, b: number, y: number) => {

@@ -37,9 +37,31 @@ export enum ActKind {
   Tanh = 5,
   HardSigmoid = 6,
   HardSwish = 7,
+  Elu = 8,
+  Selu = 9,
+  Celu = 10,
+  ThresholdedRelu = 11,
+  Gelu = 12,
+  GeluTanh = 13,
+  Erf = 14,
+  Softplus = 15,
+  Softsign = 16,
+  Mish = 17,
+  Silu = 18,
+  Exp = 19,
+  Log = 20,
+  Sqrt = 21,
+  Abs = 22,
+  Neg = 23,
+  Reciprocal = 24,
+  Floor = 25,
+  Ceil = 26,
+  Round = 27,
+  Sign = 28,
 }
 
-/** A fused activation: `kind` with its parameters (Clip: min,max; LeakyRelu: alpha; HardSigmoid: alpha,beta). */
+/** A fused activation: `kind` with its parameters (Clip: min,max; LeakyRelu, Elu, Celu, ThresholdedRelu: alpha;
+ * HardSigmoid: alpha,beta; Selu: alpha,gamma). */
 export interface Activation {
   kind: ActKind;
   p0: number;

@@ -39,6 +39,12 @@ export interface PoolCreateOptions {
   /** Dynamic chunks per thread and split step (load balance vs. one atomic claim and one call each). Default 32. */
   chunksPerThread?: number;
   /**
+   * Least work per chunk, in flops (default 25,000, ≈ 1 µs): a claim, the kernel call and the cache lines
+   * that cross cores at a chunk's edges cost ≈ 0.1 µs, so a layer of few, cheap items (a 7x7 depthwise
+   * layer: 49 pixels of ≈ 10k flops) gets fewer, larger chunks instead of 1-item ones.
+   */
+  minChunkFlops?: number;
+  /**
    * Whether the calling thread computes (it then blocks in Atomics.wait at barriers). Default: detected —
    * true where Atomics.wait is allowed (Node, Deno, Bun, workers), false on a browser main thread.
    * When false the pool has `threads` workers and `run` awaits them without blocking.
@@ -103,6 +109,7 @@ export class WorkerPool {
   private memIds = 0;
   private readonly minSplitFlops: number;
   private readonly chunksPerThread: number;
+  private readonly minChunkFlops: number;
   /** Not readonly: tests turn it off to take the no-waitAsync path (testing.ts). */
   private useWaitAsync: boolean;
   private plans = new WeakMap<readonly Step[], PoolPlan>();
@@ -122,6 +129,7 @@ export class WorkerPool {
     this.callerComputes = callerComputes;
     this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
+    this.minChunkFlops = Math.max(0, opts.minChunkFlops ?? 25_000);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function';
     this.workerUrl = opts.workerUrl;
   }
@@ -280,7 +288,7 @@ export class WorkerPool {
     const entry = this.register(kernels);
     const hit = this.plans.get(steps);
     if (hit && hit.memoryId === entry.id) return hit;
-    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps));
+    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps), this.threads, this.callerComputes ? 0 : 1);
     let bound: ThreadStep[] | null = null;
     if (entry.exports) bound = bindPlan(encoded, entry.exports);
     const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
@@ -301,6 +309,7 @@ export class WorkerPool {
         // whole one, and a 1-row chunk of a small-M GEMM would stream all its weights for one row.
         const grain = Math.max(1, s.grain ?? 1);
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
+        chunk = Math.max(chunk, Math.min(Math.ceil(s.range / T), Math.ceil(this.minChunkFlops * s.range / Math.max(1, s.flops))));
         chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
         chunk = Math.ceil(chunk / grain) * grain;
         out.push({ first: i, end: i + 1, split: true, chunk, chunks: Math.ceil(s.range / chunk) });
@@ -356,7 +365,7 @@ export class WorkerPool {
       const ctl = this.ctl;
       const sync = plan.sync;
       const gen = (Atomics.load(ctl, Ctl.gen) + 1) | 0;
-      resetSync(sync, nPhases, gen);
+      resetSync(enc, sync, gen);
       this.currentSync = sync;
       if (this.postedPlan !== enc.id) {
         this.post({ type: 'plan', plan: enc });
@@ -377,18 +386,18 @@ export class WorkerPool {
       };
       const last = nPhases - 1;
       if (this.callerComputes) {
-        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0, gen };
+        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0, slot: 0, gen };
         let from = 0;
         for (;;) {
           const r = runPhases(cx, from, 20, onFault);
           if (r.state !== 'wait') break;
           // A long wait: yield to the event loop (worker 'exit'/'error' events must be able to arrive).
-          await this.waitAsync(sync, doneAt(r.phase), phaseField(enc, r.phase, Phase.chunks));
+          await this.waitAsync(sync, doneAt(enc, r.phase), phaseField(enc, r.phase, Phase.chunks));
           if (Atomics.load(ctl, Ctl.abort) !== Abort.none) break;
           from = r.phase + 1;
         }
       } else {
-        await this.waitAsync(sync, doneAt(last), phaseField(enc, last, Phase.chunks));
+        await this.waitAsync(sync, doneAt(enc, last), phaseField(enc, last, Phase.chunks));
       }
       if (Atomics.load(ctl, Ctl.abort) !== Abort.none) {
         this.currentSync = null;

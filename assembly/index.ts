@@ -2,6 +2,7 @@
 // asconfig.json target (scalar, simd, simd+threads, relaxed). See docs/DESIGN.md for the ABI.
 export * from './gemm';
 export * from './gemv';
+export * from './matmul';
 export * from './conv';
 export * from './dwconv';
 export * from './pool';

@@ -81,6 +81,8 @@ export interface PoolPlan {
   readonly bound: ThreadStep[] | null;
   /** The plan's counters (views over encoded.sync). @internal */
   readonly sync: Int32Array;
+  /** No step is split (one phase of small steps): a calling thread that computes runs it alone. @internal */
+  readonly serial: boolean;
   /** The pool that prepared it. */
   readonly poolId: number;
 }
@@ -291,7 +293,8 @@ export class WorkerPool {
     const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps), this.threads, this.callerComputes ? 0 : 1);
     let bound: ThreadStep[] | null = null;
     if (entry.exports) bound = bindPlan(encoded, entry.exports);
-    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
+    const serial = phaseCount(encoded) <= 1 && !(encoded.phases.length && phaseField(encoded, 0, Phase.split));
+    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync), serial };
     this.plans.set(steps, plan);
     return plan;
   }
@@ -349,8 +352,9 @@ export class WorkerPool {
     this.running = true;
     for (const w of this.workers) w.ref();
     try {
-      if (this.workers.length === 0) {
-        // One thread: plain serial execution on the caller.
+      if (this.workers.length === 0 || (plan.serial && plan.bound)) {
+        // One thread, or nothing to split (a profile's run of one small node): plain serial execution on
+        // the caller, no worker woken (a wake-up and a barrier would cost more than the steps).
         let s = 0;
         try {
           for (; s < plan.bound!.length; s++) {

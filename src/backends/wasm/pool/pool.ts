@@ -290,7 +290,7 @@ export class WorkerPool {
     const entry = this.register(kernels);
     const hit = this.plans.get(steps);
     if (hit && hit.memoryId === entry.id) return hit;
-    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps), this.threads, this.callerComputes ? 0 : 1);
+    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps));
     let bound: ThreadStep[] | null = null;
     if (entry.exports) bound = bindPlan(encoded, entry.exports);
     const serial = phaseCount(encoded) <= 1 && !(encoded.phases.length && phaseField(encoded, 0, Phase.split));
@@ -369,7 +369,7 @@ export class WorkerPool {
       const ctl = this.ctl;
       const sync = plan.sync;
       const gen = (Atomics.load(ctl, Ctl.gen) + 1) | 0;
-      resetSync(enc, sync, gen);
+      resetSync(sync, nPhases, gen);
       this.currentSync = sync;
       if (this.postedPlan !== enc.id) {
         this.post({ type: 'plan', plan: enc });
@@ -390,18 +390,18 @@ export class WorkerPool {
       };
       const last = nPhases - 1;
       if (this.callerComputes) {
-        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0, slot: 0, gen };
+        const cx: ThreadCtx = { ctl, plan: enc, steps: plan.bound!, sync, index: 0, gen };
         let from = 0;
         for (;;) {
           const r = runPhases(cx, from, 20, onFault);
           if (r.state !== 'wait') break;
           // A long wait: yield to the event loop (worker 'exit'/'error' events must be able to arrive).
-          await this.waitAsync(sync, doneAt(enc, r.phase), phaseField(enc, r.phase, Phase.chunks));
+          await this.waitAsync(sync, doneAt(r.phase), phaseField(enc, r.phase, Phase.chunks));
           if (Atomics.load(ctl, Ctl.abort) !== Abort.none) break;
           from = r.phase + 1;
         }
       } else {
-        await this.waitAsync(sync, doneAt(enc, last), phaseField(enc, last, Phase.chunks));
+        await this.waitAsync(sync, doneAt(last), phaseField(enc, last, Phase.chunks));
       }
       if (Atomics.load(ctl, Ctl.abort) !== Abort.none) {
         this.currentSync = null;

@@ -58,15 +58,12 @@ export const Phase = {
 export const PHASE_INTS = 5;
 
 /**
- * One phase's counters in `EncodedPlan.sync`: `done` (chunks finished: the phase is complete when it
- * reaches Phase.chunks), then one claim word per slot (a computing thread): the phase's chunks are cut
- * into `slots` contiguous sections, section s = chunks [s*chunks/slots, (s+1)*chunks/slots), and claim
- * word s = the generation tag (claimTag) | chunks taken from section s, written by the host before each
- * run and taken with compare-exchange. A thread takes its own section first, then the others' (so every
- * step of a run gives thread s about the same fraction of the rows: what it wrote in one layer it reads
- * in the next from its own cache), and any thread may finish any section (load balance).
+ * Fields of one phase's counters in `EncodedPlan.sync` (SYNC_INTS per phase). claim = the generation
+ * tag (claimTag) | next chunk index, written by the host before each run and taken with
+ * compare-exchange; done = chunks finished: the phase is complete when it reaches Phase.chunks.
  */
-export const syncInts = (slots: number): number => 1 + slots;
+export const Sync = { claim: 0, done: 1 } as const;
+export const SYNC_INTS = 2;
 /** Bits of the claim word that hold the chunk index; the rest hold the generation tag. */
 export const CHUNK_MASK = 0xffff;
 /** The bits of the claim word that hold the generation tag. */
@@ -75,8 +72,6 @@ export const TAG_MASK = ~CHUNK_MASK;
 export const MAX_CHUNKS = CHUNK_MASK;
 /** The claim word's tag for generation `gen`: a thread still on an older run fails its claims. */
 export const claimTag = (gen: number): number => (gen & CHUNK_MASK) << 16;
-/** First chunk of section `slot` of a phase of `chunks` chunks (section `slots` = the end). */
-export const sectionStart = (chunks: number, slots: number, slot: number): number => Math.floor(slot * chunks / slots);
 
 /** A plan as posted to workers: kernel names resolved to indices, args exact as float64. */
 export interface EncodedPlan {
@@ -89,11 +84,7 @@ export interface EncodedPlan {
   args: Float64Array;
   /** Per phase (Phase): first step, end step, split, chunk size in items, chunks. */
   phases: Int32Array;
-  /** Computing threads: sections per phase (see syncInts). */
-  slots: number;
-  /** Thread index that owns slot 0 (0: the caller computes; 1: workers only). A thread's slot = index - slot0. */
-  slot0: number;
-  /** Per phase (syncInts): done, then one claim word per slot. */
+  /** Per phase (Sync): claim, done. */
   sync: SharedArrayBuffer;
 }
 
@@ -101,7 +92,7 @@ export interface EncodedPlan {
 export interface PhaseSpec { first: number; end: number; split: boolean; chunk: number; chunks: number }
 
 /** Packs `steps` and their grouping into phases into an EncodedPlan. */
-export function encodePlan(id: number, memory: number, steps: readonly Step[], phaseSpecs: readonly PhaseSpec[], slots: number, slot0: number): EncodedPlan {
+export function encodePlan(id: number, memory: number, steps: readonly Step[], phaseSpecs: readonly PhaseSpec[]): EncodedPlan {
   const kernels: string[] = [];
   const kidx = new Map<string, number>();
   const meta = new Int32Array(steps.length * STEP_INTS);
@@ -129,27 +120,27 @@ export function encodePlan(id: number, memory: number, steps: readonly Step[], p
     phases[q + Phase.chunk] = p.chunk;
     phases[q + Phase.chunks] = p.chunks;
   });
-  const sync = new SharedArrayBuffer(Math.max(1, phaseSpecs.length) * syncInts(slots) * 4);
-  return { id, memory, kernels, meta, args, phases, slots, slot0, sync };
+  const sync = new SharedArrayBuffer(Math.max(1, phaseSpecs.length) * SYNC_INTS * 4);
+  return { id, memory, kernels, meta, args, phases, sync };
 }
 
 export const phaseCount = (plan: EncodedPlan): number => plan.phases.length / PHASE_INTS;
 /** Field `f` of phase `p`. */
 export const phaseField = (plan: EncodedPlan, p: number, f: number): number => plan.phases[p * PHASE_INTS + f];
 
-/** Indices in `sync` of phase `p`'s done counter and of its claim word for section `slot`. */
-export const doneAt = (plan: EncodedPlan, p: number): number => p * syncInts(plan.slots);
-export const claimAt = (plan: EncodedPlan, p: number, slot: number): number => p * syncInts(plan.slots) + 1 + slot;
+/** Indices in `sync` of phase `p`'s claim and done counters. */
+export const claimAt = (p: number): number => p * SYNC_INTS + Sync.claim;
+export const doneAt = (p: number): number => p * SYNC_INTS + Sync.done;
 /** Whether every chunk of phase `p` is done. */
 export const phaseDone = (plan: EncodedPlan, sync: Int32Array, p: number): boolean =>
-  Atomics.load(sync, doneAt(plan, p)) >= phaseField(plan, p, Phase.chunks);
+  Atomics.load(sync, doneAt(p)) >= phaseField(plan, p, Phase.chunks);
 
 /** Resets a plan's counters for the run of generation `gen`. */
-export function resetSync(plan: EncodedPlan, sync: Int32Array, gen: number): void {
-  const tag = claimTag(gen), n = phaseCount(plan);
-  for (let p = 0; p < n; p++) {
-    sync[doneAt(plan, p)] = 0;
-    for (let s = 0; s < plan.slots; s++) sync[claimAt(plan, p, s)] = tag;
+export function resetSync(sync: Int32Array, phases: number, gen: number): void {
+  const tag = claimTag(gen);
+  for (let p = 0; p < phases; p++) {
+    sync[claimAt(p)] = tag;
+    sync[doneAt(p)] = 0;
   }
 }
 

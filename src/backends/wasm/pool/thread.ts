@@ -2,7 +2,7 @@
 // (pool.ts): binding a plan to an instance, walking its phases, the barrier, faults.
 import { BackendError } from '../../../errors.js';
 import {
-  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, doneAt, phaseCount, sectionStart,
+  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, doneAt, phaseCount,
   type EncodedPlan,
 } from './protocol.js';
 
@@ -41,8 +41,6 @@ export interface ThreadCtx {
   sync: Int32Array;
   /** 0 = the caller, 1.. = workers. */
   index: number;
-  /** Its section of each split phase (index - plan.slot0; see protocol.ts syncInts). */
-  slot: number;
   /** The generation being run. */
   gen: number;
 }
@@ -73,48 +71,41 @@ export function raiseAbort(ctl: Int32Array, sync: Int32Array | null, kind: numbe
 }
 
 /**
- * Executes phases from `from` on. In each phase a thread claims chunks (a compare-exchange on a
- * generation-tagged claim counter) from its own section of the phase, then from the other sections,
- * until none is left, then waits until every chunk is done (the barrier waits for work, not for
- * threads: a thread that wakes late finds nothing to claim and delays nobody). Waits spin, then
- * Atomics.wait; the caller (`maxBlockMs` finite) gives up after that long and returns 'wait' so it can
- * wait asynchronously. Kernel exceptions become aborts (`onFault`).
+ * Executes phases from `from` on. In each phase a thread claims chunks (a compare-exchange on the
+ * phase's generation-tagged claim counter) until none is left, then waits until every chunk is done
+ * (the barrier waits for work, not for threads: a thread that wakes late finds nothing to claim and
+ * delays nobody). Waits spin, then Atomics.wait; the caller (`maxBlockMs` finite) gives up after that
+ * long and returns 'wait' so it can wait asynchronously. Kernel exceptions become aborts (`onFault`).
  */
 export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFault: (e: unknown, step: number) => void): PhaseResult {
   const { ctl, plan, steps, sync } = cx;
   const phases = plan.phases;
   const nPhases = phaseCount(plan);
   const tag = claimTag(cx.gen);
-  const slots = plan.slots;
   for (let p = from; p < nPhases; p++) {
     const q = p * PHASE_INTS;
     const s0 = phases[q + Phase.first], s1 = phases[q + Phase.end], split = phases[q + Phase.split];
     const chunk = phases[q + Phase.chunk], nChunks = phases[q + Phase.chunks];
-    const done = doneAt(plan, p);
+    const claim = claimAt(p), done = doneAt(p);
     let cur = s0;
     try {
-      for (let k = 0; k < slots; k++) {
-        const sec = (cx.slot + k) % slots;
-        const lo = sectionStart(nChunks, slots, sec), hi = sectionStart(nChunks, slots, sec + 1);
-        const claim = claimAt(plan, p, sec);
-        for (;;) {
-          if (Atomics.load(ctl, Ctl.abort) !== Abort.none) return { state: 'abort' };
-          const v = Atomics.load(sync, claim);
-          if ((v & TAG_MASK) !== tag) return { state: 'stale' };
-          const c = lo + (v & CHUNK_MASK);
-          if (c >= hi) break;
-          if (Atomics.compareExchange(sync, claim, v, v + 1) !== v) continue;
-          if (split) {
-            const begin = c * chunk;
-            callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));
-          } else {
-            for (cur = s0; cur < s1; cur++) {
-              const st = steps[cur];
-              if (st.range > 0) callRange(st, 0, st.range);
-            }
+      for (;;) {
+        if (Atomics.load(ctl, Ctl.abort) !== Abort.none) return { state: 'abort' };
+        const v = Atomics.load(sync, claim);
+        if ((v & TAG_MASK) !== tag) return { state: 'stale' };
+        const c = v & CHUNK_MASK;
+        if (c >= nChunks) break;
+        if (Atomics.compareExchange(sync, claim, v, v + 1) !== v) continue;
+        if (split) {
+          const begin = c * chunk;
+          callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));
+        } else {
+          for (cur = s0; cur < s1; cur++) {
+            const st = steps[cur];
+            if (st.range > 0) callRange(st, 0, st.range);
           }
-          if (Atomics.add(sync, done, 1) + 1 === nChunks) Atomics.notify(sync, done);
         }
+        if (Atomics.add(sync, done, 1) + 1 === nChunks) Atomics.notify(sync, done);
       }
     } catch (e) {
       onFault(e, cur);

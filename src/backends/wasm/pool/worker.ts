@@ -7,7 +7,7 @@
 // each run's phases; it returns to its event loop only to receive messages (the host posts them, then
 // counts them, before the run that needs them). Imports no pool code: only the protocol, the thread
 // loop and the runtime checks.
-import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, sectionStart, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
+import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
 import { SPIN, bindPlan, runPhases, raiseAbort, type ThreadStep } from './thread.js';
 import { isDeno, isNode, nodeImport } from '../../../runtime.js';
 
@@ -73,15 +73,12 @@ function die(): never {
 function dieHoldingChunk(p: EncodedPlan, gen: number): void {
   const tag = claimTag(gen);
   for (let ph = 0; ph < phaseCount(p); ph++) {
-    const chunks = phaseField(p, ph, Phase.chunks);
-    for (let sec = 0; sec < p.slots; sec++) {
-      const at = claimAt(p, ph, sec), n = sectionStart(chunks, p.slots, sec + 1) - sectionStart(chunks, p.slots, sec);
-      for (;;) {
-        const v = Atomics.load(sync, at);
-        if ((v & TAG_MASK) !== tag) return;
-        if ((v & CHUNK_MASK) >= n) break;
-        if (Atomics.compareExchange(sync, at, v, v + 1) === v) die();
-      }
+    const at = claimAt(ph), chunks = phaseField(p, ph, Phase.chunks);
+    for (;;) {
+      const v = Atomics.load(sync, at);
+      if ((v & TAG_MASK) !== tag) return;
+      if ((v & CHUNK_MASK) >= chunks) break;
+      if (Atomics.compareExchange(sync, at, v, v + 1) === v) die();
     }
   }
 }
@@ -105,7 +102,7 @@ function serve(): void {
     lastSeen = gen;
     if (Atomics.load(ctl, Ctl.abort) !== Abort.none) continue;
     if (dieAtNextRun) dieHoldingChunk(plan, gen);
-    const r = runPhases({ ctl, plan, steps, sync, index, slot: index - plan.slot0, gen }, 0, Infinity, (e, step) => {
+    const r = runPhases({ ctl, plan, steps, sync, index, gen }, 0, Infinity, (e, step) => {
       raiseAbort(ctl, sync, Abort.fault, step, index);
       port.post({ type: 'fault', step, message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     });

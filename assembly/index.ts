@@ -1,6 +1,8 @@
 // One source, several binaries: every kernel family is re-exported here and compiled once per
 // asconfig.json target (scalar, simd, simd+threads, relaxed). See docs/DESIGN.md for the ABI.
 export * from './gemm';
+export * from './gemv';
+export * from './matmul';
 export * from './conv';
 export * from './dwconv';
 export * from './pool';

@@ -6,6 +6,7 @@ import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
 import { lowerConv2d } from '../src/backends/wasm/kernels/conv.js';
 import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
+import { lowerMatMul } from '../src/backends/wasm/kernels/matmul.js';
 import { lowerPool, lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
 import { lowerBinary, lowerActivation } from '../src/backends/wasm/kernels/eltwise.js';
 import { lowerSoftmax } from '../src/backends/wasm/kernels/softmax.js';
@@ -42,6 +43,17 @@ const fc = (name: string, batch: number, k: number, n: number): Case => ({
     const x = m.alloc(batch * k * 4), y = m.alloc(batch * n * 4);
     return lowerGemm({ weights: randomWeights(n * k), bias: randomWeights(n), k, n, act: NO_ACTIVATION },
       { ptr: x, rows: batch, stride: k }, { ptr: y, stride: n }, null, m.cw);
+  },
+});
+
+/** Batched MatMul of two run-time operands, dense [batch, m, k] x [batch, k, n]. */
+const matmul = (name: string, batch: number, m: number, k: number, n: number): Case => ({
+  family: 'matmul',
+  name,
+  build: (m_) => {
+    const a = m_.nhwc(1, batch, m, k), b = m_.nhwc(1, batch, k, n), c = m_.alloc(batch * m * n * 4);
+    const op = (ptr: number, rows: number, cols: number) => ({ ptr, batchStrides: [rows * cols], rowStride: cols, colStride: 1 });
+    return lowerMatMul({ batch: [batch], m, k, n, a: op(a.ptr, m, k), b: op(b.ptr, k, n), c: op(c, m, n) }, m_.cw);
   },
 });
 
@@ -89,6 +101,8 @@ export const CASES: Case[] = [
   fc('FC 512→1000 batch 1 (ResNet-18)', 1, 512, 1000),
   fc('FC 1280→1000 batch 1 (MobileNetV2)', 1, 1280, 1000),
   fc('FC 1280→1000 batch 8', 8, 1280, 1000),
+  matmul('MatMul 256x256 · 256x256 (activations)', 1, 256, 256, 256),
+  matmul('MatMul 12 x (197x64 · 64x197) attention scores', 12, 197, 64, 197),
   pool('ResNet-18 maxpool 3x3/2 64 112x112', 'max', 64, 112, 3, 2, 1),
   pool('avgpool 3x3/1 256 28x28', 'avg', 256, 28, 3, 1, 1),
   { family: 'pool', name: 'global avgpool 1280x7x7 (MobileNetV2)', bytes: 1280 * 50 * 4, build: (m) => lowerGlobalPool('avg', m.nhwc(1, 7, 7, 1280), m.nhwc(1, 1, 1, 1280), m.cw) },

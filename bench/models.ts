@@ -14,7 +14,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import { Session } from '../src/session.js';
 import { Tensor } from '../src/tensor.js';
-import { resnetOnnx } from '../test/helpers/zoo.js';
+import { resnetOnnx, efficientnetOnnx } from '../test/helpers/zoo.js';
 import { initTfjsWasm, createTfjsSession } from './peers/tfjs.js';
 
 const args = process.argv.slice(2);
@@ -34,6 +34,7 @@ for (const name of ['mobilenet_v2', 'squeezenet1_1', 'conv_3x3', 'conv_1x1', 'dw
 }
 models.push({ name: 'lenet-digits (bundled)', bytes: new Uint8Array(readFileSync(new URL('../models/lenet-digits.onnx', import.meta.url))), input: 'input', dims: [1, 1, 28, 28] });
 models.push({ name: 'resnet18-style (generated)', bytes: resnetOnnx(), input: 'input', dims: [1, 3, 224, 224] });
+models.push({ name: 'efficientnet-b0-style (gen.)', bytes: efficientnetOnnx(), input: 'input', dims: [1, 3, 224, 224] });
 
 /** Median ms of an async function under benchmark.js (deferred). */
 function bench(name: string, fn: () => Promise<unknown>): Promise<number> {

@@ -5,6 +5,7 @@ import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, Resou
 import type { ConstTensor, Dims, Graph, Node } from './ir.js';
 import { size } from './ir.js';
 import { OPS, PLANNED_OPS, inferNode } from './ops.js';
+import { broadcast } from './shapes.js';
 import { activationFn } from './activation.js';
 import { elementSource, forEachIndex, padGeometry } from './indexmap.js';
 
@@ -625,6 +626,98 @@ function resolveIndexMap(node: Node, inDims: Dims[], c: (ConstTensor | undefined
 // ---------------------------------------------------------------------------------------------
 // lowering of activation-dependent nodes to planned operators
 
+type AddConst = (base: string, t: ConstTensor) => string;
+const f32Of = (t: ConstTensor): Float32Array => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number>));
+
+/**
+ * Gemm: y = alpha·A'·B' + beta·C. The planned Gemm is the prepacked-weights GEMM: A 2-D at run time, not
+ * transposed, B constant (alpha folded into it by the backends), C absent or a constant per-column bias
+ * (scalar, [N], [1, N]). Everything else is rewritten into planned operators with the same meaning:
+ * transA → Transpose(A); a non-constant B → MatMul(A', Transpose(B) when transB) then Mul by alpha; a C of
+ * another shape ([M, 1], [M, N]) or computed at run time → Add(y, beta·C) (beta folded into a constant C,
+ * Mul otherwise). An Add of a same-shaped C can then still become the GEMM's fused residual (passes.ts).
+ */
+function lowerGemmNode(node: Node, inDims: Dims[], c: (ConstTensor | undefined)[], addConst: AddConst, fresh: (base: string) => string): Node[] {
+  const a = node.attrs, out: Node[] = [];
+  const [xd, wd] = inDims;
+  if (xd.length !== 2 || wd.length !== 2) throw new LayerError(node.name, node.op, `A and B must be 2-D, got [${xd.join(', ')}] and [${wd.join(', ')}]`);
+  const m = a.transA ? xd[1] : xd[0], n = a.transB ? wd[0] : wd[1];
+  const y = node.outputs[0];
+  const sub = (op: string, inputs: string[], attrs: Record<string, any>, outName?: string): string => {
+    const o = outName ?? fresh(`${y}__${op.toLowerCase()}`);
+    out.push({ name: fresh(`${node.name}__${op.toLowerCase()}`), op, inputs, outputs: [o], attrs });
+    return o;
+  };
+  let A = node.inputs[0];
+  if (a.transA) A = sub('Transpose', [A], { perm: [1, 0] });
+  const C = node.inputs[2] || '', cd = C ? inDims[2] : [];
+  const cConst = C ? c[2] : undefined;
+  // C becomes the GEMM's bias only on the prepacked path (constant B)
+  const colBias = !!c[1] && !!cConst && (size(cd) === 1 || (cd.length === 1 && cd[0] === n) || (cd.length === 2 && cd[0] === 1 && cd[1] === n));
+  const addC = !!C && !colBias;
+  if (c[1]) {
+    out.push({ name: node.name, op: 'Gemm', inputs: colBias ? [A, node.inputs[1], C] : [A, node.inputs[1]],
+      outputs: [addC ? fresh(`${y}__gemm`) : y], attrs: { alpha: a.alpha, beta: colBias ? a.beta : 1, transA: 0, transB: a.transB } });
+  } else {
+    const B = a.transB ? sub('Transpose', [node.inputs[1]], { perm: [1, 0] }) : node.inputs[1];
+    let p = sub('MatMul', [A, B], {}, a.alpha === 1 && !addC ? y : undefined);
+    if (a.alpha !== 1) p = sub('Mul', [p, addConst(`${node.name}__alpha`, { dtype: 'float32', dims: [], data: Float32Array.of(a.alpha) })], {}, addC ? undefined : y);
+    if (addC) out.push(...addBias(p));
+    return out;
+  }
+  if (addC) out.push(...addBias(out[out.length - 1].outputs[0]));
+  return out;
+
+  function addBias(p: string): Node[] {
+    if (cd.length > 2 || (cd.length && !broadcastsTo(cd, [m, n]))) throw new LayerError(node.name, node.op, `C [${cd.join(', ')}] does not broadcast to [${m}, ${n}]`);
+    let cn = C;
+    if (a.beta !== 1) {
+      cn = cConst ? addConst(`${C}__beta`, { dtype: 'float32', dims: cd.slice(), data: f32Of(cConst).map((v) => v * a.beta) })
+        : sub('Mul', [C, addConst(`${node.name}__beta`, { dtype: 'float32', dims: [], data: Float32Array.of(a.beta) })], {});
+    }
+    return [{ name: fresh(`${node.name}__add_c`), op: 'Add', inputs: [p, cn], outputs: [y], attrs: {} }];
+  }
+}
+
+const broadcastsTo = (d: readonly number[], to: readonly number[]): boolean =>
+  d.length <= to.length && d.every((v, i) => v === 1 || v === to[to.length - d.length + i]);
+
+/**
+ * MatMul (numpy matmul semantics). A constant 2-D B is the prepacked GEMM: Gemm over A's rows (Reshapes
+ * around it for A of rank ≠ 2). Anything else is the planned MatMul over operands of rank ≥ 2, batch dims
+ * broadcast: a 1-D A is reshaped to [1, K] and a 1-D B to [K, 1], and the output reshaped to drop that axis.
+ */
+function lowerMatMulNode(node: Node, inDims: Dims[], c: (ConstTensor | undefined)[], fresh: (base: string) => string): Node[] {
+  const [x, w] = inDims;
+  if (x.length === 0 || w.length === 0) throw new LayerError(node.name, node.op, 'operands must be at least 1-D');
+  const kx = x[x.length - 1], kw = w.length === 1 ? w[0] : w[w.length - 2];
+  if (kx !== kw) throw new LayerError(node.name, node.op, `cannot multiply [${x.join(', ')}] by [${w.join(', ')}]`);
+  const y = node.outputs[0];
+  const reshape = (from: string, to: string, shape: number[], tag: string): Node =>
+    ({ name: fresh(`${node.name}__${tag}`), op: 'Reshape', inputs: [from], outputs: [to], attrs: { shape } });
+  if (c[1] && w.length === 2) {
+    const gemm: Node = { name: node.name, op: 'Gemm', inputs: [node.inputs[0], node.inputs[1]], outputs: node.outputs, attrs: { alpha: 1, beta: 1, transA: 0, transB: 0 } };
+    if (x.length === 2) return [gemm];
+    const lead = x.slice(0, -1);
+    const a2 = fresh(`${y}__a2d`), y2 = fresh(`${y}__y2d`);
+    gemm.inputs = [a2, node.inputs[1]]; gemm.outputs = [y2];
+    return [reshape(node.inputs[0], a2, [size(lead), kx], 'reshape_in'), gemm, reshape(y2, y, [...lead, w[1]], 'reshape_out')];
+  }
+  const nodes: Node[] = [];
+  let A = node.inputs[0], B = node.inputs[1];
+  if (x.length === 1) { A = fresh(`${y}__a2d`); nodes.push(reshape(node.inputs[0], A, [1, kx], 'a_row')); }
+  if (w.length === 1) { B = fresh(`${y}__b2d`); nodes.push(reshape(node.inputs[1], B, [kw, 1], 'b_col')); }
+  if (x.length > 1 && w.length > 1) return [{ ...node, inputs: [A, B] }];
+  // the output without the axes the 1-D operands gained
+  const xb = x.length === 1 ? [1, kx] : x, wb = w.length === 1 ? [kw, 1] : w;
+  const batch = broadcast(node, xb.slice(0, -2), wb.slice(0, -2));
+  const full = [...batch, xb[xb.length - 2], wb[wb.length - 1]];
+  const final = [...batch, ...(x.length === 1 ? [] : [full[full.length - 2]]), ...(w.length === 1 ? [] : [full[full.length - 1]])];
+  const y3 = fresh(`${y}__mm`);
+  nodes.push({ ...node, inputs: [A, B], outputs: [y3] }, reshape(y3, y, final, 'reshape_out'));
+  return nodes;
+}
+
 function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
   fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
   const a = node.attrs, x = inDims[0];
@@ -647,26 +740,8 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       if (x.length !== 4) throw new LayerError(node.name, node.op, `only 2-D pooling is supported (input [${x.join(', ')}])`);
       a.pads = autoPads(node, x, a); delete a.autoPad;
       return [node];
-    case 'Gemm':
-      needConst(1, 'B (input 1)'); needConst(2, 'C (input 2)');
-      return [node];
-    case 'MatMul': {
-      if (!c[1]) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul is supported only with constant 2-D weights (input 1)`);
-      const w = inDims[1];
-      if (w.length !== 2) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul weights must be 2-D, got [${w.join(', ')}]`);
-      if (x.length < 2) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul input must be at least 2-D, got [${x.join(', ')}]`);
-      if (x[x.length - 1] !== w[0]) throw new LayerError(node.name, node.op, `cannot multiply [${x.join(', ')}] by [${w.join(', ')}]`);
-      const gemm: Node = { name: node.name, op: 'Gemm', inputs: [node.inputs[0], node.inputs[1]], outputs: node.outputs, attrs: { alpha: 1, beta: 1, transA: 0, transB: 0 } };
-      if (x.length === 2) return [gemm];
-      const lead = x.slice(0, -1);
-      const a2 = fresh(`${node.outputs[0]}__a2d`), y2 = fresh(`${node.outputs[0]}__y2d`);
-      gemm.inputs = [a2, node.inputs[1]]; gemm.outputs = [y2];
-      return [
-        { name: fresh(`${node.name}__reshape_in`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [a2], attrs: { shape: [size(lead), w[0]] } },
-        gemm,
-        { name: fresh(`${node.name}__reshape_out`), op: 'Reshape', inputs: [y2], outputs: node.outputs, attrs: { shape: [...lead, w[1]] } },
-      ];
-    }
+    case 'Gemm': return lowerGemmNode(node, inDims, c, addConst, fresh);
+    case 'MatMul': return lowerMatMulNode(node, inDims, c, fresh);
     case 'BatchNormalization':
       for (let i = 1; i < 5; i++) needConst(i, `parameter ${i}`);
       return [node];

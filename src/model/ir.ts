@@ -44,6 +44,8 @@ export interface Graph {
  * - Conv: kernel [kh,kw], strides [sh,sw], pads [t,l,b,r], dilations [dh,dw], groups; inputs X, W (const OIHW), B? (const).
  *   After fusion: act?: FusedActivation; a 4th input (residual, same shape as the output) when attrs.residual is true.
  * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
+ *   (fold.ts rewrites every other ONNX Gemm into Transpose / MatMul / Mul / Add.)
+ * - MatMul: none; inputs A [..., M, K], B [..., K, N] (rank ≥ 2, either may be a constant), batch dims broadcast.
  * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
  * - GlobalAveragePool, GlobalMaxPool: none.
  * - Relu, Sigmoid, Tanh, HardSwish: none. Clip: min, max (numbers, ±Infinity when absent). LeakyRelu: alpha.

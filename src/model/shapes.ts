@@ -114,6 +114,14 @@ export const gemmShape: ShapeRule = (node, inputs) => {
   return [[m, n]];
 };
 
+/** Planned MatMul: operands of rank ≥ 2 (the loader reshapes 1-D ones), [..., M, K] · [..., K, N], batch dims broadcast. */
+export const matmulShape: ShapeRule = (node, inputs) => {
+  const [a, b] = inputs;
+  if (a.length < 2 || b.length < 2) throw new LayerError(node.name, node.op, `expects operands of rank ≥ 2, got [${a.join(', ')}] and [${b.join(', ')}]`);
+  if (a[a.length - 1] !== b[b.length - 2]) throw new LayerError(node.name, node.op, `cannot multiply [${a.join(', ')}] by [${b.join(', ')}]`);
+  return [[...broadcast(node, a.slice(0, -2), b.slice(0, -2)), a[a.length - 2], b[b.length - 1]]];
+};
+
 export const poolShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];

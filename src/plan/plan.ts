@@ -225,7 +225,7 @@ function aliasSource(node: Node, values: Map<string, Value>, outDims: number[], 
   return logicalOrder(x.layout, x.dims, x.pixelStride) && logicalOrder(outLayout, outDims, outDims[1]) ? x : null;
 }
 
-/** Multiply-accumulates of a node (Conv and Gemm; 0 for the rest). */
+/** Multiply-accumulates of a node (Conv, Gemm and MatMul; 0 for the rest). */
 export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number {
   const out = dims.get(node.outputs[0]);
   if (!out) return 0;
@@ -234,6 +234,7 @@ export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number 
     return size(out) * w[1] * w[2] * w[3];
   }
   if (node.op === 'Gemm') return out[0] * out[1] * dims.get(node.inputs[0])![1];
+  if (node.op === 'MatMul') { const a = dims.get(node.inputs[0])!; return size(out) * a[a.length - 1]; }
   return 0;
 }
 

@@ -13,6 +13,7 @@ import type { BackendName } from '../../src/backends/backend.js';
 import { TENSOR_CASES } from './op-cases/tensor.js';
 import { REDUCE_CASES } from './op-cases/reduce.js';
 import { UNARY_CASES } from './op-cases/unary.js';
+import { MOBILE_CASES } from './op-cases/mobile.js';
 
 export interface OpCase {
   name: string;
@@ -56,8 +57,7 @@ export const OP_CASES: OpCase[] = [
   { name: 'GlobalAveragePool', x: [2, 7, 5, 3], spec: one('GlobalAveragePool') },
   { name: 'GlobalMaxPool', x: [1, 9, 4, 6], spec: one('GlobalMaxPool') },
   { name: 'Gemm transB=1 bias', x: [3, 21], spec: one('Gemm', { transB: 1 }, ['w', 'b'], { w: W([10, 21]), b: W([10]) }) },
-  { name: 'Gemm transA=1 transB=1 (reference only)', x: [7, 3], spec: one('Gemm', { transA: 1, transB: 1 }, ['w', 'b'], { w: W([4, 7]), b: W([4]) }),
-    unsupported: { wasm: /transA=1 is not supported/ } },
+  { name: 'Gemm transA=1 transB=1', x: [7, 3], spec: one('Gemm', { transA: 1, transB: 1 }, ['w', 'b'], { w: W([4, 7]), b: W([4]) }) },
   { name: 'Gemm transB=0 alpha beta', x: [2, 9], spec: one('Gemm', { alpha: 0.5, beta: 2 }, ['w', 'b'], { w: W([9, 5]), b: W([5]) }) },
   { name: 'MatMul const weights', x: [4, 11], spec: one('MatMul', {}, ['w'], { w: W([11, 6]) }) },
   { name: 'BatchNormalization', x: [1, 6, 5, 5], spec: one('BatchNormalization', { epsilon: 1e-3 }, ['s', 'b', 'm', 'v'], { s: W([6]), b: W([6]), m: W([6]), v: { dims: [6], data: [0.5, 1, 2, 0.1, 3, 1] } }) },
@@ -325,6 +325,7 @@ export const OP_CASES: OpCase[] = [
   ...TENSOR_CASES,
   ...REDUCE_CASES,
   ...UNARY_CASES,
+  ...MOBILE_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

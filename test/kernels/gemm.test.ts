@@ -6,7 +6,7 @@ import { KernelTester } from '../helpers/kernel-tester.js';
 import { rng } from '../helpers/rng.js';
 import { refGemm } from '../../src/backends/reference/kernels/gemm.js';
 import { actFn } from '../helpers/activations.js';
-import { lowerGemm, packGemmWeights } from '../../src/backends/wasm/kernels/gemm.js';
+import { lowerGemm, packGemmWeights, packGemv, GEMV, GEMM } from '../../src/backends/wasm/kernels/gemm.js';
 import { ActKind, type Activation } from '../../src/backends/wasm/kernels/types.js';
 import { EPILOGUE_CASES } from '../helpers/activations.js';
 
@@ -40,6 +40,13 @@ const cases: Case[] = [];
   for (const act of ACTS.filter((a) => a.kind === ActKind.Sigmoid || a.kind === ActKind.Tanh)) {
     for (const [m, k, n] of [[7, 5, 13], [13, 64, 9], [1, 3, 4]]) cases.push({ m, k, n, act, bias: true, res: m > 1, aPad: 1, yPad: 2, yOff: 1, rPad: 1 });
   }
+  // one row (f32_gemv): every column tail of a 32-column group (full groups, a last group of 8/16/24/32
+  // packed columns with 1..8 valid), odd k, every activation, bias and residual on and off
+  const gemvNs = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 29, 31, 32, 33, 36, 40, 63, 64, 65, 97, 100, 130];
+  const gemvKs = [1, 2, 3, 5, 7, 16, 31, 64, 129];
+  gemvNs.forEach((n, j) => {
+    cases.push({ m: 1, k: gemvKs[j % gemvKs.length], n, act: ACTS[j % ACTS.length], bias: j % 3 !== 1, res: j % 2 === 1, aPad: j % 2, yPad: j % 3, yOff: j % 2, rPad: 0 });
+  });
 }
 
 KernelTester.each('gemm', `${cases.length} shapes (m, k, n tails, activations, residual, strided rows, partitions)`, (t) => {
@@ -56,7 +63,8 @@ KernelTester.each('gemm', `${cases.length} shapes (m, k, n tails, activations, r
     const steps = lowerGemm({ weights: w, bias, k: c.k, n: c.n, act: c.act },
       { ptr: A.ptr, rows: c.m, stride: aStride }, { ptr: Y.ptr, stride: yStride }, R ? { ptr: R.ptr, stride: rStride } : null, t.cw);
     assert.is(steps.length, 1);
-    assert.is(steps[0].range, c.m);
+    assert.is(steps[0].kernel, c.m === 1 ? GEMV.kernel : GEMM.direct);
+    assert.is(steps[0].range, c.m === 1 ? Math.ceil(c.n / 32) : c.m);
     assert.is(steps[0].flops, 2 * c.m * c.k * c.n);
     t.check(steps, Y, refGemm(a, w, bias, res, c.m, c.k, c.n, actFn(c.act)), tol(c.k), what);
   }
@@ -75,6 +83,21 @@ test('packGemmWeights layout: [ceil(n/8)][bias 8 + k x 8], zero-padded columns',
   assert.is(p[b1 + 2], 0); // padded column
   assert.is(p[b1 + 8 * 2 + 1], w[9 * k + 1]);
   assert.throws(() => packGemmWeights(w, k, n + 1));
+});
+
+test('packGemv layout: groups of 32 columns, the last one roundUp8 wide, bias row first, zero-padded', () => {
+  const k = 3, n = 45; // one full group, then 13 columns packed 16 wide
+  const w = new Float32Array(n * k).map((_, i) => i + 1), bias = new Float32Array(n).map((_, i) => -i - 1);
+  const p = packGemv(w, k, n, bias);
+  assert.is(p.length, (k + 1) * 32 + (k + 1) * 16);
+  assert.is(p[5], -6); // bias of column 5
+  assert.is(p[32 * (1 + 2) + 31], w[31 * k + 2]); // W[k=2][col 31]
+  const g1 = (k + 1) * 32;
+  assert.is(p[g1 + 12], -45); // bias of column 44
+  assert.is(p[g1 + 13], 0); // padded column
+  assert.is(p[g1 + 16 * (1 + 1) + 12], w[44 * k + 1]); // W[k=1][col 44]
+  assert.is(p[g1 + 16 * 3 + 15], 0);
+  assert.throws(() => packGemv(w, k, n + 1));
 });
 
 test.run();

@@ -9,7 +9,7 @@ import type { MemoryPlan } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
 import { refConv2d } from './kernels/conv.js';
-import { refGemm } from './kernels/gemm.js';
+import { refGemm, refMatMul } from './kernels/gemm.js';
 import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
 import { refPool, refGlobalPool } from './kernels/pool.js';
 import { refResize } from './kernels/resize.js';
@@ -117,6 +117,7 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
     if (c) { const cb = refBinary('mul', c, cd, [a.beta], [], identity).y; return [refBinary('add', y, yd, cb, cd, identity).y]; }
     return [y];
   },
+  MatMul: (_n, [a, b], [ad, bd], [yd]) => [refMatMul(a!, ad, b!, bd, yd)],
   MaxPool: window('max'),
   AveragePool: window('avg'),
   GlobalAveragePool: (_n, [x], [xd]) => [refGlobalPool(x!, 'avg', xd[0], xd[1], xd[2], xd[3])],

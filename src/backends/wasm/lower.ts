@@ -9,6 +9,7 @@ import type { Value } from '../../plan/plan.js';
 import type { ConstRegion } from './consts.js';
 import { lowerConv2d } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
+import { lowerMatMul, type MatMulOperand } from './kernels/matmul.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
 import * as red from './kernels/reduce.js';
@@ -131,6 +132,21 @@ const gemm: Lowering = (ctx) => {
   return lowerGemm({ weights: wt, bias, k, n, act: ctx.act },
     { ptr: ptrOf(x), rows: m, stride: k }, { ptr: ptrOf(y), stride: n },
     res ? { ptr: ptrOf(res), stride: n } : null, ctx.cw);
+};
+
+/** Batched matrix product of run-time (or constant) operands of rank ≥ 2, batch dims broadcast: any layout, by strides. */
+const matmul: Lowering = (ctx) => {
+  const y = ctx.outputs[0];
+  const r = y.dims.length, batch = y.dims.slice(0, -2);
+  const operand = (v: Value | null, i: number): { dims: number[]; op: MatMulOperand } => {
+    let dims: number[], ptr: number, st: number[];
+    if (v) { dims = v.dims; ptr = ptrOf(v); st = physicalStrides(v); }
+    else { const c = ctx.consts[i] ?? fail(ctx, `input ${i} is missing`); dims = c.dims; ptr = ctx.cw.f32(f32(ctx, i)!); st = denseStrides(c.dims); }
+    const q = dims.length, off = batch.length - (q - 2);
+    return { dims, op: { ptr, batchStrides: batch.map((_, k) => (k < off || dims[k - off] === 1 ? 0 : st[k - off])), rowStride: st[q - 2], colStride: st[q - 1] } };
+  };
+  const A = operand(ctx.inputs[0], 0), B = operand(ctx.inputs[1], 1), C = operand(y, -1);
+  return lowerMatMul({ batch, m: y.dims[r - 2], k: A.dims[A.dims.length - 1], n: y.dims[r - 1], a: A.op, b: B.op, c: C.op }, ctx.cw);
 };
 
 const window: Lowering = (ctx) => {
@@ -455,6 +471,7 @@ const SOFTMAXES = ['Softmax', 'LogSoftmax', 'Hardmax'];
 const CHECKS: Record<string, Check> = {
   ...Object.fromEntries([...REDUCTIONS, ...NORMALIZATIONS, ...SOFTMAXES, 'LRN'].map((op) => [op, rankAtMost8])),
   Conv: constWeights(1, 'weights'),
+  // fold.ts leaves only transA = 0 and a constant B on Gemm (other forms become Transpose/MatMul/Add)
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
@@ -468,7 +485,7 @@ const CHECKS: Record<string, Check> = {
 };
 
 /** Operators whose every input may be a constant (the kernels read constants from the const region). */
-const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max', 'Concat', 'Where']);
+const CONST_OPERANDS = new Set(['Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max', 'Concat', 'Where', 'MatMul']);
 
 /** True, or why the wasm kernels do not run this node. */
 export function wasmSupports(node: Node, dimsOf: (name: string) => number[], graph: Graph): true | string {
@@ -479,7 +496,7 @@ export function wasmSupports(node: Node, dimsOf: (name: string) => number[], gra
 }
 
 export const WASM_OPS: Record<string, Lowering> = {
-  Conv: conv, Gemm: gemm,
+  Conv: conv, Gemm: gemm, MatMul: matmul,
   MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
   ...Object.fromEntries(Object.keys(ACTS).filter((op) => op !== 'Silu').map((op) => [op, activation])),
   Add: binary, Sub: binary, Mul: binary, Div: binary, PRelu: binary, Pow: binary, Min: binary, Max: binary,

@@ -306,6 +306,38 @@ fn store(z: u32, r: u32, c: u32, acc: f32) {
   }];
 };
 
+// ---- MatMul: batched product of run-time (or constant) operands, numpy batch broadcasting ----
+
+const matmul: Gen = (ctx) => {
+  const y = ctx.outputs[0], yd = y.dims, r = yd.length;
+  const ad = dimsOfOperand(ctx, 0), bd = dimsOfOperand(ctx, 1);
+  const m = yd[r - 2], n = yd[r - 1], k = ad[ad.length - 1];
+  const batch = yd.slice(0, -2);
+  // element strides of an operand's matrices along the output's batch dims (0 where it broadcasts)
+  const batchStrides = (d: readonly number[]): number[] => {
+    const own = d.slice(0, -2), st = denseStrides(d), off = batch.length - own.length;
+    return batch.map((_, j) => (j < off || own[j - off] === 1 ? 0 : st[j - off]));
+  };
+  const s: GemmShape = { m, n, k, batches: size(batch) };
+  const fns = `fn aOff(z: u32) -> u32 {
+  ${offsetExpr('z', batch, batchStrides(ad), 0, 'o')}
+  return u32(o);
+}
+fn bOff(z: u32) -> u32 {
+  ${offsetExpr('z', batch, batchStrides(bd), 0, 'o')}
+  return u32(o);
+}
+fn loadA(z: u32, r: u32, k: u32) -> f32 { return A[aOff(z) + r * ${u(k)} + k]; }
+fn loadB(z: u32, k: u32, c: u32) -> f32 { return B[bOff(z) + k * ${u(n)} + c]; }
+fn store(z: u32, r: u32, c: u32, acc: f32) { Y[(z * ${u(m)} + r) * ${u(n)} + c] = acc; }`;
+  const { tm, tn } = tiles(s);
+  return [{
+    kernel: `wgsl_matmul_${tm}x${tn}`, key: `matmul|${ad}|${bd}|${yd}`,
+    operands: [operand(ctx, 0), operand(ctx, 1), { value: y }], groups: gemmGroups(s),
+    wgsl: () => gemmShader(s, [{ name: 'A' }, { name: 'B' }, { name: 'Y', write: true }], fns),
+  }];
+};
+
 // ---- element-wise ----
 
 /** One invocation per output element: `body` computes `v` from element `gi` and stores Y[gi]. */
@@ -735,7 +767,7 @@ const lrn: Gen = (ctx) => {
 };
 
 export const WEBGPU_OPS: Record<string, Gen> = {
-  Conv: conv, Gemm: gemm,
+  Conv: conv, Gemm: gemm, MatMul: matmul,
   MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
   ...Object.fromEntries([...WGSL_ACTIVATIONS].filter((op) => op !== 'Silu').map((op) => [op, activation])),
   ...Object.fromEntries(Object.keys(BINARY_WGSL).map((op) => [op, binary])),
@@ -751,7 +783,7 @@ export const WEBGPU_OPS: Record<string, Gen> = {
 };
 
 /** Operators whose every input may be a constant (bound from the constant buffer). */
-const CONST_OPERANDS = new Set([...Object.keys(BINARY_WGSL), 'Concat', 'Where']);
+const CONST_OPERANDS = new Set([...Object.keys(BINARY_WGSL), 'Concat', 'Where', 'MatMul']);
 
 /** True, or why the WGSL kernels do not run this node. `maxBinding`: the device's maxStorageBufferBindingSize. */
 export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph, maxBinding: number): true | string {
@@ -774,6 +806,7 @@ export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, 
   // workgroup grids stay within 65535 per dimension (GEMM tiles are at least 32 on a side)
   const y = dims.get(node.outputs[0])!, tiles32 = (n: number) => Math.ceil(n / 32);
   if (node.op === 'Conv' && (tiles32(y[0] * y[2] * y[3]) > MAX_GROUPS || node.attrs.groups > MAX_GROUPS)) return `output [${y.join(', ')}] with ${node.attrs.groups} groups exceeds the dispatch limit (${MAX_GROUPS} workgroups per dimension)`;
+  if (node.op === 'MatMul' && (tiles32(y[y.length - 2]) > MAX_GROUPS || tiles32(y[y.length - 1]) > MAX_GROUPS || size(y.slice(0, -2)) > MAX_GROUPS)) return `output [${y.join(', ')}] exceeds the dispatch limit (${MAX_GROUPS} workgroups per dimension)`;
   if (node.op === 'Gemm' && (tiles32(y[0]) > MAX_GROUPS || tiles32(y[1]) > MAX_GROUPS)) return `output [${y.join(', ')}] exceeds the dispatch limit (${MAX_GROUPS} workgroups per dimension)`;
   return true;
 }

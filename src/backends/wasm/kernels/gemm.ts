@@ -47,6 +47,31 @@ export function packGemmWeights(weights: Float32Array, k: number, n: number, bia
   return packBlocked(n, k, weights, 0, k, undefined, bias);
 }
 
+/** The matrix-vector kernel of one-row GEMMs (assembly/gemv.ts): groups of 32 output columns, one stream each. */
+export const GEMV = { kernel: 'f32_gemv', group: 32, pack: packGemv } as const;
+
+/**
+ * Packs [n][k] weights (+ bias) for f32_gemv: groups of 32 columns, group g packed wg = min(32, roundUp8(n - 32g))
+ * floats wide: a row of bias, then k rows of weights (W[kk][32g + j] at (1 + kk) * wg + j), columns ≥ n zero.
+ * Full groups are (k + 1) * 32 floats, so group g starts at g * (k + 1) * 32.
+ */
+export function packGemv(weights: Float32Array, k: number, n: number, bias?: Float32Array): Float32Array {
+  if (weights.length !== n * k) throw new Error(`packGemv: weights have ${weights.length} values, expected ${n}x${k}`);
+  const G = GEMV.group, groups = Math.ceil(n / G);
+  const lastW = Math.min(G, Math.ceil((n - (groups - 1) * G) / 8) * 8);
+  const out = new Float32Array((groups - 1) * (k + 1) * G + (k + 1) * lastW);
+  for (let g = 0; g < groups; g++) {
+    const base = g * (k + 1) * G, col0 = g * G, wg = g === groups - 1 ? lastW : G, cols = Math.min(G, n - col0);
+    for (let j = 0; j < cols; j++) {
+      const col = col0 + j, src = col * k;
+      if (bias) out[base + j] = bias[col];
+      let p = base + wg + j;
+      for (let kk = 0; kk < k; kk++, p += wg) out[p] = weights[src + kk];
+    }
+  }
+  return out;
+}
+
 export interface GemmDesc {
   /** [n][k]: row `o` holds the k weights of output `o`. */
   weights: Float32Array;
@@ -58,8 +83,10 @@ export interface GemmDesc {
 
 /**
  * y[m, 0:n] = act(x[m, 0:k] · Wᵀ + bias + residual[m, 0:n]) for m < x.rows. Strides are in floats.
- * One Step of `f32_gemm_6x8`, range = rows. (It shares its microkernel with `f32_igemm_6x8`, but reads A's
- * rows directly: an igemm Step over a row-pointer buffer measured 10–13% slower, docs/DESIGN.md.)
+ * One row (a batch-1 FC): one Step of `f32_gemv`, range = groups of 32 output columns (threads split the
+ * columns). More rows: one Step of `f32_gemm_6x8`, range = rows. (It shares its microkernel with
+ * `f32_igemm_6x8`, but reads A's rows directly: an igemm Step over a row-pointer buffer measured 10–13%
+ * slower, docs/DESIGN.md.)
  */
 export function lowerGemm(
   desc: GemmDesc,
@@ -73,6 +100,11 @@ export function lowerGemm(
   if (y.stride < n) throw new Error(`lowerGemm: output row stride ${y.stride} < n ${n}`);
   if (residual && residual.stride < n) throw new Error(`lowerGemm: residual row stride ${residual.stride} < n ${n}`);
   if (x.rows < 1) return [];
+  if (x.rows === 1) {
+    const w = cw.f32(GEMV.pack(desc.weights, k, n, desc.bias));
+    return [step(GEMV.kernel, { x: x.ptr, w, y: y.ptr, r: residual ? residual.ptr : 0, k, n, act: act.kind, p0: act.p0, p1: act.p1 },
+      Math.ceil(n / GEMV.group), 2 * k * n)];
+  }
   const w = cw.f32(packGemmWeights(desc.weights, k, n, desc.bias));
   return [step(GEMM.direct, {
     a: x.ptr, aStride: x.stride, w, c: y.ptr, cStride: y.stride, r: residual ? residual.ptr : 0, rStride: residual ? residual.stride : 0,

@@ -39,6 +39,12 @@ export interface PoolCreateOptions {
   /** Dynamic chunks per thread and split step (load balance vs. one atomic claim and one call each). Default 32. */
   chunksPerThread?: number;
   /**
+   * Least work per chunk, in flops (default 25,000, ≈ 1 µs): a claim, the kernel call and the cache lines
+   * that cross cores at a chunk's edges cost ≈ 0.1 µs, so a layer of few, cheap items (a 7x7 depthwise
+   * layer: 49 pixels of ≈ 10k flops) gets fewer, larger chunks instead of 1-item ones.
+   */
+  minChunkFlops?: number;
+  /**
    * Whether the calling thread computes (it then blocks in Atomics.wait at barriers). Default: detected —
    * true where Atomics.wait is allowed (Node, Deno, Bun, workers), false on a browser main thread.
    * When false the pool has `threads` workers and `run` awaits them without blocking.
@@ -75,6 +81,8 @@ export interface PoolPlan {
   readonly bound: ThreadStep[] | null;
   /** The plan's counters (views over encoded.sync). @internal */
   readonly sync: Int32Array;
+  /** No step is split (one phase of small steps): a calling thread that computes runs it alone. @internal */
+  readonly serial: boolean;
   /** The pool that prepared it. */
   readonly poolId: number;
 }
@@ -103,6 +111,7 @@ export class WorkerPool {
   private memIds = 0;
   private readonly minSplitFlops: number;
   private readonly chunksPerThread: number;
+  private readonly minChunkFlops: number;
   /** Not readonly: tests turn it off to take the no-waitAsync path (testing.ts). */
   private useWaitAsync: boolean;
   private plans = new WeakMap<readonly Step[], PoolPlan>();
@@ -122,6 +131,7 @@ export class WorkerPool {
     this.callerComputes = callerComputes;
     this.minSplitFlops = opts.minSplitFlops ?? 250_000; // ≈ 5–10 µs of work: below that a split costs more than it saves
     this.chunksPerThread = Math.max(1, opts.chunksPerThread ?? 32);
+    this.minChunkFlops = Math.max(0, opts.minChunkFlops ?? 25_000);
     this.useWaitAsync = typeof (Atomics as any).waitAsync === 'function';
     this.workerUrl = opts.workerUrl;
   }
@@ -283,7 +293,8 @@ export class WorkerPool {
     const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps));
     let bound: ThreadStep[] | null = null;
     if (entry.exports) bound = bindPlan(encoded, entry.exports);
-    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync) };
+    const serial = phaseCount(encoded) <= 1 && !(encoded.phases.length && phaseField(encoded, 0, Phase.split));
+    const plan: PoolPlan = { memoryId: entry.id, poolId: this.poolId, encoded, steps, bound, sync: new Int32Array(encoded.sync), serial };
     this.plans.set(steps, plan);
     return plan;
   }
@@ -301,6 +312,7 @@ export class WorkerPool {
         // whole one, and a 1-row chunk of a small-M GEMM would stream all its weights for one row.
         const grain = Math.max(1, s.grain ?? 1);
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
+        chunk = Math.max(chunk, Math.min(Math.ceil(s.range / T), Math.ceil(this.minChunkFlops * s.range / Math.max(1, s.flops))));
         chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
         chunk = Math.ceil(chunk / grain) * grain;
         out.push({ first: i, end: i + 1, split: true, chunk, chunks: Math.ceil(s.range / chunk) });
@@ -340,8 +352,9 @@ export class WorkerPool {
     this.running = true;
     for (const w of this.workers) w.ref();
     try {
-      if (this.workers.length === 0) {
-        // One thread: plain serial execution on the caller.
+      if (this.workers.length === 0 || (plan.serial && plan.bound)) {
+        // One thread, or nothing to split (a profile's run of one small node): plain serial execution on
+        // the caller, no worker woken (a wake-up and a barrier would cost more than the steps).
         let s = 0;
         try {
           for (; s < plan.bound!.length; s++) {

@@ -1,6 +1,8 @@
 // Host side of the convolution kernels: kernel choice, weight prepacking, indirection buffers, lowering.
 //   1x1 / stride 1 / no padding / groups 1      -> f32_gemm_6x8 (assembly/gemm.ts), pixels are GEMM rows
 //   groups == Cin == Cout (depthwise, mult. 1) -> f32_dwconv_16c (assembly/dwconv.ts)
+//   3x3 / stride 1 / dilation 1 / groups 1, where it pays (WINOGRAD.pays)
+//                                              -> f32_winograd_2x2 (assembly/winograd.ts)
 //   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
@@ -32,13 +34,112 @@ export function convOutputSize(input: number, kernel: number, stride: number, pa
   return windowOutputSize(input, kernel, stride, padBegin, padEnd, dilation);
 }
 
-/** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels. */
-export function convKernelFor(desc: Conv2dDesc, cin: number): 'gemm' | 'dwconv' | 'igemm' {
+/** The shape of a convolution (what the kernel choice and the scratch size depend on). */
+export type ConvShape = Pick<Conv2dDesc, 'cout' | 'kernel' | 'strides' | 'pads' | 'dilations' | 'groups'>;
+
+/** Per-layer lowering options. */
+export interface ConvOptions {
+  /** Threads the program runs on: a Winograd step gets a few items per thread (each with its own scratch slot). */
+  threads?: number;
+  /** Address of a scratch region of at least `convScratchBytes` bytes (the program's shared one, reserved at plan
+   * time). Absent: the lowering reserves a private one in the constants region (kernel tests, benchmarks). */
+  scratch?: number;
+  /** Force (true) or forbid (false) Winograd where it applies; default: `WINOGRAD.pays`. */
+  winograd?: boolean;
+  /** Tiles per Winograd block instead of `WINOGRAD.tileBlock(cin)` (tests of block edges, benchmarks). */
+  tileBlock?: number;
+}
+
+/**
+ * The Winograd family, F(2x2, 3x3): stride-1, dilation-1 3x3 convolutions with groups 1. A tile of 2x2 outputs
+ * costs 16 multiply-adds per (ci, co) pair instead of 36 (2.25x fewer), plus transforms that are O(cin + cout)
+ * per tile; the GEMMs run on the 6x8 microkernel with tiles as rows, so a block should hold a few 6-row tiles.
+ */
+export const WINOGRAD = {
+  kernel: 'f32_winograd_2x2',
+  /** Output pixels per tile side. */
+  tile: 2,
+  /** Scratch bytes per tile block and input channel budget: V (16 x tileBlock x cin4 floats) stays in L2. */
+  vBudget: 192 << 10,
+  /** Tile blocks are multiples of the microkernel's 6 rows, at most this many tiles. */
+  maxTileBlock: 48,
+  /** Items per thread when threads > 1 (each item owns one scratch slot; dynamic chunks balance them). */
+  itemsPerThread: 3,
+  /** Whether Winograd applies to this shape (exactness of the algorithm, not speed). */
+  applies(shape: ConvShape, cin: number): boolean {
+    return shape.groups === 1 && shape.kernel[0] === 3 && shape.kernel[1] === 3 && shape.strides[0] === 1 && shape.strides[1] === 1
+      && shape.dilations[0] === 1 && shape.dilations[1] === 1 && cin >= 1;
+  },
+  /** Whether it is faster than the direct igemm (measured, bench/kernels.ts; docs in notes): enough channels
+   * on both sides for the transforms to amortize, and enough tiles to fill the 6-row microkernel. */
+  pays(shape: ConvShape, cin: number, oh: number, ow: number): boolean {
+    return cin >= 16 && shape.cout >= 16 && oh * ow >= 36;
+  },
+  tileBlock(cin: number): number {
+    const cin4 = Math.ceil(cin / 4) * 4;
+    const t = Math.floor(WINOGRAD.vBudget / (64 * cin4) / 6) * 6;
+    return Math.max(6, Math.min(WINOGRAD.maxTileBlock, t));
+  },
+} as const;
+
+/** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels and an oh x ow output. */
+export function convKernelFor(desc: ConvShape, cin: number, oh = 0, ow = 0, opts: ConvOptions = {}): 'gemm' | 'dwconv' | 'igemm' | 'winograd' {
   const [kh, kw] = desc.kernel;
   const [sh, sw] = desc.strides;
   if (desc.groups === 1 && kh === 1 && kw === 1 && sh === 1 && sw === 1 && desc.pads.every((p) => p === 0)) return 'gemm';
   if (desc.groups === cin && desc.cout === cin && cin > 1) return 'dwconv';
+  if (WINOGRAD.applies(desc, cin) && (opts.winograd ?? WINOGRAD.pays(desc, cin, oh, ow))) return 'winograd';
   return 'igemm';
+}
+
+/** How a Winograd step splits its tiles: `items` (its range), each `blocksPerItem` blocks of `tileBlock`
+ * tiles and one scratch slot of `slotBytes` (V then M). */
+export function winogradPlan(cin: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
+  const threads = opts.threads ?? 1;
+  const tiles = n * Math.ceil(oh / WINOGRAD.tile) * Math.ceil(ow / WINOGRAD.tile);
+  const tileBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin);
+  const blocks = Math.ceil(tiles / tileBlock);
+  const want = threads > 1 ? threads * WINOGRAD.itemsPerThread : 1;
+  const blocksPerItem = Math.ceil(blocks / Math.min(blocks, want));
+  const items = Math.ceil(blocks / blocksPerItem);
+  const slotBytes = 16 * tileBlock * (Math.ceil(cin / 4) * 4 + 8) * 4;
+  return { tiles, tileBlock, blocksPerItem, items, slotBytes, bytes: items * slotBytes };
+}
+
+/** Scratch bytes `lowerConv2d` needs for this convolution (0 unless it takes the Winograd path). */
+export function convScratchBytes(desc: ConvShape, x: { n: number; h: number; w: number; c: number }, opts: ConvOptions = {}): number {
+  const oh = convOutputSize(x.h, desc.kernel[0], desc.strides[0], desc.pads[0], desc.pads[2], desc.dilations[0]);
+  const ow = convOutputSize(x.w, desc.kernel[1], desc.strides[1], desc.pads[1], desc.pads[3], desc.dilations[1]);
+  if (oh <= 0 || ow <= 0 || x.n === 0 || convKernelFor(desc, x.c, oh, ow, opts) !== 'winograd') return 0;
+  return winogradPlan(x.c, x.n, oh, ow, opts).bytes;
+}
+
+/**
+ * Winograd F(2x2,3x3) weights: U[pos = 4i + j][ci][co] = (G g G^T)[i][j] (float64, rounded once), in
+ * ceil(cout/8) blocks of 8 output channels, each 16 microkernel blocks (pos order) of 8 zero floats (the
+ * microkernel's bias row; the bias is added after the output transform) and cin rows of 8; columns ≥ cout zero.
+ */
+export function packWinogradWeights(weights: Float32Array, cin: number, cout: number): Float32Array {
+  if (weights.length !== cout * cin * 9) throw new Error(`packWinogradWeights: ${weights.length} weights, expected ${cout}x${cin}x3x3`);
+  const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+  const posLen = (cin + 1) * 8, blockLen = 16 * posLen;
+  const out = new Float32Array(Math.ceil(cout / 8) * blockLen);
+  const t = new Float64Array(12); // G g: 4 x 3
+  for (let co = 0; co < cout; co++) {
+    const base = Math.floor(co / 8) * blockLen + 8 + (co % 8);
+    for (let ci = 0; ci < cin; ci++) {
+      const g = (co * cin + ci) * 9;
+      for (let i = 0; i < 4; i++) {
+        for (let b = 0; b < 3; b++) t[i * 3 + b] = G[i][0] * weights[g + b] + G[i][1] * weights[g + 3 + b] + G[i][2] * weights[g + 6 + b];
+      }
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) {
+          out[base + (i * 4 + j) * posLen + ci * 8] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -88,7 +189,7 @@ export function packDwconvWeights(weights: Float32Array, channels: number, taps:
  * Lowers y = act(conv2d(x, W) + bias + residual) to Steps. x, y (and residual) are NHWC with their own pixel
  * strides; x's address must be final (the indirection buffer holds absolute addresses into it).
  */
-export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: NhwcRef | null, cw: ConstWriter): Step[] {
+export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: NhwcRef | null, cw: ConstWriter, opts: ConvOptions = {}): Step[] {
   const [kh, kw] = desc.kernel;
   const [sh, sw] = desc.strides;
   const [pt, pl, pb, pr] = desc.pads;
@@ -116,7 +217,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   if (pixels === 0) return [];
   const flops = 2 * pixels * cout * cinG * taps;
   const rp = residual ? residual.ptr : 0, rs = residual ? residual.pixelStride : 0;
-  const kind = convKernelFor(desc, cin);
+  const kind = convKernelFor(desc, cin, oh, ow, opts);
 
   if (kind === 'gemm') {
     const w = cw.f32(packGemmWeights(desc.weights, cin, cout, desc.bias));
@@ -127,6 +228,16 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
 
   // Padding taps read the zero buffer at up to cin floats past it (igemm adds the group's channel offset).
   const zero = cw.zeros(Math.max(16, cin * 4));
+  if (kind === 'winograd') {
+    const wp = winogradPlan(cin, x.n, oh, ow, opts);
+    const scratch = opts.scratch ?? cw.f32(new Float32Array(wp.bytes / 4));
+    const u = cw.f32(packWinogradWeights(desc.weights, cin, cout));
+    const bias = desc.bias ? cw.f32(desc.bias) : 0;
+    return [step(WINOGRAD.kernel, {
+      x: x.ptr, n: x.n, ih: x.h, iw: x.w, xStride: x.pixelStride, cin, pt, pl, zero, u, bias, y: y.ptr, oh, ow, yStride: y.pixelStride, cout,
+      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, scratch, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem,
+    }, wp.items, flops)];
+  }
   cw.reserve(pixels * taps * 4);
   const ind = cw.i32(buildIndirection(desc, x, oh, ow, zero));
 

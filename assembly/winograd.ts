@@ -1,0 +1,210 @@
+// Winograd convolution F(2x2, 3x3) over NHWC: stride 1, dilation 1, groups 1, any padding.
+//
+// Each output tile of 2x2 pixels reads a 4x4 input patch d (rows oy-pt .. oy-pt+3, padding reads zeros):
+//   V = Bᵀ d B            (input transform, per input channel; adds only)
+//   M[pos] = V[pos] · U[pos]  for the 16 positions pos = 4i + j: a GEMM over channels
+//   Y = Aᵀ M A            (output transform, per output channel), then + bias + residual, activation.
+//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   Aᵀ = [1 1 1 0; 0 1 -1 -1]
+// U = G g Gᵀ (G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]) is computed on the host at prepack.
+//
+// Work: tiles are numbered (n, ty, tx) row-major, grouped in blocks of `tileBlock` tiles; the range is
+// `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own scratch slot at
+// scratch + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
+//   1. input transform of its tiles, all channels -> V[16][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
+//   2. per block of 8 output channels: 16 GEMMs (the 6x8 microkernel of assembly/simd.ts, rows = tiles,
+//      k = cin) -> M[16][tileBlock][8], then the output transform of those 8 channels with the epilogue.
+// A tile's result does not depend on the block, item or scratch slot it lands in, so any partition of
+// [0, items) gives identical bytes.
+//
+// Packed weights u: ceil(cout/8) blocks of 8 output channels; block b holds, for pos = 0..15, the
+// microkernel's block format: 8 zero floats (bias row, unused) then cin rows of 8 weights U[pos][ci][8b+j]
+// (zero past cout). Bias (cout floats) is added after the output transform (it is not a transform-domain
+// quantity).
+import { gemm6x8Simd, gemm8Scalar, loadPartial, storePartial } from './simd';
+import { activate1, activate4 } from './activation';
+
+/** Address of input pixel (row base rb, column ix), or the zero buffer where the tap is padding. */
+@inline function px(rb: usize, rowOk: bool, ix: i32, iw: i32, xs: usize, zero: usize): usize {
+  return rowOk && ix >= 0 && ix < iw ? rb + <usize>ix * xs : zero;
+}
+
+/**
+ * Winograd F(2x2,3x3), items [begin, end) of `items` (see top of file).
+ * x: input NHWC (n, ih, iw, cin) with pixel stride xStride floats; pt, pl: top/left padding (bottom/right
+ * padding is implied by oh, ow: rows and columns past the input read zeros); zero: a zero buffer of ≥ cin
+ * floats; u: packed transformed weights; bias: cout floats (or 0: none); y: output (n, oh, ow, cout),
+ * pixel stride yStride; r: residual (0 = none), pixel stride rStride; scratch: item slots of slotBytes
+ * bytes (V then M); tileBlock: tiles per block (≥ 1); blocksPerItem ≥ 1.
+ */
+export function f32_winograd_2x2(
+  x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
+  u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
+  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  begin: i32, end: i32,
+): void {
+  const th = (oh + 1) >> 1, tw = (ow + 1) >> 1;
+  const tiles = n * th * tw;
+  const cin4 = (cin + 3) & ~3;
+  const vBytes = <usize>(16 * tileBlock * cin4) << 2;     // V: 16 x tileBlock rows of cin4 floats
+  const posV = <usize>(tileBlock * cin4) << 2;           // bytes between positions in V
+  const posM = <usize>tileBlock << 5;                    // bytes between positions in M (rows of 8)
+  const uBlock = <usize>(16 * (cin + 1)) << 5;           // bytes per packed block of 8 output channels
+  const uPos = <usize>(cin + 1) << 5;
+  const xs = <usize>xStride << 2;
+  for (let item = begin; item < end; item++) {
+    const vb = <usize>scratch + <usize>item * <usize>slotBytes;
+    const mb = vb + vBytes;
+    const t1 = min(tiles, (item + 1) * blocksPerItem * tileBlock);
+    for (let t0 = item * blocksPerItem * tileBlock; t0 < t1; t0 += tileBlock) {
+      const nt = min(tileBlock, t1 - t0);
+      // 1. input transform: V[pos][j][0:cin]
+      for (let j = 0; j < nt; j++) {
+        const t = t0 + j;
+        const b = t / (th * tw), rem = t % (th * tw);
+        const iy = ((rem / tw) << 1) - pt, ix = ((rem % tw) << 1) - pl;
+        const img = <usize>x + <usize>(b * ih) * <usize>iw * xs;
+        const r0 = img + <usize>(iy * iw) * xs, r1 = r0 + <usize>iw * xs, r2 = r1 + <usize>iw * xs, r3 = r2 + <usize>iw * xs;
+        const k0 = iy >= 0 && iy < ih, k1 = iy + 1 >= 0 && iy + 1 < ih, k2 = iy + 2 >= 0 && iy + 2 < ih, k3 = iy + 3 >= 0 && iy + 3 < ih;
+        const z = <usize>zero;
+        const d00 = px(r0, k0, ix, iw, xs, z), d01 = px(r0, k0, ix + 1, iw, xs, z), d02 = px(r0, k0, ix + 2, iw, xs, z), d03 = px(r0, k0, ix + 3, iw, xs, z);
+        const d10 = px(r1, k1, ix, iw, xs, z), d11 = px(r1, k1, ix + 1, iw, xs, z), d12 = px(r1, k1, ix + 2, iw, xs, z), d13 = px(r1, k1, ix + 3, iw, xs, z);
+        const d20 = px(r2, k2, ix, iw, xs, z), d21 = px(r2, k2, ix + 1, iw, xs, z), d22 = px(r2, k2, ix + 2, iw, xs, z), d23 = px(r2, k2, ix + 3, iw, xs, z);
+        const d30 = px(r3, k3, ix, iw, xs, z), d31 = px(r3, k3, ix + 1, iw, xs, z), d32 = px(r3, k3, ix + 2, iw, xs, z), d33 = px(r3, k3, ix + 3, iw, xs, z);
+        const v0 = vb + (<usize>(j * cin4) << 2);
+        if (ASC_FEATURE_SIMD) {
+          for (let c = 0; c < cin; c += 4) {
+            const o = <usize>c << 2;
+            const cnt = cin - c;
+            let a0: v128, a1: v128, a2: v128, a3: v128;
+            // rows: w_i = d_i B (w0 = d0 - d2, w1 = d1 + d2, w2 = d2 - d1, w3 = d1 - d3)
+            if (cnt >= 4) { a0 = v128.load(d00 + o); a1 = v128.load(d01 + o); a2 = v128.load(d02 + o); a3 = v128.load(d03 + o); }
+            else { a0 = loadPartial(d00 + o, cnt); a1 = loadPartial(d01 + o, cnt); a2 = loadPartial(d02 + o, cnt); a3 = loadPartial(d03 + o, cnt); }
+            const w00 = f32x4.sub(a0, a2), w01 = f32x4.add(a1, a2), w02 = f32x4.sub(a2, a1), w03 = f32x4.sub(a1, a3);
+            if (cnt >= 4) { a0 = v128.load(d10 + o); a1 = v128.load(d11 + o); a2 = v128.load(d12 + o); a3 = v128.load(d13 + o); }
+            else { a0 = loadPartial(d10 + o, cnt); a1 = loadPartial(d11 + o, cnt); a2 = loadPartial(d12 + o, cnt); a3 = loadPartial(d13 + o, cnt); }
+            const w10 = f32x4.sub(a0, a2), w11 = f32x4.add(a1, a2), w12 = f32x4.sub(a2, a1), w13 = f32x4.sub(a1, a3);
+            if (cnt >= 4) { a0 = v128.load(d20 + o); a1 = v128.load(d21 + o); a2 = v128.load(d22 + o); a3 = v128.load(d23 + o); }
+            else { a0 = loadPartial(d20 + o, cnt); a1 = loadPartial(d21 + o, cnt); a2 = loadPartial(d22 + o, cnt); a3 = loadPartial(d23 + o, cnt); }
+            const w20 = f32x4.sub(a0, a2), w21 = f32x4.add(a1, a2), w22 = f32x4.sub(a2, a1), w23 = f32x4.sub(a1, a3);
+            if (cnt >= 4) { a0 = v128.load(d30 + o); a1 = v128.load(d31 + o); a2 = v128.load(d32 + o); a3 = v128.load(d33 + o); }
+            else { a0 = loadPartial(d30 + o, cnt); a1 = loadPartial(d31 + o, cnt); a2 = loadPartial(d32 + o, cnt); a3 = loadPartial(d33 + o, cnt); }
+            const w30 = f32x4.sub(a0, a2), w31 = f32x4.add(a1, a2), w32 = f32x4.sub(a2, a1), w33 = f32x4.sub(a1, a3);
+            // columns: V_k = Bᵀ w_k, stored at position 4i + k
+            const q = v0 + o;
+            v128.store(q, f32x4.sub(w00, w20)); v128.store(q + posV, f32x4.sub(w01, w21));
+            v128.store(q + 2 * posV, f32x4.sub(w02, w22)); v128.store(q + 3 * posV, f32x4.sub(w03, w23));
+            v128.store(q + 4 * posV, f32x4.add(w10, w20)); v128.store(q + 5 * posV, f32x4.add(w11, w21));
+            v128.store(q + 6 * posV, f32x4.add(w12, w22)); v128.store(q + 7 * posV, f32x4.add(w13, w23));
+            v128.store(q + 8 * posV, f32x4.sub(w20, w10)); v128.store(q + 9 * posV, f32x4.sub(w21, w11));
+            v128.store(q + 10 * posV, f32x4.sub(w22, w12)); v128.store(q + 11 * posV, f32x4.sub(w23, w13));
+            v128.store(q + 12 * posV, f32x4.sub(w10, w30)); v128.store(q + 13 * posV, f32x4.sub(w11, w31));
+            v128.store(q + 14 * posV, f32x4.sub(w12, w32)); v128.store(q + 15 * posV, f32x4.sub(w13, w33));
+          }
+        } else {
+          for (let c = 0; c < cin; c++) {
+            const o = <usize>c << 2;
+            let a0 = load<f32>(d00 + o), a1 = load<f32>(d01 + o), a2 = load<f32>(d02 + o), a3 = load<f32>(d03 + o);
+            const w00 = a0 - a2, w01 = a1 + a2, w02 = a2 - a1, w03 = a1 - a3;
+            a0 = load<f32>(d10 + o); a1 = load<f32>(d11 + o); a2 = load<f32>(d12 + o); a3 = load<f32>(d13 + o);
+            const w10 = a0 - a2, w11 = a1 + a2, w12 = a2 - a1, w13 = a1 - a3;
+            a0 = load<f32>(d20 + o); a1 = load<f32>(d21 + o); a2 = load<f32>(d22 + o); a3 = load<f32>(d23 + o);
+            const w20 = a0 - a2, w21 = a1 + a2, w22 = a2 - a1, w23 = a1 - a3;
+            a0 = load<f32>(d30 + o); a1 = load<f32>(d31 + o); a2 = load<f32>(d32 + o); a3 = load<f32>(d33 + o);
+            const w30 = a0 - a2, w31 = a1 + a2, w32 = a2 - a1, w33 = a1 - a3;
+            const q = v0 + o;
+            store<f32>(q, w00 - w20); store<f32>(q + posV, w01 - w21); store<f32>(q + 2 * posV, w02 - w22); store<f32>(q + 3 * posV, w03 - w23);
+            store<f32>(q + 4 * posV, w10 + w20); store<f32>(q + 5 * posV, w11 + w21); store<f32>(q + 6 * posV, w12 + w22); store<f32>(q + 7 * posV, w13 + w23);
+            store<f32>(q + 8 * posV, w20 - w10); store<f32>(q + 9 * posV, w21 - w11); store<f32>(q + 10 * posV, w22 - w12); store<f32>(q + 11 * posV, w23 - w13);
+            store<f32>(q + 12 * posV, w10 - w30); store<f32>(q + 13 * posV, w11 - w31); store<f32>(q + 14 * posV, w12 - w32); store<f32>(q + 15 * posV, w13 - w33);
+          }
+        }
+      }
+      // 2. per 8 output channels: 16 GEMMs into M, then the output transform with the epilogue
+      for (let nb = 0; nb < cout; nb += 8) {
+        const nr = min(8, cout - nb);
+        const ub = <usize>u + <usize>(nb >> 3) * uBlock;
+        for (let pos = 0; pos < 16; pos++) {
+          if (ASC_FEATURE_SIMD) {
+            gemm6x8Simd(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,
+              mb + <usize>pos * posM, 32, 0, 0, nr, 0, 0, 0, 0, nt);
+          } else {
+            gemm8Scalar(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,
+              mb + <usize>pos * posM, 32, 0, 0, nr, 0, 0, 0, 0, nt);
+          }
+        }
+        for (let j = 0; j < nt; j++) {
+          const t = t0 + j;
+          const b = t / (th * tw), rem = t % (th * tw);
+          const oy = (rem / tw) << 1, ox = (rem % tw) << 1;
+          const rows = min(2, oh - oy), cols = min(2, ow - ox);
+          const pix = (b * oh + oy) * ow + ox;
+          const yp = <usize>y + (<usize>pix * <usize>yStride << 2) + (<usize>nb << 2);
+          const yRow = <usize>(ow * yStride) << 2, yCol = <usize>yStride << 2;
+          const rp = r != 0 ? <usize>r + (<usize>pix * <usize>rStride << 2) + (<usize>nb << 2) : 0;
+          const rRow = <usize>(ow * rStride) << 2, rCol = <usize>rStride << 2;
+          const m = mb + (<usize>j << 5);
+          if (ASC_FEATURE_SIMD) {
+            for (let h = 0; h < nr; h += 4) {
+              const cnt = min(4, nr - h);
+              const mh = m + (<usize>h << 2);
+              const bv = bias != 0 ? loadPartial(<usize>bias + (<usize>(nb + h) << 2), cnt) : f32x4.splat(0);
+              // s_i = (m_i0 + m_i1 + m_i2, m_i1 - m_i2 - m_i3) per row i
+              let e0 = v128.load(mh), e1 = v128.load(mh + posM), e2 = v128.load(mh + 2 * posM), e3 = v128.load(mh + 3 * posM);
+              const s00 = f32x4.add(f32x4.add(e0, e1), e2), s01 = f32x4.sub(f32x4.sub(e1, e2), e3);
+              e0 = v128.load(mh + 4 * posM); e1 = v128.load(mh + 5 * posM); e2 = v128.load(mh + 6 * posM); e3 = v128.load(mh + 7 * posM);
+              const s10 = f32x4.add(f32x4.add(e0, e1), e2), s11 = f32x4.sub(f32x4.sub(e1, e2), e3);
+              e0 = v128.load(mh + 8 * posM); e1 = v128.load(mh + 9 * posM); e2 = v128.load(mh + 10 * posM); e3 = v128.load(mh + 11 * posM);
+              const s20 = f32x4.add(f32x4.add(e0, e1), e2), s21 = f32x4.sub(f32x4.sub(e1, e2), e3);
+              e0 = v128.load(mh + 12 * posM); e1 = v128.load(mh + 13 * posM); e2 = v128.load(mh + 14 * posM); e3 = v128.load(mh + 15 * posM);
+              const s30 = f32x4.add(f32x4.add(e0, e1), e2), s31 = f32x4.sub(f32x4.sub(e1, e2), e3);
+              // y_0k = s_0k + s_1k + s_2k, y_1k = s_1k - s_2k - s_3k
+              const yo = <usize>h << 2;
+              wStore(f32x4.add(f32x4.add(f32x4.add(s00, s10), s20), bv), yp + yo, rp != 0 ? rp + yo : 0, cnt, act, p0, p1);
+              if (cols > 1) wStore(f32x4.add(f32x4.add(f32x4.add(s01, s11), s21), bv), yp + yCol + yo, rp != 0 ? rp + rCol + yo : 0, cnt, act, p0, p1);
+              if (rows > 1) {
+                wStore(f32x4.add(f32x4.sub(f32x4.sub(s10, s20), s30), bv), yp + yRow + yo, rp != 0 ? rp + rRow + yo : 0, cnt, act, p0, p1);
+                if (cols > 1) wStore(f32x4.add(f32x4.sub(f32x4.sub(s11, s21), s31), bv), yp + yRow + yCol + yo, rp != 0 ? rp + rRow + rCol + yo : 0, cnt, act, p0, p1);
+              }
+            }
+          } else {
+            for (let h = 0; h < nr; h++) {
+              const mh = m + (<usize>h << 2);
+              const bv: f32 = bias != 0 ? load<f32>(<usize>bias + (<usize>(nb + h) << 2)) : 0;
+              let e0 = load<f32>(mh), e1 = load<f32>(mh + posM), e2 = load<f32>(mh + 2 * posM), e3 = load<f32>(mh + 3 * posM);
+              const s00 = e0 + e1 + e2, s01 = e1 - e2 - e3;
+              e0 = load<f32>(mh + 4 * posM); e1 = load<f32>(mh + 5 * posM); e2 = load<f32>(mh + 6 * posM); e3 = load<f32>(mh + 7 * posM);
+              const s10 = e0 + e1 + e2, s11 = e1 - e2 - e3;
+              e0 = load<f32>(mh + 8 * posM); e1 = load<f32>(mh + 9 * posM); e2 = load<f32>(mh + 10 * posM); e3 = load<f32>(mh + 11 * posM);
+              const s20 = e0 + e1 + e2, s21 = e1 - e2 - e3;
+              e0 = load<f32>(mh + 12 * posM); e1 = load<f32>(mh + 13 * posM); e2 = load<f32>(mh + 14 * posM); e3 = load<f32>(mh + 15 * posM);
+              const s30 = e0 + e1 + e2, s31 = e1 - e2 - e3;
+              const yo = <usize>h << 2;
+              sStore(s00 + s10 + s20 + bv, yp + yo, rp != 0 ? rp + yo : 0, act, p0, p1);
+              if (cols > 1) sStore(s01 + s11 + s21 + bv, yp + yCol + yo, rp != 0 ? rp + rCol + yo : 0, act, p0, p1);
+              if (rows > 1) {
+                sStore(s10 - s20 - s30 + bv, yp + yRow + yo, rp != 0 ? rp + rRow + yo : 0, act, p0, p1);
+                if (cols > 1) sStore(s11 - s21 - s31 + bv, yp + yRow + yCol + yo, rp != 0 ? rp + rRow + rCol + yo : 0, act, p0, p1);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Epilogue of `cnt` (1..4) channels of one output pixel: + residual at rp (0: none), activation, store. */
+@inline function wStore(v: v128, yp: usize, rp: usize, cnt: i32, act: i32, p0: f32, p1: f32): void {
+  if (cnt == 4) {
+    if (rp != 0) v = f32x4.add(v, v128.load(rp));
+    v128.store(yp, activate4(v, act, p0, p1));
+  } else {
+    if (rp != 0) v = f32x4.add(v, loadPartial(rp, cnt));
+    storePartial(yp, activate4(v, act, p0, p1), cnt);
+  }
+}
+
+@inline function sStore(v: f32, yp: usize, rp: usize, act: i32, p0: f32, p1: f32): void {
+  if (rp != 0) v += load<f32>(rp);
+  store<f32>(yp, activate1(v, act, p0, p1));
+}

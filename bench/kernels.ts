@@ -1,10 +1,12 @@
 // Kernel families on real layer shapes (ResNet-18 and MobileNetV2), one thread, benchmark.js.
 // Reports the median ms of benchmark.js's samples, GFLOP/s and the fraction of this machine's wasm SIMD
 // peak measured in the same process (bench/peak.ts); bandwidth-bound families also in GB/s. Run: npm run bench:kernels [-- --flavor simd] [-- --quick]
+// `--winograd` runs only the 3x3 comparison: direct igemm against Winograd F(2x2,3x3) on the same shape,
+// interleaved (`--tile-block N` overrides Winograd's tiles per block, to tune WINOGRAD.tileBlock).
 import Benchmark from 'benchmark';
 import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
-import { lowerConv2d } from '../src/backends/wasm/kernels/conv.js';
+import { lowerConv2d, type ConvOptions } from '../src/backends/wasm/kernels/conv.js';
 import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
 import { lowerPool, lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
 import { lowerBinary, lowerActivation } from '../src/backends/wasm/kernels/eltwise.js';
@@ -21,17 +23,18 @@ const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 /** `bytes`: memory traffic per run for the bandwidth-bound families (reported as GB/s). */
 interface Case { family: string; name: string; bytes?: number; build: (m: BenchMemory) => Step[] }
 
-const conv = (name: string, cin: number, cout: number, hw: number, k: number, s: number, p: number, groups = 1): Case => ({
+const conv = (name: string, cin: number, cout: number, hw: number | [number, number], k: number, s: number, p: number, groups = 1, opts: ConvOptions = {}): Case => ({
   family: groups === cin && groups > 1 ? 'dwconv' : k === 1 && s === 1 ? 'conv1x1' : 'conv',
   name,
   build: (m) => {
-    const x = m.nhwc(1, hw, hw, cin);
-    const o = Math.floor((hw + 2 * p - k) / s) + 1;
-    const y = m.nhwc(1, o, o, cout);
+    const [h, w] = typeof hw === 'number' ? [hw, hw] : hw;
+    const x = m.nhwc(1, h, w, cin);
+    const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+    const y = m.nhwc(1, oh, ow, cout);
     return lowerConv2d({
       weights: randomWeights(cout * (cin / groups) * k * k), bias: randomWeights(cout), cout,
       kernel: [k, k], strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], groups, act: RELU,
-    }, x, y, null, m.cw);
+    }, x, y, null, m.cw, opts);
   },
 });
 
@@ -116,7 +119,53 @@ export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<
   return { rows, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** 3x3 stride-1 pad-1 shapes of the Winograd comparison: [cin, cout, h, w]. */
+export const WINOGRAD_SHAPES: [number, number, number, number][] = [
+  [64, 64, 56, 56], [128, 128, 28, 28], [256, 256, 14, 14], [512, 512, 7, 7],
+  [32, 32, 56, 56], [16, 16, 56, 56], [8, 8, 56, 56], [3, 16, 64, 64], [64, 64, 8, 8], [64, 64, 6, 6], [128, 128, 4, 4],
+  [24, 40, 31, 29], [37, 61, 15, 17], [256, 512, 5, 5],
+];
+
+/** Direct igemm vs Winograd on each shape, one thread, interleaved rounds; median ms per run; GFLOP/s of the
+ * direct algorithm's FLOP count (2·MACs) so both columns compare; fraction of the peak of the same process. */
+export async function compareWinograd(shapes = WINOGRAD_SHAPES, fl: Flavor = flavor, tileBlock?: number) {
+  const peak = await measurePeak();
+  const out: { name: string; direct: number; wino: number; gflopsDirect: number; gflopsWino: number }[] = [];
+  for (const [cin, cout, h, w] of shapes) {
+    const name = `3x3 ${cin}→${cout} ${h}x${w}`;
+    const runs = [] as { run: () => void; flops: number }[];
+    for (const opts of [{ winograd: false }, { winograd: true, tileBlock }]) {
+      const m = await BenchMemory.create(fl, 256 << 20);
+      runs.push(m.runner(conv(name, cin, cout, [h, w], 3, 1, 1, 1, opts).build(m)));
+    }
+    for (const r of runs) for (let t0 = performance.now(), i = 0; i < 20 || performance.now() - t0 < 300; i++) r.run();
+    const times: number[][] = [[], []];
+    for (let round = 0; round < (quick ? 5 : 9); round++) {
+      for (let v = 0; v < 2; v++) {
+        const r = runs[round % 2 ? 1 - v : v];
+        let n = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < 60 || n < 3) { r.run(); n++; }
+        times[round % 2 ? 1 - v : v].push((performance.now() - t0) / n);
+      }
+    }
+    const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+    const direct = med(times[0]), wino = med(times[1]), flops = runs[0].flops;
+    out.push({ name, direct, wino, gflopsDirect: flops / direct / 1e6, gflopsWino: flops / wino / 1e6 });
+  }
+  return { rows: out, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && args.includes('--winograd')) {
+  const tb = args.includes('--tile-block') ? Number(args[args.indexOf('--tile-block') + 1]) : undefined;
+  const { rows, peak, relaxedPeak } = await compareWinograd(WINOGRAD_SHAPES, flavor, tb);
+  console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd; tile block ${tb ?? 'default'}`);
+  console.log('GFLOP/s count the direct algorithm\'s 2·MACs for both (effective rate); % of the mul+add peak');
+  console.log(`${'shape'.padEnd(24)} ${'direct ms'.padStart(10)} ${'wino ms'.padStart(10)} ${'speedup'.padStart(8)} ${'direct GF/s'.padStart(12)} ${'wino eff GF/s'.padStart(14)} ${'direct %'.padStart(9)} ${'wino %'.padStart(7)}`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(24)} ${r.direct.toFixed(3).padStart(10)} ${r.wino.toFixed(3).padStart(10)} ${(r.direct / r.wino).toFixed(2).padStart(7)}x ${r.gflopsDirect.toFixed(1).padStart(12)} ${r.gflopsWino.toFixed(1).padStart(14)} ${(100 * r.gflopsDirect / peak).toFixed(0).padStart(8)}% ${(100 * r.gflopsWino / peak).toFixed(0).padStart(6)}%`);
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, peak, relaxedPeak } = await benchKernels();
   console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd`);
   console.log(`${'kernel shape'.padEnd(44)} ${'kernel'.padEnd(24)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'GB/s'.padStart(6)}`);

@@ -70,10 +70,11 @@ export const WINOGRAD = {
     return shape.groups === 1 && shape.kernel[0] === 3 && shape.kernel[1] === 3 && shape.strides[0] === 1 && shape.strides[1] === 1
       && shape.dilations[0] === 1 && shape.dilations[1] === 1 && cin >= 1;
   },
-  /** Whether it is faster than the direct igemm (measured, bench/kernels.ts; docs in notes): enough channels
-   * on both sides for the transforms to amortize, and enough tiles to fill the 6-row microkernel. */
-  pays(shape: ConvShape, cin: number, oh: number, ow: number): boolean {
-    return cin >= 16 && shape.cout >= 16 && oh * ow >= 36;
+  /** Whether it is faster than the direct igemm, one thread (bench/kernels.ts --winograd; notes in DESIGN.md):
+   * 16→16 56x56 1.08x, 12→12 0.97x, 8→8 0.65x, 3→16 0.46x; 128→128 on a 3x3 output (4 tiles) 1.32x, on
+   * 2x2 (1 tile) 0.54x, 256→256 1x1 0.75x (few tiles: U, 16/9 the direct weights, is streamed for them alone). */
+  pays(shape: ConvShape, cin: number, oh: number, ow: number, n = 1): boolean {
+    return cin >= 16 && shape.cout >= 16 && n * Math.ceil(oh / 2) * Math.ceil(ow / 2) >= 4;
   },
   tileBlock(cin: number): number {
     const cin4 = Math.ceil(cin / 4) * 4;
@@ -83,12 +84,12 @@ export const WINOGRAD = {
 } as const;
 
 /** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels and an oh x ow output. */
-export function convKernelFor(desc: ConvShape, cin: number, oh = 0, ow = 0, opts: ConvOptions = {}): 'gemm' | 'dwconv' | 'igemm' | 'winograd' {
+export function convKernelFor(desc: ConvShape, cin: number, oh = 0, ow = 0, opts: ConvOptions = {}, n = 1): 'gemm' | 'dwconv' | 'igemm' | 'winograd' {
   const [kh, kw] = desc.kernel;
   const [sh, sw] = desc.strides;
   if (desc.groups === 1 && kh === 1 && kw === 1 && sh === 1 && sw === 1 && desc.pads.every((p) => p === 0)) return 'gemm';
   if (desc.groups === cin && desc.cout === cin && cin > 1) return 'dwconv';
-  if (WINOGRAD.applies(desc, cin) && (opts.winograd ?? WINOGRAD.pays(desc, cin, oh, ow))) return 'winograd';
+  if (WINOGRAD.applies(desc, cin) && (opts.winograd ?? WINOGRAD.pays(desc, cin, oh, ow, n))) return 'winograd';
   return 'igemm';
 }
 
@@ -110,7 +111,7 @@ export function winogradPlan(cin: number, n: number, oh: number, ow: number, opt
 export function convScratchBytes(desc: ConvShape, x: { n: number; h: number; w: number; c: number }, opts: ConvOptions = {}): number {
   const oh = convOutputSize(x.h, desc.kernel[0], desc.strides[0], desc.pads[0], desc.pads[2], desc.dilations[0]);
   const ow = convOutputSize(x.w, desc.kernel[1], desc.strides[1], desc.pads[1], desc.pads[3], desc.dilations[1]);
-  if (oh <= 0 || ow <= 0 || x.n === 0 || convKernelFor(desc, x.c, oh, ow, opts) !== 'winograd') return 0;
+  if (oh <= 0 || ow <= 0 || x.n === 0 || convKernelFor(desc, x.c, oh, ow, opts, x.n) !== 'winograd') return 0;
   return winogradPlan(x.c, x.n, oh, ow, opts).bytes;
 }
 
@@ -217,7 +218,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   if (pixels === 0) return [];
   const flops = 2 * pixels * cout * cinG * taps;
   const rp = residual ? residual.ptr : 0, rs = residual ? residual.pixelStride : 0;
-  const kind = convKernelFor(desc, cin, oh, ow, opts);
+  const kind = convKernelFor(desc, cin, oh, ow, opts, x.n);
 
   if (kind === 'gemm') {
     const w = cw.f32(packGemmWeights(desc.weights, cin, cout, desc.bias));

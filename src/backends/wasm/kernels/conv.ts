@@ -122,21 +122,23 @@ export function convScratchBytes(desc: ConvShape, x: { n: number; h: number; w: 
  */
 export function packWinogradWeights(weights: Float32Array, cin: number, cout: number): Float32Array {
   if (weights.length !== cout * cin * 9) throw new Error(`packWinogradWeights: ${weights.length} weights, expected ${cout}x${cin}x3x3`);
-  const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+  // G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], written out: (G v) = [v0, (v0+v1+v2)/2, (v0-v1+v2)/2, v2].
+  // Prepacking is most of a session's create time, so no matrix loops per weight.
   const posLen = (cin + 1) * 8, blockLen = 16 * posLen;
   const out = new Float32Array(Math.ceil(cout / 8) * blockLen);
-  const t = new Float64Array(12); // G g: 4 x 3
+  const t = new Float64Array(12); // G g: 4 rows x 3
   for (let co = 0; co < cout; co++) {
     const base = Math.floor(co / 8) * blockLen + 8 + (co % 8);
     for (let ci = 0; ci < cin; ci++) {
       const g = (co * cin + ci) * 9;
-      for (let i = 0; i < 4; i++) {
-        for (let b = 0; b < 3; b++) t[i * 3 + b] = G[i][0] * weights[g + b] + G[i][1] * weights[g + 3 + b] + G[i][2] * weights[g + 6 + b];
+      for (let b = 0; b < 3; b++) {
+        const g0 = weights[g + b], g1 = weights[g + 3 + b], g2 = weights[g + 6 + b];
+        t[b] = g0; t[3 + b] = (g0 + g1 + g2) / 2; t[6 + b] = (g0 - g1 + g2) / 2; t[9 + b] = g2;
       }
-      for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) {
-          out[base + (i * 4 + j) * posLen + ci * 8] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
-        }
+      let o = base + ci * 8;
+      for (let i = 0; i < 12; i += 3, o += 4 * posLen) {
+        const a0 = t[i], a1 = t[i + 1], a2 = t[i + 2];
+        out[o] = a0; out[o + posLen] = (a0 + a1 + a2) / 2; out[o + 2 * posLen] = (a0 - a1 + a2) / 2; out[o + 3 * posLen] = a2;
       }
     }
   }

@@ -42,13 +42,43 @@ export function f32_winograd_2x2(
   act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
   begin: i32, end: i32,
 ): void {
-  const th = (oh + 1) >> 1, tw = (ow + 1) >> 1;
+  winograd(false, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
+    act, p0, p1, scratch, slotBytes, tileBlock, blocksPerItem, begin, end);
+}
+
+/**
+ * Winograd F(4x4,3x3): the same arguments and layout as f32_winograd_2x2 with 4x4-output tiles over 6x6
+ * input patches and 36 positions (pos = 6i + j): 4x fewer multiply-adds than direct (2.25x for F(2x2)),
+ * larger transforms and 4x the weights (U is 36 x cin x cout).
+ *   Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * Both transforms run in two passes through the (L1-resident) scratch: rows, then columns in place.
+ */
+export function f32_winograd_4x4(
+  x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
+  u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
+  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  begin: i32, end: i32,
+): void {
+  winograd(true, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
+    act, p0, p1, scratch, slotBytes, tileBlock, blocksPerItem, begin, end);
+}
+
+/** The block/item driver of both tile sizes; `f4` is a constant at each call site (the branches fold). */
+@inline function winograd(
+  f4: bool, x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
+  u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
+  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  begin: i32, end: i32,
+): void {
+  const m = f4 ? 4 : 2, P = f4 ? 36 : 16;                // outputs per tile side, positions
+  const th = (oh + m - 1) / m, tw = (ow + m - 1) / m;
   const tiles = n * th * tw;
   const cin4 = (cin + 3) & ~3;
-  const vBytes = <usize>(16 * tileBlock * cin4) << 2;     // V: 16 x tileBlock rows of cin4 floats
+  const vBytes = <usize>(P * tileBlock * cin4) << 2;      // V: P x tileBlock rows of cin4 floats
   const posV = <usize>(tileBlock * cin4) << 2;           // bytes between positions in V
   const posM = <usize>tileBlock << 5;                    // bytes between positions in M (rows of 8)
-  const uBlock = <usize>(16 * (cin + 1)) << 5;           // bytes per packed block of 8 output channels
+  const uBlock = <usize>(P * (cin + 1)) << 5;            // bytes per packed block of 8 output channels
   const uPos = <usize>(cin + 1) << 5;
   const xs = <usize>xStride << 2;
   for (let item = begin; item < end; item++) {
@@ -61,8 +91,12 @@ export function f32_winograd_2x2(
       for (let j = 0; j < nt; j++) {
         const t = t0 + j;
         const b = t / (th * tw), rem = t % (th * tw);
-        const iy = ((rem / tw) << 1) - pt, ix = ((rem % tw) << 1) - pl;
+        const iy = (rem / tw) * m - pt, ix = (rem % tw) * m - pl;
         const img = <usize>x + <usize>(b * ih) * <usize>iw * xs;
+        if (f4) {
+          input6(img, iy, ix, ih, iw, xs, <usize>zero, vb + (<usize>(j * cin4) << 2), posV, cin);
+          continue;
+        }
         const r0 = img + <usize>(iy * iw) * xs, r1 = r0 + <usize>iw * xs, r2 = r1 + <usize>iw * xs, r3 = r2 + <usize>iw * xs;
         const k0 = iy >= 0 && iy < ih, k1 = iy + 1 >= 0 && iy + 1 < ih, k2 = iy + 2 >= 0 && iy + 2 < ih, k3 = iy + 3 >= 0 && iy + 3 < ih;
         const z = <usize>zero;
@@ -123,7 +157,7 @@ export function f32_winograd_2x2(
       for (let nb = 0; nb < cout; nb += 8) {
         const nr = min(8, cout - nb);
         const ub = <usize>u + <usize>(nb >> 3) * uBlock;
-        for (let pos = 0; pos < 16; pos++) {
+        for (let pos = 0; pos < P; pos++) {
           if (ASC_FEATURE_SIMD) {
             gemm6x8Simd(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,
               mb + <usize>pos * posM, 32, 0, 0, nr, 0, 0, 0, 0, nt);
@@ -135,18 +169,22 @@ export function f32_winograd_2x2(
         for (let j = 0; j < nt; j++) {
           const t = t0 + j;
           const b = t / (th * tw), rem = t % (th * tw);
-          const oy = (rem / tw) << 1, ox = (rem % tw) << 1;
-          const rows = min(2, oh - oy), cols = min(2, ow - ox);
+          const oy = (rem / tw) * m, ox = (rem % tw) * m;
+          const rows = min(m, oh - oy), cols = min(m, ow - ox);
           const pix = (b * oh + oy) * ow + ox;
           const yp = <usize>y + (<usize>pix * <usize>yStride << 2) + (<usize>nb << 2);
           const yRow = <usize>(ow * yStride) << 2, yCol = <usize>yStride << 2;
           const rp = r != 0 ? <usize>r + (<usize>pix * <usize>rStride << 2) + (<usize>nb << 2) : 0;
           const rRow = <usize>(ow * rStride) << 2, rCol = <usize>rStride << 2;
-          const m = mb + (<usize>j << 5);
+          const mt = mb + (<usize>j << 5);
+          if (f4) {
+            output6(mt, posM, nr, bias, nb, yp, yRow, yCol, rp, rRow, rCol, rows, cols, act, p0, p1);
+            continue;
+          }
           if (ASC_FEATURE_SIMD) {
             for (let h = 0; h < nr; h += 4) {
               const cnt = min(4, nr - h);
-              const mh = m + (<usize>h << 2);
+              const mh = mt + (<usize>h << 2);
               const bv = bias != 0 ? loadPartial(<usize>bias + (<usize>(nb + h) << 2), cnt) : f32x4.splat(0);
               // s_i = (m_i0 + m_i1 + m_i2, m_i1 - m_i2 - m_i3) per row i
               let e0 = v128.load(mh), e1 = v128.load(mh + posM), e2 = v128.load(mh + 2 * posM), e3 = v128.load(mh + 3 * posM);
@@ -168,7 +206,7 @@ export function f32_winograd_2x2(
             }
           } else {
             for (let h = 0; h < nr; h++) {
-              const mh = m + (<usize>h << 2);
+              const mh = mt + (<usize>h << 2);
               const bv: f32 = bias != 0 ? load<f32>(<usize>bias + (<usize>(nb + h) << 2)) : 0;
               let e0 = load<f32>(mh), e1 = load<f32>(mh + posM), e2 = load<f32>(mh + 2 * posM), e3 = load<f32>(mh + 3 * posM);
               const s00 = e0 + e1 + e2, s01 = e1 - e2 - e3;
@@ -207,4 +245,140 @@ export function f32_winograd_2x2(
 @inline function sStore(v: f32, yp: usize, rp: usize, act: i32, p0: f32, p1: f32): void {
   if (rp != 0) v += load<f32>(rp);
   store<f32>(yp, activate1(v, act, p0, p1));
+}
+
+// ---------------------------------------------------------------- F(4x4,3x3) transforms
+
+/** Bᵀ v for 6 vectors, stored at q, q + st, ..., q + 5st. */
+@inline function bt6v(v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, q: usize, st: usize): void {
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const t1 = f32x4.sub(v4, f32x4.mul(four, v2)), t2 = f32x4.sub(v3, f32x4.mul(four, v1));
+  const t3 = f32x4.sub(v4, v2), t4 = f32x4.mul(two, f32x4.sub(v3, v1));
+  v128.store(q, f32x4.add(f32x4.sub(f32x4.mul(four, v0), f32x4.mul(five, v2)), v4));
+  v128.store(q + st, f32x4.add(t1, t2));
+  v128.store(q + 2 * st, f32x4.sub(t1, t2));
+  v128.store(q + 3 * st, f32x4.add(t3, t4));
+  v128.store(q + 4 * st, f32x4.sub(t3, t4));
+  v128.store(q + 5 * st, f32x4.add(f32x4.sub(f32x4.mul(four, v1), f32x4.mul(five, v3)), v5));
+}
+
+/** Scalar twin of bt6v (same operations in the same order). */
+@inline function bt6s(v0: f32, v1: f32, v2: f32, v3: f32, v4: f32, v5: f32, q: usize, st: usize): void {
+  const t1 = v4 - v2 * 4, t2 = v3 - v1 * 4;
+  const t3 = v4 - v2, t4 = (v3 - v1) * 2;
+  store<f32>(q, v0 * 4 - v2 * 5 + v4);
+  store<f32>(q + st, t1 + t2);
+  store<f32>(q + 2 * st, t1 - t2);
+  store<f32>(q + 3 * st, t3 + t4);
+  store<f32>(q + 4 * st, t3 - t4);
+  store<f32>(q + 5 * st, v1 * 4 - v3 * 5 + v5);
+}
+
+/**
+ * Input transform of one 6x6 patch (top-left input pixel (iy, ix) of the image at img; rows and columns outside
+ * the image read the zero buffer), all cin channels, into V at v (position p at v + p*posV). Pass 1: row i's
+ * transform w_i = Bᵀ d_i to positions 6i..6i+5; pass 2: column k in place, V_.k = Bᵀ w_.k.
+ */
+function input6(img: usize, iy: i32, ix: i32, ih: i32, iw: i32, xs: usize, zero: usize, v: usize, posV: usize, cin: i32): void {
+  for (let i = 0; i < 6; i++) {
+    const ok = iy + i >= 0 && iy + i < ih;
+    const rb = img + <usize>((iy + i) * iw) * xs;
+    const q0 = px(rb, ok, ix, iw, xs, zero), q1 = px(rb, ok, ix + 1, iw, xs, zero), q2 = px(rb, ok, ix + 2, iw, xs, zero);
+    const q3 = px(rb, ok, ix + 3, iw, xs, zero), q4 = px(rb, ok, ix + 4, iw, xs, zero), q5 = px(rb, ok, ix + 5, iw, xs, zero);
+    const dst = v + <usize>(6 * i) * posV;
+    if (ASC_FEATURE_SIMD) {
+      for (let c = 0; c < cin; c += 4) {
+        const o = <usize>c << 2, cnt = cin - c;
+        if (cnt >= 4) bt6v(v128.load(q0 + o), v128.load(q1 + o), v128.load(q2 + o), v128.load(q3 + o), v128.load(q4 + o), v128.load(q5 + o), dst + o, posV);
+        else bt6v(loadPartial(q0 + o, cnt), loadPartial(q1 + o, cnt), loadPartial(q2 + o, cnt), loadPartial(q3 + o, cnt), loadPartial(q4 + o, cnt), loadPartial(q5 + o, cnt), dst + o, posV);
+      }
+    } else {
+      for (let c = 0; c < cin; c++) {
+        const o = <usize>c << 2;
+        bt6s(load<f32>(q0 + o), load<f32>(q1 + o), load<f32>(q2 + o), load<f32>(q3 + o), load<f32>(q4 + o), load<f32>(q5 + o), dst + o, posV);
+      }
+    }
+  }
+  const st = posV * 6;
+  for (let k = 0; k < 6; k++) {
+    const col = v + <usize>k * posV;
+    if (ASC_FEATURE_SIMD) {
+      for (let c = 0; c < cin; c += 4) {
+        const q = col + (<usize>c << 2);
+        bt6v(v128.load(q), v128.load(q + st), v128.load(q + 2 * st), v128.load(q + 3 * st), v128.load(q + 4 * st), v128.load(q + 5 * st), q, st);
+      }
+    } else {
+      for (let c = 0; c < cin; c++) {
+        const q = col + (<usize>c << 2);
+        bt6s(load<f32>(q), load<f32>(q + st), load<f32>(q + 2 * st), load<f32>(q + 3 * st), load<f32>(q + 4 * st), load<f32>(q + 5 * st), q, st);
+      }
+    }
+  }
+}
+
+/**
+ * Output transform of one tile's 8-channel block (nr valid) of M at mt (position p at mt + p*posM, 8 floats):
+ * pass 1 in place, s_i = Aᵀ m_i (row i's 6 values → 4, to positions 6i..6i+3); pass 2, column k < cols:
+ * y_.k = Aᵀ s_.k, + bias + residual, activation, stored for rows < `rows`. Aᵀ v = (v0 + a + c, b + 2d,
+ * a + 4c, b + 8d + v5) with a = v1 + v2, b = v1 - v2, c = v3 + v4, d = v3 - v4.
+ */
+function output6(mt: usize, posM: usize, nr: i32, bias: i32, nb: i32, yp: usize, yRow: usize, yCol: usize,
+  rp: usize, rRow: usize, rCol: usize, rows: i32, cols: i32, act: i32, p0: f32, p1: f32): void {
+  if (ASC_FEATURE_SIMD) {
+    const two = f32x4.splat(2), four = f32x4.splat(4), eight = f32x4.splat(8);
+    for (let h = 0; h < nr; h += 4) {
+      const cnt = min(4, nr - h);
+      const mh = mt + (<usize>h << 2);
+      for (let i = 0; i < 6; i++) {
+        const q = mh + <usize>(6 * i) * posM;
+        const v0 = v128.load(q), v1 = v128.load(q + posM), v2 = v128.load(q + 2 * posM);
+        const v3 = v128.load(q + 3 * posM), v4 = v128.load(q + 4 * posM), v5 = v128.load(q + 5 * posM);
+        const a = f32x4.add(v1, v2), b = f32x4.sub(v1, v2), c = f32x4.add(v3, v4), d = f32x4.sub(v3, v4);
+        v128.store(q, f32x4.add(f32x4.add(v0, a), c));
+        v128.store(q + posM, f32x4.add(b, f32x4.mul(two, d)));
+        v128.store(q + 2 * posM, f32x4.add(a, f32x4.mul(four, c)));
+        v128.store(q + 3 * posM, f32x4.add(f32x4.add(b, f32x4.mul(eight, d)), v5));
+      }
+      const bv = bias != 0 ? loadPartial(<usize>bias + (<usize>(nb + h) << 2), cnt) : f32x4.splat(0);
+      const st = posM * 6, yo = <usize>h << 2;
+      for (let k = 0; k < cols; k++) {
+        const q = mh + <usize>k * posM;
+        const v0 = v128.load(q), v1 = v128.load(q + st), v2 = v128.load(q + 2 * st);
+        const v3 = v128.load(q + 3 * st), v4 = v128.load(q + 4 * st), v5 = v128.load(q + 5 * st);
+        const a = f32x4.add(v1, v2), b = f32x4.sub(v1, v2), c = f32x4.add(v3, v4), d = f32x4.sub(v3, v4);
+        const yk = yp + <usize>k * yCol + yo, rk = rp != 0 ? rp + <usize>k * rCol + yo : 0;
+        wStore(f32x4.add(f32x4.add(f32x4.add(v0, a), c), bv), yk, rk, cnt, act, p0, p1);
+        if (rows > 1) wStore(f32x4.add(f32x4.add(b, f32x4.mul(two, d)), bv), yk + yRow, rk != 0 ? rk + rRow : 0, cnt, act, p0, p1);
+        if (rows > 2) wStore(f32x4.add(f32x4.add(a, f32x4.mul(four, c)), bv), yk + 2 * yRow, rk != 0 ? rk + 2 * rRow : 0, cnt, act, p0, p1);
+        if (rows > 3) wStore(f32x4.add(f32x4.add(f32x4.add(b, f32x4.mul(eight, d)), v5), bv), yk + 3 * yRow, rk != 0 ? rk + 3 * rRow : 0, cnt, act, p0, p1);
+      }
+    }
+  } else {
+    for (let h = 0; h < nr; h++) {
+      const mh = mt + (<usize>h << 2);
+      for (let i = 0; i < 6; i++) {
+        const q = mh + <usize>(6 * i) * posM;
+        const v0 = load<f32>(q), v1 = load<f32>(q + posM), v2 = load<f32>(q + 2 * posM);
+        const v3 = load<f32>(q + 3 * posM), v4 = load<f32>(q + 4 * posM), v5 = load<f32>(q + 5 * posM);
+        const a = v1 + v2, b = v1 - v2, c = v3 + v4, d = v3 - v4;
+        store<f32>(q, v0 + a + c);
+        store<f32>(q + posM, b + d * 2);
+        store<f32>(q + 2 * posM, a + c * 4);
+        store<f32>(q + 3 * posM, b + d * 8 + v5);
+      }
+      const bv: f32 = bias != 0 ? load<f32>(<usize>bias + (<usize>(nb + h) << 2)) : 0;
+      const st = posM * 6, yo = <usize>h << 2;
+      for (let k = 0; k < cols; k++) {
+        const q = mh + <usize>k * posM;
+        const v0 = load<f32>(q), v1 = load<f32>(q + st), v2 = load<f32>(q + 2 * st);
+        const v3 = load<f32>(q + 3 * st), v4 = load<f32>(q + 4 * st), v5 = load<f32>(q + 5 * st);
+        const a = v1 + v2, b = v1 - v2, c = v3 + v4, d = v3 - v4;
+        const yk = yp + <usize>k * yCol + yo, rk = rp != 0 ? rp + <usize>k * rCol + yo : 0;
+        sStore(v0 + a + c + bv, yk, rk, act, p0, p1);
+        if (rows > 1) sStore(b + d * 2 + bv, yk + yRow, rk != 0 ? rk + rRow : 0, act, p0, p1);
+        if (rows > 2) sStore(a + c * 4 + bv, yk + 2 * yRow, rk != 0 ? rk + 2 * rRow : 0, act, p0, p1);
+        if (rows > 3) sStore(b + d * 8 + v5 + bv, yk + 3 * yRow, rk != 0 ? rk + 3 * rRow : 0, act, p0, p1);
+      }
+    }
+  }
 }

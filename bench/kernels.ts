@@ -126,32 +126,35 @@ export const WINOGRAD_SHAPES: [number, number, number, number][] = [
   [24, 40, 31, 29], [37, 61, 15, 17], [256, 512, 5, 5],
 ];
 
-/** Direct igemm vs Winograd on each shape, one thread, interleaved rounds; median ms per run; GFLOP/s of the
- * direct algorithm's FLOP count (2·MACs) so both columns compare; fraction of the peak of the same process. */
+/** Direct igemm vs Winograd F(2x2) and F(4x4) on each shape, one thread, interleaved rounds; median ms per run;
+ * GFLOP/s of the direct algorithm's FLOP count (2·MACs) so the columns compare; the chosen kernel (auto). */
 export async function compareWinograd(shapes = WINOGRAD_SHAPES, fl: Flavor = flavor, tileBlock?: number) {
   const peak = await measurePeak();
-  const out: { name: string; direct: number; wino: number; gflopsDirect: number; gflopsWino: number }[] = [];
+  const variants: ConvOptions[] = [{ winograd: false }, { winograd: 2, tileBlock }, { winograd: 4, tileBlock }];
+  const out: { name: string; ms: number[]; gflops: number[]; auto: string }[] = [];
   for (const [cin, cout, h, w] of shapes) {
     const name = `3x3 ${cin}→${cout} ${h}x${w}`;
     const runs = [] as { run: () => void; flops: number }[];
-    for (const opts of [{ winograd: false }, { winograd: true, tileBlock }]) {
+    for (const opts of variants) {
       const m = await BenchMemory.create(fl, 256 << 20);
       runs.push(m.runner(conv(name, cin, cout, [h, w], 3, 1, 1, 1, opts).build(m)));
     }
+    const probe = await BenchMemory.create(fl, 256 << 20);
+    const auto = conv(name, cin, cout, [h, w], 3, 1, 1).build(probe)[0].kernel.replace('f32_', '');
     for (const r of runs) for (let t0 = performance.now(), i = 0; i < 20 || performance.now() - t0 < 300; i++) r.run();
-    const times: number[][] = [[], []];
+    const times: number[][] = variants.map(() => []);
     for (let round = 0; round < (quick ? 5 : 9); round++) {
-      for (let v = 0; v < 2; v++) {
-        const r = runs[round % 2 ? 1 - v : v];
+      for (let k = 0; k < variants.length; k++) {
+        const v = (k + round) % variants.length; // rotate the order each round
         let n = 0;
         const t0 = performance.now();
-        while (performance.now() - t0 < 60 || n < 3) { r.run(); n++; }
-        times[round % 2 ? 1 - v : v].push((performance.now() - t0) / n);
+        while (performance.now() - t0 < 50 || n < 3) { runs[v].run(); n++; }
+        times[v].push((performance.now() - t0) / n);
       }
     }
     const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
-    const direct = med(times[0]), wino = med(times[1]), flops = runs[0].flops;
-    out.push({ name, direct, wino, gflopsDirect: flops / direct / 1e6, gflopsWino: flops / wino / 1e6 });
+    const ms = times.map(med);
+    out.push({ name, ms, gflops: ms.map((t) => runs[0].flops / t / 1e6), auto });
   }
   return { rows: out, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
 }
@@ -160,10 +163,11 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--winograd
   const tb = args.includes('--tile-block') ? Number(args[args.indexOf('--tile-block') + 1]) : undefined;
   const { rows, peak, relaxedPeak } = await compareWinograd(WINOGRAD_SHAPES, flavor, tb);
   console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd; tile block ${tb ?? 'default'}`);
-  console.log('GFLOP/s count the direct algorithm\'s 2·MACs for both (effective rate); % of the mul+add peak');
-  console.log(`${'shape'.padEnd(24)} ${'direct ms'.padStart(10)} ${'wino ms'.padStart(10)} ${'speedup'.padStart(8)} ${'direct GF/s'.padStart(12)} ${'wino eff GF/s'.padStart(14)} ${'direct %'.padStart(9)} ${'wino %'.padStart(7)}`);
+  console.log('GFLOP/s: the direct algorithm\'s 2·MACs over the time (effective rate), and % of the mul+add peak; speedups over direct');
+  console.log(`${'shape'.padEnd(22)} ${'direct ms'.padStart(10)} ${'F2 ms'.padStart(8)} ${'F4 ms'.padStart(8)} ${'F2 x'.padStart(6)} ${'F4 x'.padStart(6)}  ${'GFLOP/s (% peak): direct / F2 / F4'.padEnd(36)} chosen`);
   for (const r of rows) {
-    console.log(`${r.name.padEnd(24)} ${r.direct.toFixed(3).padStart(10)} ${r.wino.toFixed(3).padStart(10)} ${(r.direct / r.wino).toFixed(2).padStart(7)}x ${r.gflopsDirect.toFixed(1).padStart(12)} ${r.gflopsWino.toFixed(1).padStart(14)} ${(100 * r.gflopsDirect / peak).toFixed(0).padStart(8)}% ${(100 * r.gflopsWino / peak).toFixed(0).padStart(6)}%`);
+    const g = r.gflops.map((x) => `${x.toFixed(1)} (${(100 * x / peak).toFixed(0)}%)`).join(' / ');
+    console.log(`${r.name.padEnd(22)} ${r.ms[0].toFixed(3).padStart(10)} ${r.ms[1].toFixed(3).padStart(8)} ${r.ms[2].toFixed(3).padStart(8)} ${(r.ms[0] / r.ms[1]).toFixed(2).padStart(6)} ${(r.ms[0] / r.ms[2]).toFixed(2).padStart(6)}  ${g.padEnd(36)} ${r.auto}`);
   }
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, peak, relaxedPeak } = await benchKernels();

@@ -1,4 +1,4 @@
-// Winograd F(2x2,3x3) (f32_winograd_2x2 through lowerConv2d) against the float64 NCHW reference, in every
+// Winograd F(2x2,3x3) and F(4x4,3x3) (f32_winograd_2x2/_4x4 through lowerConv2d) against the float64 NCHW reference, in every
 // flavor: edge shapes (odd H/W, images smaller than a tile, channels not multiples of 4 or 8, padding 0/1 and
 // asymmetric, batch > 1), every fused activation, residual, channel slices, and several tile blocks / items
 // (the partition reruns of KernelTester check that any cut of the items gives the same bytes).
@@ -8,7 +8,7 @@ import { KernelTester } from '../helpers/kernel-tester.js';
 import { rng } from '../helpers/rng.js';
 import { refConv2d, refConvOutSize, type RefConvParams } from '../../src/backends/reference/kernels/conv.js';
 import { actFn, ACTIVATION_CASES } from '../helpers/activations.js';
-import { lowerConv2d, convKernelFor, convScratchBytes, packWinogradWeights, winogradPlan, WINOGRAD, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
+import { lowerConv2d, convKernelFor, convScratchBytes, packWinogradWeights, winogradPlan, winogradTile, WINOGRAD, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
 import type { Activation } from '../../src/backends/wasm/kernels/types.js';
 
 // Tolerance. The direct kernels' bound is 2e-5·sqrt(K+1) (K = 9·cin terms of size ≤ 1). Winograd sums
@@ -16,7 +16,8 @@ import type { Activation } from '../../src/backends/wasm/kernels/types.js';
 // (rows of G sum to ≤ 1.5 in absolute value), and the output transform adds 9 of the M values, so each
 // rounding is on numbers up to ~9x larger than the direct sum's terms; yet the measured worst error is ≈ 2% of
 // the direct bound (printed by the sweep), so Winograd keeps the direct kernels' tolerance.
-const tol = (k: number) => ({ atol: 2e-5 * Math.sqrt(k + 1), rtol: 1e-5 });
+const TOL_FACTOR = { 2: 1, 4: 1 };
+const tol = (k: number, m: 2 | 4) => ({ atol: TOL_FACTOR[m] * 2e-5 * Math.sqrt(k + 1), rtol: 1e-5 });
 
 interface Case { name: string; n: number; cin: number; h: number; w: number; cout: number; pads: [number, number, number, number]; tileBlock?: number; threads?: number }
 
@@ -38,14 +39,14 @@ const CASES: Case[] = [
 
 interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number }
 
-let worst = 0;
-function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
+const worst = { 2: 0, 4: 0 };
+function runCase(t: KernelTester, c: Case, v: Variant, seed: number, m: 2 | 4): void {
   t.reset();
   const r = rng(seed);
   const p: RefConvParams = { n: c.n, cin: c.cin, h: c.h, w: c.w, cout: c.cout, kh: 3, kw: 3, sh: 1, sw: 1, pads: c.pads, dh: 1, dw: 1, groups: 1 };
   const [oh, ow] = refConvOutSize(p);
   const K = 9 * c.cin;
-  const what = `${t.flavor} ${c.name} act=${v.act.kind} bias=${v.bias} res=${v.res} xPad=${v.xPad} yPad=${v.yPad} yOff=${v.yOff}`;
+  const what = `${t.flavor} F(${m}x${m}) ${c.name} act=${v.act.kind} bias=${v.bias} res=${v.res} xPad=${v.xPad} yPad=${v.yPad} yOff=${v.yOff}`;
   const xs = r.floats(c.n * c.cin * c.h * c.w);
   const wts = r.floats(c.cout * K);
   const bias = v.bias ? r.floats(c.cout) : undefined;
@@ -54,31 +55,31 @@ function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
   const R = res ? t.putNhwc(res, c.n, c.cout, oh, ow, c.cout + v.rPad) : null;
   const Y = t.allocNhwc(c.n, c.cout, oh, ow, c.cout + v.yPad + v.yOff, v.yOff);
   const desc: Conv2dDesc = { weights: wts, bias, cout: c.cout, kernel: [3, 3], strides: [1, 1], pads: c.pads, dilations: [1, 1], groups: 1, act: v.act };
-  const opts = { winograd: true, tileBlock: c.tileBlock, threads: c.threads };
+  const opts = { winograd: m, tileBlock: c.tileBlock, threads: c.threads };
   assert.is(convKernelFor(desc, c.cin, oh, ow, opts), 'winograd', what);
   const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw, opts);
   assert.is(steps.length, 1);
-  assert.is(steps[0].kernel, WINOGRAD.kernel);
+  assert.is(steps[0].kernel, WINOGRAD.kernels[m]);
   assert.is(steps[0].flops, 2 * c.n * oh * ow * c.cout * K, `${what}: flops (of the direct algorithm)`);
-  const plan = winogradPlan(c.cin, c.n, oh, ow, opts);
+  const plan = winogradPlan(m, c.cin, c.n, oh, ow, opts);
   assert.is(steps[0].range, plan.items, `${what}: range`);
   assert.is(convScratchBytes(desc, { n: c.n, h: c.h, w: c.w, c: c.cin }, opts), plan.bytes);
   const want = refConv2d(xs, wts, bias, res, p, actFn(v.act));
-  const { atol, rtol } = tol(K);
+  const { atol, rtol } = tol(K, m);
   t.check(steps, Y, want, { atol, rtol }, what);
   const got = Y.read();
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (2e-5 * Math.sqrt(K + 1)));
+  for (let i = 0; i < got.length; i++) worst[m] = Math.max(worst[m], Math.abs(got[i] - want[i]) / (2e-5 * Math.sqrt(K + 1)));
 }
 
-KernelTester.each('winograd', `${CASES.length} edge shapes x 3 epilogue variants`, (t) => {
+KernelTester.each('winograd', `${CASES.length} edge shapes x 3 epilogue variants x F(2x2), F(4x4)`, (t) => {
   let i = 0;
   for (const c of CASES) {
     for (let j = 0; j < 3; j++, i++) {
       const v: Variant = { act: ACTIVATION_CASES[i % ACTIVATION_CASES.length], bias: i % 4 !== 3, res: j >= 1, xPad: (i * 7) % 3, yPad: (i * 5) % 4, yOff: i % 3, rPad: i % 2 };
-      runCase(t, c, v, 3000 + i);
+      for (const m of [2, 4] as const) runCase(t, c, v, 3000 + i, m);
     }
   }
-  assert.is(t.checked, 3 * CASES.length);
+  assert.is(t.checked, 6 * CASES.length);
 });
 
 KernelTester.each('winograd', 'seeded random shapes', (t) => {
@@ -90,22 +91,28 @@ KernelTester.each('winograd', 'seeded random shapes', (t) => {
     if (h + pads[0] + pads[2] < 3 || w + pads[1] + pads[3] < 3) continue;
     const c: Case = { name: `random ${i}`, n: r.int(1, 2), cin: r.int(1, 40), h, w, cout: r.int(1, 30), pads, tileBlock: r.pick([undefined, 1, 5, 6, 12]), threads: r.int(1, 4) };
     const v: Variant = { act: r.pick(ACTIVATION_CASES), bias: r.next() < 0.8, res: r.next() < 0.5, xPad: r.int(0, 2), yPad: r.int(0, 3), yOff: r.int(0, 2), rPad: r.int(0, 2) };
-    runCase(t, c, v, 7000 + i);
+    runCase(t, c, v, 7000 + i, r.pick([2, 4] as const));
   }
   assert.ok(t.checked >= 20, `${t.checked} random shapes`);
 });
 
 test('measured error against the direct bound', () => {
-  console.log(`  winograd: worst |err| / (2e-5·sqrt(9·cin+1)) = ${worst.toFixed(3)} (tolerance 1)`);
-  assert.ok(worst > 0 && worst <= 1);
+  for (const m of [2, 4] as const) {
+    console.log(`  F(${m}x${m}): worst |err| / (2e-5·sqrt(9·cin+1)) = ${worst[m].toFixed(3)} (tolerance ${TOL_FACTOR[m]})`);
+    assert.ok(worst[m] > 0 && worst[m] <= TOL_FACTOR[m]);
+  }
 });
 
 test('weight transform: U = G g Gᵀ', () => {
-  // g = all ones: G·1 = [1, 1.5, 0.5, 1], U[i][j] = that outer product.
+  // g = all ones: U[i][j] = (G·1)[i]·(G·1)[j].
   const u = packWinogradWeights(new Float32Array(9).fill(1), 1, 1);
   const gv = [1, 1.5, 0.5, 1];
   for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) assert.is(u[(i * 4 + j) * 16 + 8], gv[i] * gv[j]);
   assert.is(u.length, 16 * 2 * 8);
+  const u4 = packWinogradWeights(new Float32Array(9).fill(1), 1, 1, 4);
+  const gv4 = [1 / 4, -1 / 2, -1 / 6, 7 / 24, 1 / 8, 1];
+  for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) assert.ok(Math.abs(u4[(i * 6 + j) * 16 + 8] - gv4[i] * gv4[j]) < 1e-7);
+  assert.is(u4.length, 36 * 2 * 8);
 });
 
 test('kernel choice: Winograd only where it applies, direct where it does not pay', () => {
@@ -117,6 +124,12 @@ test('kernel choice: Winograd only where it applies, direct where it does not pa
   assert.is(convKernelFor({ ...base, kernel: [5, 5] }, 64, 56, 56, { winograd: true }), 'igemm');
   assert.is(convKernelFor(base, 64, 56, 56, { winograd: false }), 'igemm');
   assert.is(convKernelFor({ ...base, cout: 4 }, 3, 56, 56), 'igemm');
+  assert.is(winogradTile(base, 64, 56, 56), 4);
+  assert.is(winogradTile(base, 64, 8, 8), 4);
+  assert.is(winogradTile(base, 64, 6, 6), 2);
+  assert.is(winogradTile({ ...base, cout: 256 }, 256, 14, 14), 2);
+  assert.is(winogradTile({ ...base, cout: 512 }, 512, 7, 7), 2);
+  assert.is(winogradTile(base, 64, 56, 56, { winograd: 2 }), 2);
 });
 
 test.run();

@@ -1,25 +1,27 @@
-// Winograd convolution F(2x2, 3x3) over NHWC: stride 1, dilation 1, groups 1, any padding.
+// Winograd convolution F(2x2,3x3) and F(4x4,3x3) over NHWC: stride 1, dilation 1, groups 1, any padding.
 //
-// Each output tile of 2x2 pixels reads a 4x4 input patch d (rows oy-pt .. oy-pt+3, padding reads zeros):
-//   V = Bᵀ d B            (input transform, per input channel; adds only)
-//   M[pos] = V[pos] · U[pos]  for the 16 positions pos = 4i + j: a GEMM over channels
+// Each output tile of m x m pixels (m = 2 or 4) reads an a x a input patch d (a = m + 2; rows oy-pt ..
+// oy-pt+a-1; padding and rows/columns past the image read the zero buffer):
+//   V = Bᵀ d B            (input transform, per input channel)
+//   M[pos] = V[pos] · U[pos]  for the P = a² positions pos = a*i + j: a GEMM over channels
 //   Y = Aᵀ M A            (output transform, per output channel), then + bias + residual, activation.
-//   Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   Aᵀ = [1 1 1 0; 0 1 -1 -1]
-// U = G g Gᵀ (G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]) is computed on the host at prepack.
+//   F(2x2): Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   Aᵀ = [1 1 1 0; 0 1 -1 -1]  (F(4x4): see its export)
+// U = G g Gᵀ is computed on the host at prepack (src/backends/wasm/kernels/conv.ts packWinogradWeights).
 //
 // Work: tiles are numbered (n, ty, tx) row-major, grouped in blocks of `tileBlock` tiles; the range is
 // `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own scratch slot at
 // scratch + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
-//   1. input transform of its tiles, all channels -> V[16][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
-//   2. per block of 8 output channels: 16 GEMMs (the 6x8 microkernel of assembly/simd.ts, rows = tiles,
-//      k = cin) -> M[16][tileBlock][8], then the output transform of those 8 channels with the epilogue.
+//   1. input transform of its tiles, all channels -> V[P][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
+//   2. per block of 8 output channels: P GEMMs (the 6x8 microkernel of assembly/simd.ts, rows = tiles,
+//      k = cin) -> M[P][tileBlock][8], then the output transform of those 8 channels with the epilogue.
 // A tile's result does not depend on the block, item or scratch slot it lands in, so any partition of
 // [0, items) gives identical bytes.
 //
-// Packed weights u: ceil(cout/8) blocks of 8 output channels; block b holds, for pos = 0..15, the
+// Packed weights u: ceil(cout/8) blocks of 8 output channels; block b holds, for pos = 0..P-1, the
 // microkernel's block format: 8 zero floats (bias row, unused) then cin rows of 8 weights U[pos][ci][8b+j]
 // (zero past cout). Bias (cout floats) is added after the output transform (it is not a transform-domain
-// quantity).
+// quantity). Transforms use plain mul/add (no fused multiply-add): only the GEMMs differ between the simd
+// and relaxed binaries.
 import { gemm6x8Simd, gemm8Scalar, loadPartial, storePartial } from './simd';
 import { activate1, activate4 } from './activation';
 

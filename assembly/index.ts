@@ -11,3 +11,4 @@ export * from './softmax';
 export * from './layout';
 export * from './resize';
 export * from './reduce';
+export * from './winograd';

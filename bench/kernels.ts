@@ -1,10 +1,12 @@
 // Kernel families on real layer shapes (ResNet-18 and MobileNetV2), one thread, benchmark.js.
 // Reports the median ms of benchmark.js's samples, GFLOP/s and the fraction of this machine's wasm SIMD
 // peak measured in the same process (bench/peak.ts); bandwidth-bound families also in GB/s. Run: npm run bench:kernels [-- --flavor simd] [-- --quick]
+// `--winograd` runs only the 3x3 comparison: direct igemm against Winograd F(2x2,3x3) on the same shape,
+// interleaved (`--tile-block N` overrides Winograd's tiles per block, to tune WINOGRAD.tileBlock).
 import Benchmark from 'benchmark';
 import { measurePeak } from './peak.js';
 import { BenchMemory, randomWeights } from './lib.js';
-import { lowerConv2d } from '../src/backends/wasm/kernels/conv.js';
+import { lowerConv2d, type ConvOptions } from '../src/backends/wasm/kernels/conv.js';
 import { lowerGemm } from '../src/backends/wasm/kernels/gemm.js';
 import { lowerMatMul } from '../src/backends/wasm/kernels/matmul.js';
 import { lowerPool, lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
@@ -22,17 +24,18 @@ const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 /** `bytes`: memory traffic per run for the bandwidth-bound families (reported as GB/s). */
 interface Case { family: string; name: string; bytes?: number; build: (m: BenchMemory) => Step[] }
 
-const conv = (name: string, cin: number, cout: number, hw: number, k: number, s: number, p: number, groups = 1): Case => ({
+const conv = (name: string, cin: number, cout: number, hw: number | [number, number], k: number, s: number, p: number, groups = 1, opts: ConvOptions = {}): Case => ({
   family: groups === cin && groups > 1 ? 'dwconv' : k === 1 && s === 1 ? 'conv1x1' : 'conv',
   name,
   build: (m) => {
-    const x = m.nhwc(1, hw, hw, cin);
-    const o = Math.floor((hw + 2 * p - k) / s) + 1;
-    const y = m.nhwc(1, o, o, cout);
+    const [h, w] = typeof hw === 'number' ? [hw, hw] : hw;
+    const x = m.nhwc(1, h, w, cin);
+    const oh = Math.floor((h + 2 * p - k) / s) + 1, ow = Math.floor((w + 2 * p - k) / s) + 1;
+    const y = m.nhwc(1, oh, ow, cout);
     return lowerConv2d({
       weights: randomWeights(cout * (cin / groups) * k * k), bias: randomWeights(cout), cout,
       kernel: [k, k], strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], groups, act: RELU,
-    }, x, y, null, m.cw);
+    }, x, y, null, m.cw, opts);
   },
 });
 
@@ -130,7 +133,57 @@ export async function benchKernels(cases = CASES, fl: Flavor = flavor): Promise<
   return { rows, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** 3x3 stride-1 pad-1 shapes of the Winograd comparison: [cin, cout, h, w]. */
+export const WINOGRAD_SHAPES: [number, number, number, number][] = [
+  [64, 64, 56, 56], [128, 128, 28, 28], [256, 256, 14, 14], [512, 512, 7, 7],
+  [32, 32, 56, 56], [16, 16, 56, 56], [8, 8, 56, 56], [3, 16, 64, 64], [64, 64, 8, 8], [64, 64, 6, 6], [128, 128, 4, 4],
+  [24, 40, 31, 29], [37, 61, 15, 17], [256, 512, 5, 5],
+];
+
+/** Direct igemm vs Winograd F(2x2) and F(4x4) on each shape, one thread, interleaved rounds; median ms per run;
+ * GFLOP/s of the direct algorithm's FLOP count (2·MACs) so the columns compare; the chosen kernel (auto). */
+export async function compareWinograd(shapes = WINOGRAD_SHAPES, fl: Flavor = flavor, tileBlock?: number) {
+  const peak = await measurePeak();
+  const variants: ConvOptions[] = [{ winograd: false }, { winograd: 2, tileBlock }, { winograd: 4, tileBlock }];
+  const out: { name: string; ms: number[]; gflops: number[]; auto: string }[] = [];
+  for (const [cin, cout, h, w] of shapes) {
+    const name = `3x3 ${cin}→${cout} ${h}x${w}`;
+    const runs = [] as { run: () => void; flops: number }[];
+    for (const opts of variants) {
+      const m = await BenchMemory.create(fl, 256 << 20);
+      runs.push(m.runner(conv(name, cin, cout, [h, w], 3, 1, 1, 1, opts).build(m)));
+    }
+    const probe = await BenchMemory.create(fl, 256 << 20);
+    const auto = conv(name, cin, cout, [h, w], 3, 1, 1).build(probe)[0].kernel.replace('f32_', '');
+    for (const r of runs) for (let t0 = performance.now(), i = 0; i < 20 || performance.now() - t0 < 300; i++) r.run();
+    const times: number[][] = variants.map(() => []);
+    for (let round = 0; round < (quick ? 5 : 9); round++) {
+      for (let k = 0; k < variants.length; k++) {
+        const v = (k + round) % variants.length; // rotate the order each round
+        let n = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < 50 || n < 3) { runs[v].run(); n++; }
+        times[v].push((performance.now() - t0) / n);
+      }
+    }
+    const med = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+    const ms = times.map(med);
+    out.push({ name, ms, gflops: ms.map((t) => runs[0].flops / t / 1e6), auto });
+  }
+  return { rows: out, peak: peak.mulAdd, relaxedPeak: peak.relaxedMadd };
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && args.includes('--winograd')) {
+  const tb = args.includes('--tile-block') ? Number(args[args.indexOf('--tile-block') + 1]) : undefined;
+  const { rows, peak, relaxedPeak } = await compareWinograd(WINOGRAD_SHAPES, flavor, tb);
+  console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd; tile block ${tb ?? 'default'}`);
+  console.log('GFLOP/s: the direct algorithm\'s 2·MACs over the time (effective rate), and % of the mul+add peak; speedups over direct');
+  console.log(`${'shape'.padEnd(22)} ${'direct ms'.padStart(10)} ${'F2 ms'.padStart(8)} ${'F4 ms'.padStart(8)} ${'F2 x'.padStart(6)} ${'F4 x'.padStart(6)}  ${'GFLOP/s (% peak): direct / F2 / F4'.padEnd(36)} chosen`);
+  for (const r of rows) {
+    const g = r.gflops.map((x) => `${x.toFixed(1)} (${(100 * x / peak).toFixed(0)}%)`).join(' / ');
+    console.log(`${r.name.padEnd(22)} ${r.ms[0].toFixed(3).padStart(10)} ${r.ms[1].toFixed(3).padStart(8)} ${r.ms[2].toFixed(3).padStart(8)} ${(r.ms[0] / r.ms[1]).toFixed(2).padStart(6)} ${(r.ms[0] / r.ms[2]).toFixed(2).padStart(6)}  ${g.padEnd(36)} ${r.auto}`);
+  }
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, peak, relaxedPeak } = await benchKernels();
   console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd`);
   console.log(`${'kernel shape'.padEnd(44)} ${'kernel'.padEnd(24)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'GB/s'.padStart(6)}`);

@@ -1,4 +1,5 @@
 // lowerConv2d (gemm / igemm / dwconv kernels) against the NCHW reference, in every flavor the engine runs.
+// The direct kernels only ({ winograd: false }); Winograd's sweeps are in winograd.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KernelTester } from '../helpers/kernel-tester.js';
@@ -79,7 +80,7 @@ function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
     weights: wts, bias, cout: c.cout, kernel: c.k, strides: [p.sh, p.sw], pads: p.pads, dilations: [p.dh, p.dw], groups, act: v.act,
   };
   assert.is(convKernelFor(desc, c.cin), c.kind, `${what}: kernel choice`);
-  const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw);
+  const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw, { winograd: false });
   assert.is(steps.length, c.kind === 'igemm' ? groups : 1, `${what}: step count`);
   assert.is(steps.reduce((a, s) => a + s.flops, 0), 2 * c.n * oh * ow * c.cout * kTerms, `${what}: flops`);
   for (const s of steps) assert.is(s.range, c.n * oh * ow);

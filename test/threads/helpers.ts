@@ -4,7 +4,7 @@
 import { createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type Flavor, type KernelInstance } from '../../src/backends/wasm/binaries.js';
 import type { ConstWriter, NhwcRef, Step } from '../../src/backends/wasm/kernels/types.js';
 import { ActKind } from '../../src/backends/wasm/kernels/types.js';
-import { lowerConv2d, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
+import { lowerConv2d, type Conv2dDesc, type ConvOptions } from '../../src/backends/wasm/kernels/conv.js';
 import { lowerGemm } from '../../src/backends/wasm/kernels/gemm.js';
 import { bindSteps, runSerial } from '../../src/backends/wasm/executor.js';
 import type { WorkerPool } from '../../src/backends/wasm/pool/pool.js';
@@ -78,7 +78,7 @@ export function firstDiff(a: Uint8Array, b: Uint8Array): number {
   return -1;
 }
 
-function conv(a: SharedArena, r: ReturnType<typeof rng>, x: NhwcRef, cout: number, k: number, opts: Partial<Conv2dDesc> = {}, residual: NhwcRef | null = null): { steps: Step[]; y: NhwcRef } {
+function conv(a: SharedArena, r: ReturnType<typeof rng>, x: NhwcRef, cout: number, k: number, opts: Partial<Conv2dDesc> = {}, residual: NhwcRef | null = null, conv: ConvOptions = { winograd: false }): { steps: Step[]; y: NhwcRef } {
   const groups = opts.groups ?? 1;
   const s = opts.strides ?? [1, 1];
   const pads = opts.pads ?? [k >> 1, k >> 1, k >> 1, k >> 1];
@@ -89,7 +89,7 @@ function conv(a: SharedArena, r: ReturnType<typeof rng>, x: NhwcRef, cout: numbe
     kernel: [k, k], strides: s as [number, number], pads: pads as [number, number, number, number], dilations: [1, 1], groups,
     act: opts.act ?? { kind: ActKind.Relu, p0: 0, p1: 0 },
   };
-  return { steps: lowerConv2d(desc, x, y, residual, a.cw), y };
+  return { steps: lowerConv2d(desc, x, y, residual, a.cw, conv), y };
 }
 
 export interface Net { steps: Step[]; families: string[]; skipped: string[] }
@@ -111,7 +111,12 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
   const c4 = conv(a, r, c3.y, 32, 3, { groups: 4, act: { kind: ActKind.Clip, p0: -0.5, p1: 0.75 } }); steps.push(...c4.steps); // grouped: 4 steps
   const c5 = conv(a, r, c4.y, 32, 1, { act: { kind: ActKind.LeakyRelu, p0: 0.1, p1: 0 } }, c3.y); steps.push(...c5.steps); // residual
   const tiny = conv(a, r, a.nhwc(1, 2, 2, 3, r.floats(12)), 5, 1, {}); steps.push(...tiny.steps);             // a tiny step
-  const big = conv(a, r, c5.y, 48, 3, { act: { kind: ActKind.HardSwish, p0: 0, p1: 0 } }); steps.push(...big.steps);
+  const big = conv(a, r, c5.y, 48, 3, { act: { kind: ActKind.HardSwish, p0: 0, p1: 0 } }); steps.push(...big.steps); // igemm: faults.test.ts times 200 of it
+  // Winograd F(2x2,3x3) (10x10, 32→32 picks it) planned for 4 threads: 12 items, each with its own scratch slot, with a residual
+  const wino = conv(a, r, c4.y, 32, 3, { act: { kind: ActKind.Sigmoid, p0: 0, p1: 0 } }, c3.y, { winograd: true, threads: 4, tileBlock: 6 });
+  steps.push(...wino.steps);
+  const wino4 = conv(a, r, c4.y, 20, 3, {}, null, { winograd: 4, threads: 3, tileBlock: 1 }); // F(4x4): 9 tiles, 9 items
+  steps.push(...wino4.steps);
   let last: NhwcRef = big.y;
 
   // Optional families (written in parallel by others): included when they load and lower.

@@ -79,12 +79,12 @@ export class WasmBackend implements Backend {
   }
 
   estimate(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): ExecutableReport {
-    const p = buildProgram(graph, dims, plan);
+    const p = buildProgram(graph, dims, plan, this.threads);
     return { kernels: p.kernels, constBytes: p.consts.bytes, memoryBytes: p.memoryBytes };
   }
 
   async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
-    const program = buildProgram(graph, dims, plan);
+    const program = buildProgram(graph, dims, plan, this.threads);
     const memory = await this.memoryFor(program.memoryBytes);
     const kernels = await instantiate(this.flavor, memory, this.sources.wasm);
     program.consts.writeTo(memory);

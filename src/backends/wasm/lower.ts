@@ -7,7 +7,7 @@ import { ActKind, NO_ACTIVATION } from './kernels/types.js';
 import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.js';
 import type { Value } from '../../plan/plan.js';
 import type { ConstRegion } from './consts.js';
-import { lowerConv2d } from './kernels/conv.js';
+import { lowerConv2d, convWorkspaceBytes, type ConvShape } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import { lowerMatMul, type MatMulOperand } from './kernels/matmul.js';
 import * as pool from './kernels/pool.js';
@@ -39,6 +39,11 @@ export interface LowerContext {
   act: Activation;
   /** Absolute address of the node's scratch buffer (MemoryPlan.scratch), or null. */
   scratch: number | null;
+  /** Threads the program runs on (kernels with per-item workspace size their items by it). */
+  threads: number;
+  /** The program's kernel workspace (≥ `workspaceBytes(node)` of every node: Winograd's transformed tiles),
+   * shared by the nodes: Steps run one at a time, so a kernel's workspace is dead once its Step ends. */
+  workspace: number;
 }
 
 type Lowering = (ctx: LowerContext) => Step[];
@@ -85,6 +90,11 @@ function relayout(ctx: LowerContext, x: Value, y: Value): Step[] {
   return strided(ctx, x.dims, ptrOf(x), physicalStrides(x), ptrOf(y), physicalStrides(y));
 }
 
+const convShape = (node: Node, w: ConstTensor): ConvShape => {
+  const a = node.attrs;
+  return { cout: w.dims[0], kernel: a.kernel, strides: a.strides, pads: a.pads, dilations: a.dilations, groups: a.groups };
+};
+
 const conv: Lowering = (ctx) => {
   const a = ctx.node.attrs;
   const w = ctx.consts[1];
@@ -93,18 +103,19 @@ const conv: Lowering = (ctx) => {
   const y = ctx.outputs[0];
   const res = a.residual ? act(ctx, 3) : null;
   if (res && res.layout !== 'nhwc') fail(ctx, 'residual must be 4-D');
-  return lowerConv2d({
-    weights: f32(ctx, 1)!,
-    bias: f32(ctx, 2),
-    cout: w!.dims[0],
-    kernel: a.kernel,
-    strides: a.strides,
-    pads: a.pads,
-    dilations: a.dilations,
-    groups: a.groups,
-    act: ctx.act,
-  }, nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw);
+  return lowerConv2d({ ...convShape(ctx.node, w!), weights: f32(ctx, 1)!, bias: f32(ctx, 2), act: ctx.act },
+    nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw, { threads: ctx.threads, workspace: ctx.workspace });
 };
+
+/** Workspace bytes a node's Steps need while they run (the program reserves the largest once, at plan time). */
+export function workspaceBytes(node: Node, graph: Graph, values: ReadonlyMap<string, Value>, threads: number): number {
+  if (node.op !== 'Conv') return 0;
+  const w = graph.consts.get(node.inputs[1]);
+  const x = values.get(node.inputs[0]);
+  if (!w || !x || x.dims.length !== 4) return 0;
+  const [n, c, h, ww] = x.dims;
+  return convWorkspaceBytes(convShape(node, w), { n, c, h, w: ww }, { threads });
+}
 
 const gemm: Lowering = (ctx) => {
   const a = ctx.node.attrs;

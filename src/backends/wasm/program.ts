@@ -1,7 +1,8 @@
 // A planned graph as a wasm program: the activation arena placed in linear memory, constants
 // prepacked into the region after it, and every node lowered to kernel Steps on absolute addresses.
 // Linear memory: [0, 1 KiB) reserved (0 is never a tensor address) | the shared zero buffer
-// (convolution padding) | the activation arena | prepacked constants and tables.
+// (convolution padding) | the kernels' workspace (Winograd's transformed tiles; one region, sized for the
+// largest user, shared since Steps run one at a time) | the activation arena | prepacked constants and tables.
 import { ResourceLimitError } from '../../errors.js';
 import type { Graph } from '../../model/ir.js';
 import type { Buffer, MemoryPlan, Value } from '../../plan/plan.js';
@@ -9,7 +10,7 @@ import { fmtBytes } from '../../plan/plan.js';
 import { alignUp } from '../../plan/memory.js';
 import type { Step } from './kernels/types.js';
 import { ConstRegion } from './consts.js';
-import { lowerNode, lowerLayout, nhwc, ptrOf, toActivation, type LowerContext } from './lower.js';
+import { lowerNode, lowerLayout, nhwc, ptrOf, workspaceBytes, toActivation, type LowerContext } from './lower.js';
 import { MAX_PAGES, WASM_PAGE } from './binaries.js';
 
 const RESERVED = 1024;
@@ -38,12 +39,16 @@ export interface Program {
   produces: Map<string, string[]>;
 }
 
-export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Program {
+/** `threads`: how many threads will run the Steps (kernels with per-item workspace give each thread a few items). */
+export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan, threads = 1): Program {
   // The zero buffer must cover the widest pixel a padding tap reads.
   let maxChannels = 4;
   for (const v of plan.values.values()) maxChannels = Math.max(maxChannels, v.dims.length === 4 ? v.dims[1] : v.dims[v.dims.length - 1] ?? 1);
   const zeroBytes = alignUp(maxChannels * 4 + 64);
-  const arenaBase = alignUp(RESERVED + zeroBytes);
+  let workspace = 0;
+  for (const node of graph.nodes) workspace = Math.max(workspace, workspaceBytes(node, graph, plan.values, threads));
+  const workspaceBase = alignUp(RESERVED + zeroBytes);
+  const arenaBase = alignUp(workspaceBase + workspace);
   const shape = `input [${graph.inputs.map((i) => dims.get(i.name)!.join('x')).join(', ')}]`;
   const tooBig = (need: number, what: string) => new ResourceLimitError(`model needs ${fmtBytes(need)} of wasm memory (${what}) at ${shape}; the wasm memory limit is 4 GiB per instance — lower the batch size or the input resolution`);
   const limit = MAX_PAGES * WASM_PAGE;
@@ -81,6 +86,8 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
       cw,
       act: toActivation(node.attrs.act),
       scratch: plan.scratch.has(node.name) ? abs[plan.scratch.get(node.name)!.id].offset : null,
+      threads,
+      workspace: workspaceBase,
     };
     const before = steps.length;
     try {

@@ -1,6 +1,8 @@
 // Host side of the convolution kernels: kernel choice, weight prepacking, indirection buffers, lowering.
 //   1x1 / stride 1 / no padding / groups 1      -> f32_gemm_6x8 (assembly/gemm.ts), pixels are GEMM rows
 //   groups == Cin == Cout (depthwise, mult. 1) -> f32_dwconv_16c (assembly/dwconv.ts)
+//   3x3 / stride 1 / dilation 1 / groups 1, where it pays (WINOGRAD.pays)
+//                                              -> f32_winograd_2x2 / _4x4 (assembly/winograd.ts)
 //   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
@@ -32,13 +34,137 @@ export function convOutputSize(input: number, kernel: number, stride: number, pa
   return windowOutputSize(input, kernel, stride, padBegin, padEnd, dilation);
 }
 
-/** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels. */
-export function convKernelFor(desc: Conv2dDesc, cin: number): 'gemm' | 'dwconv' | 'igemm' {
+/** The shape of a convolution (what the kernel choice and the scratch size depend on). */
+export type ConvShape = Pick<Conv2dDesc, 'cout' | 'kernel' | 'strides' | 'pads' | 'dilations' | 'groups'>;
+
+/** Per-layer lowering options. */
+export interface ConvOptions {
+  /** Threads the program runs on: a Winograd step gets a few items per thread (each with its own scratch slot). */
+  threads?: number;
+  /** Address of a workspace region of at least `convWorkspaceBytes` bytes (the program's shared one, reserved at plan
+   * time). Absent: the lowering reserves a private one in the constants region (kernel tests, benchmarks). */
+  workspace?: number;
+  /** Winograd where it applies: true (tile by `WINOGRAD.tileFor`), 2 or 4 (that tile), false (never);
+   * default: where `WINOGRAD.pays`. */
+  winograd?: boolean | 2 | 4;
+  /** Tiles per Winograd block instead of `WINOGRAD.tileBlock` (tests of block edges, benchmarks). */
+  tileBlock?: number;
+}
+
+type WinogradTile = 2 | 4;
+
+/**
+ * The Winograd family for stride-1, dilation-1 3x3 convolutions with groups 1: F(2x2,3x3) (`f32_winograd_2x2`,
+ * 16 multiply-adds per (ci, co) pair and 2x2 outputs instead of 36: 2.25x fewer) and F(4x4,3x3)
+ * (`f32_winograd_4x4`, 36 per 4x4 outputs instead of 144: 4x fewer), plus transforms that are O(cin + cout) per
+ * tile; the GEMMs run on the 6x8 microkernel with tiles as rows, so a block holds a few 6-row tiles.
+ */
+export const WINOGRAD = {
+  kernels: { 2: 'f32_winograd_2x2', 4: 'f32_winograd_4x4' },
+  /** Scratch budget of V (positions x tileBlock x cin4 floats), to stay in L2. */
+  vBudget: 192 << 10,
+  /** Tile blocks are multiples of the microkernel's 6 rows, at most this many tiles. */
+  maxTileBlock: 48,
+  /** Items per thread when threads > 1 (each item owns one scratch slot; dynamic chunks balance them). */
+  itemsPerThread: 3,
+  /** Whether Winograd applies to this shape (exactness of the algorithm, not speed). */
+  applies(shape: ConvShape, cin: number): boolean {
+    return shape.groups === 1 && shape.kernel[0] === 3 && shape.kernel[1] === 3 && shape.strides[0] === 1 && shape.strides[1] === 1
+      && shape.dilations[0] === 1 && shape.dilations[1] === 1 && cin >= 1;
+  },
+  /** Whether it is faster than the direct igemm, one thread (bench/kernels.ts --winograd; notes in DESIGN.md):
+   * 16→16 56x56 F(2x2) 0.8–1.1x but F(4x4) 2.3x, 8→8 F(4x4) 0.98x, 3→16 0.77x: both sides need ≥ 16 channels;
+   * 128→128 on a 3x3 output (4 F(2x2) tiles) 1.32x, on 2x2 (1 tile) 0.54x, 256→256 on 1x1 0.75x (few tiles:
+   * U, 16/9 the direct weights, is streamed for them alone): at least 4 tiles. */
+  pays(shape: ConvShape, cin: number, oh: number, ow: number, n = 1): boolean {
+    return cin >= 16 && shape.cout >= 16 && n * Math.ceil(oh / 2) * Math.ceil(ow / 2) >= 4;
+  },
+  /** F(4x4) weights are 36/9 = 4x the direct ones (F(2x2): 16/9): F(4x4) only while cin·cout ≤ this (U ≤ 2.4 MB a
+   * layer; ResNet-18's layer1 and layer2, not layer3's 256→256 nor layer4's 512→512, where it would add 28 and
+   * 63 MB for 1.5x and 1.6x over F(2x2)). */
+  maxF4Weights: 128 * 128,
+  /** F(4x4) where its weights fit `maxF4Weights` and its tiles are mostly inside the output (≥ 75% of the
+   * computed outputs kept; 6x6: 56%, F(4x4) 1.0x vs F(2x2) 1.25x; 4x4 single tile 0.88x vs 2.0x), else F(2x2). */
+  tileFor(shape: ConvShape, cin: number, oh: number, ow: number, n = 1): WinogradTile {
+    const tiles4 = n * Math.ceil(oh / 4) * Math.ceil(ow / 4);
+    return cin * shape.cout <= WINOGRAD.maxF4Weights && tiles4 >= 4 && n * oh * ow >= 0.75 * 16 * tiles4 ? 4 : 2;
+  },
+  positions: (m: WinogradTile) => (m + 2) * (m + 2),
+  tileBlock(cin: number, m: WinogradTile): number {
+    const cin4 = Math.ceil(cin / 4) * 4;
+    const t = Math.floor(WINOGRAD.vBudget / (4 * WINOGRAD.positions(m) * cin4) / 6) * 6;
+    return Math.max(6, Math.min(WINOGRAD.maxTileBlock, t));
+  },
+} as const;
+
+/** Which kernel `lowerConv2d` uses for a convolution of `cin` input channels and an oh x ow output (n images). */
+export function convKernelFor(desc: ConvShape, cin: number, oh = 0, ow = 0, opts: ConvOptions = {}, n = 1): 'gemm' | 'dwconv' | 'igemm' | 'winograd' {
   const [kh, kw] = desc.kernel;
   const [sh, sw] = desc.strides;
   if (desc.groups === 1 && kh === 1 && kw === 1 && sh === 1 && sw === 1 && desc.pads.every((p) => p === 0)) return 'gemm';
   if (desc.groups === cin && desc.cout === cin && cin > 1) return 'dwconv';
+  if (WINOGRAD.applies(desc, cin) && (opts.winograd === undefined ? WINOGRAD.pays(desc, cin, oh, ow, n) : opts.winograd !== false)) return 'winograd';
   return 'igemm';
+}
+
+/** The Winograd tile (2 or 4) of a convolution `convKernelFor` sends to Winograd. */
+export function winogradTile(desc: ConvShape, cin: number, oh: number, ow: number, opts: ConvOptions = {}, n = 1): WinogradTile {
+  return opts.winograd === 2 || opts.winograd === 4 ? opts.winograd : WINOGRAD.tileFor(desc, cin, oh, ow, n);
+}
+
+/** How a Winograd step with m x m tiles splits them: `items` (its range), each `blocksPerItem` blocks of
+ * `tileBlock` tiles and one scratch slot of `slotBytes` (V then M). */
+export function winogradPlan(m: WinogradTile, cin: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
+  const threads = opts.threads ?? 1;
+  const tiles = n * Math.ceil(oh / m) * Math.ceil(ow / m);
+  const tileBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin, m);
+  const blocks = Math.ceil(tiles / tileBlock);
+  const want = threads > 1 ? threads * WINOGRAD.itemsPerThread : 1;
+  const blocksPerItem = Math.ceil(blocks / Math.min(blocks, want));
+  const items = Math.ceil(blocks / blocksPerItem);
+  const slotBytes = WINOGRAD.positions(m) * tileBlock * (Math.ceil(cin / 4) * 4 + 8) * 4;
+  return { tiles, tileBlock, blocksPerItem, items, slotBytes, bytes: items * slotBytes };
+}
+
+/** Scratch bytes `lowerConv2d` needs for this convolution (0 unless it takes the Winograd path). */
+export function convWorkspaceBytes(desc: ConvShape, x: { n: number; h: number; w: number; c: number }, opts: ConvOptions = {}): number {
+  const oh = convOutputSize(x.h, desc.kernel[0], desc.strides[0], desc.pads[0], desc.pads[2], desc.dilations[0]);
+  const ow = convOutputSize(x.w, desc.kernel[1], desc.strides[1], desc.pads[1], desc.pads[3], desc.dilations[1]);
+  if (oh <= 0 || ow <= 0 || x.n === 0 || convKernelFor(desc, x.c, oh, ow, opts, x.n) !== 'winograd') return 0;
+  return winogradPlan(winogradTile(desc, x.c, oh, ow, opts, x.n), x.c, x.n, oh, ow, opts).bytes;
+}
+
+/**
+ * Winograd weights U = G g Gᵀ per (co, ci) (float64, rounded once), P = (m+2)² positions pos = (m+2)i + j, in
+ * ceil(cout/8) blocks of 8 output channels, each P microkernel blocks (pos order) of 8 zero floats (the
+ * microkernel's bias row; the bias is added after the output transform) and cin rows of 8; columns ≥ cout zero.
+ *   F(2x2): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+ *   F(4x4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ */
+export function packWinogradWeights(weights: Float32Array, cin: number, cout: number, m: WinogradTile = 2): Float32Array {
+  if (weights.length !== cout * cin * 9) throw new Error(`packWinogradWeights: ${weights.length} weights, expected ${cout}x${cin}x3x3`);
+  // G v written out (prepacking is most of a session's create time: no matrix loops per weight).
+  const a = m + 2, P = a * a;
+  const gv = m === 2
+    ? (v0: number, v1: number, v2: number, o: Float64Array | Float32Array, at: number, st: number) => {
+      o[at] = v0; o[at + st] = (v0 + v1 + v2) / 2; o[at + 2 * st] = (v0 - v1 + v2) / 2; o[at + 3 * st] = v2;
+    }
+    : (v0: number, v1: number, v2: number, o: Float64Array | Float32Array, at: number, st: number) => {
+      o[at] = v0 / 4; o[at + st] = -(v0 + v1 + v2) / 6; o[at + 2 * st] = -(v0 - v1 + v2) / 6;
+      o[at + 3 * st] = (v0 / 4 + v1 / 2 + v2) / 6; o[at + 4 * st] = (v0 / 4 - v1 / 2 + v2) / 6; o[at + 5 * st] = v2;
+    };
+  const posLen = (cin + 1) * 8, blockLen = P * posLen;
+  const out = new Float32Array(Math.ceil(cout / 8) * blockLen);
+  const t = new Float64Array(3 * a); // G g: a rows x 3
+  for (let co = 0; co < cout; co++) {
+    const base = Math.floor(co / 8) * blockLen + 8 + (co % 8);
+    for (let ci = 0; ci < cin; ci++) {
+      const g = (co * cin + ci) * 9;
+      for (let b = 0; b < 3; b++) gv(weights[g + b], weights[g + 3 + b], weights[g + 6 + b], t, b, 3);
+      for (let i = 0; i < a; i++) gv(t[3 * i], t[3 * i + 1], t[3 * i + 2], out, base + ci * 8 + i * a * posLen, posLen);
+    }
+  }
+  return out;
 }
 
 /**
@@ -88,7 +214,7 @@ export function packDwconvWeights(weights: Float32Array, channels: number, taps:
  * Lowers y = act(conv2d(x, W) + bias + residual) to Steps. x, y (and residual) are NHWC with their own pixel
  * strides; x's address must be final (the indirection buffer holds absolute addresses into it).
  */
-export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: NhwcRef | null, cw: ConstWriter): Step[] {
+export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: NhwcRef | null, cw: ConstWriter, opts: ConvOptions = {}): Step[] {
   const [kh, kw] = desc.kernel;
   const [sh, sw] = desc.strides;
   const [pt, pl, pb, pr] = desc.pads;
@@ -116,7 +242,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   if (pixels === 0) return [];
   const flops = 2 * pixels * cout * cinG * taps;
   const rp = residual ? residual.ptr : 0, rs = residual ? residual.pixelStride : 0;
-  const kind = convKernelFor(desc, cin);
+  const kind = convKernelFor(desc, cin, oh, ow, opts, x.n);
 
   if (kind === 'gemm') {
     const w = cw.f32(packGemmWeights(desc.weights, cin, cout, desc.bias));
@@ -127,6 +253,17 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
 
   // Padding taps read the zero buffer at up to cin floats past it (igemm adds the group's channel offset).
   const zero = cw.zeros(Math.max(16, cin * 4));
+  if (kind === 'winograd') {
+    const m = winogradTile(desc, cin, oh, ow, opts, x.n);
+    const wp = winogradPlan(m, cin, x.n, oh, ow, opts);
+    const scratch = opts.workspace ?? cw.f32(new Float32Array(wp.bytes / 4));
+    const u = cw.f32(packWinogradWeights(desc.weights, cin, cout, m));
+    const bias = desc.bias ? cw.f32(desc.bias) : 0;
+    return [step(WINOGRAD.kernels[m], {
+      x: x.ptr, n: x.n, ih: x.h, iw: x.w, xStride: x.pixelStride, cin, pt, pl, zero, u, bias, y: y.ptr, oh, ow, yStride: y.pixelStride, cout,
+      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, scratch, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem,
+    }, wp.items, flops)];
+  }
   cw.reserve(pixels * taps * 4);
   const ind = cw.i32(buildIndirection(desc, x, oh, ow, zero));
 

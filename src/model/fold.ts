@@ -253,6 +253,71 @@ function autoPads(node: Node, x: Dims, a: any): number[] {
   return p;
 }
 
+/**
+ * ConvTranspose pads [t, l, b, r] of the planned node from auto_pad, output_padding and output_shape
+ * (onnxruntime's rules, checked against it): the total padding is S·(in−1) + output_padding + (F−1)·D + 1
+ * − out, with out = output_shape, or in·S for SAME_* (there at least 0); SAME_UPPER puts floor(total/2) at the beginning,
+ * SAME_LOWER and an explicit output_shape put the larger half there. The end pad holds − output_padding,
+ * so the shape rule is the plain S·(in−1) + (F−1)·D + 1 − P_begin − P_end.
+ */
+function transposePads(node: Node, x: Dims, a: any): number[] {
+  const p = [0, 0, 0, 0];
+  const op: number[] = a.outputPadding ?? [0, 0];
+  for (let i = 0; i < 2; i++) {
+    const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    if (!(op[i] >= 0 && (op[i] < s || op[i] < a.dilations[i]))) throw new LayerError(node.name, node.op, `output_padding [${op.join(', ')}] must be non-negative and smaller than the stride or the dilation`);
+    const full = s * (inp - 1) + op[i] + k;
+    let begin: number, end: number;
+    const want = a.outputShape ? a.outputShape[i] : a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER' ? inp * s : undefined;
+    if (want !== undefined) {
+      // SAME_* without output_shape: onnxruntime pads max(0, ·), so the output may be shorter than in·S
+      const total = a.outputShape ? full - want : Math.max(0, full - want);
+      if (total < 0) throw new LayerError(node.name, node.op, `output_shape [${(a.outputShape ?? []).join(', ')}] is larger than the full output ${full} (input ${inp}, stride ${s}, kernel extent ${k}, output_padding ${op[i]})`);
+      begin = a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+      end = total - begin;
+    } else if (a.autoPad === 'VALID') { begin = 0; end = 0; } else { begin = a.pads[i]; end = a.pads[i + 2]; }
+    p[i] = begin; p[i + 2] = end - op[i];
+  }
+  void node;
+  return p;
+}
+
+/**
+ * A 1-D Conv, ConvTranspose or pooling on [N, C, L] as its 2-D form on [N, C, 1, L]: a Reshape in, the node
+ * with H = 1 (kernel, stride, dilation 1 and no padding along H; 1-D weights [O, I, K] become [O, I, 1, K]),
+ * a Reshape out. Back-to-back Reshapes between 1-D layers cancel in the passes (cancelReshapes), so a 1-D
+ * chain stays 4-D on every backend (no relayout copy per layer on wasm's NHWC).
+ */
+function lower1d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const x4 = [x[0], x[1], 1, x[2]];
+  const in4 = fresh(`${node.inputs[0]}__2d`), out4 = fresh(`${node.outputs[0]}__2d`);
+  const n2: Node = { ...node, inputs: [in4, ...node.inputs.slice(1)], outputs: [out4], attrs: { ...a } };
+  const b = n2.attrs;
+  delete b.rank1;
+  if (!node.op.startsWith('Global')) {
+    if (node.op === 'Conv' || node.op === 'ConvTranspose') {
+      const w = consts.get(node.inputs[1])!;
+      if (w.dims.length !== 3) throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] do not fit a 1-D convolution`);
+      n2.inputs[1] = addConst(`${node.inputs[1]}__2d`, { ...w, dims: [w.dims[0], w.dims[1], 1, w.dims[2]] });
+      b.kernel ??= [w.dims[2]];
+    }
+    if (b.kernel.length !== 1) throw new LayerError(node.name, node.op, `kernel_shape [${b.kernel.join(', ')}] does not fit a 1-D input [${x.join(', ')}]`);
+    b.kernel = [1, b.kernel[0]]; b.strides = [1, b.strides[0]]; b.dilations = [1, b.dilations[0]];
+    b.pads = [0, b.pads[0], 0, b.pads[1]];
+    if (b.outputPadding) b.outputPadding = [0, b.outputPadding[0]];
+    if (b.outputShape) b.outputShape = [1, b.outputShape[0]];
+  }
+  dims.set(in4, x4);
+  const inner = lower(n2, [x4, ...n2.inputs.slice(1).map((i) => (i === '' ? [] : dims.get(i)!))], consts, addConst, fresh, dims);
+  const reshapeIn: Node = { name: fresh(`${node.name}__to2d`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [in4], attrs: { shape: x4 } };
+  // the output's 1-D dims: the 2-D node's output with H (= 1) dropped
+  const y4 = inferNode(inner[0], inner[0].inputs.map((i) => (i === '' ? [] : dims.get(i)!)))[0];
+  const reshapeOut: Node = { name: fresh(`${node.name}__to1d`), op: 'Reshape', inputs: [out4], outputs: node.outputs, attrs: { shape: [y4[0], y4[1], y4[3]] } };
+  return [reshapeIn, ...inner, reshapeOut];
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Binds input dims, folds constants and lowers every node to planned operators. */
@@ -521,19 +586,28 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     if (node.inputs[i] && !c[i]) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be constant`);
   };
   switch (node.op) {
-    case 'Conv': {
+    case 'Conv': case 'ConvTranspose': {
       needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       const w = inDims[1];
+      if (x.length === 3 && w.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D and 2-D convolution is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
       if (!a.kernel) a.kernel = w.slice(2);
-      if (x.length !== 4 || w.length !== 4) throw new LayerError(node.name, node.op, `only 2-D convolution is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
-      a.pads = autoPads(node, x, a); delete a.autoPad;
+      if (x.length !== 4 || w.length !== 4 || a.rank1) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] and weights [${w.join(', ')}] do not fit a ${a.rank1 ? 1 : 2}-D convolution`);
+      a.pads = node.op === 'Conv' ? autoPads(node, x, a) : transposePads(node, x, a);
+      delete a.autoPad; delete a.outputPadding; delete a.outputShape;
       node.inputs = node.inputs.slice(0, 3);
       if (node.inputs[2] === '') node.inputs.pop();
       return [node];
     }
-    case 'MaxPool': case 'AveragePool':
-      if (x.length !== 4) throw new LayerError(node.name, node.op, `only 2-D pooling is supported (input [${x.join(', ')}])`);
+    case 'MaxPool': case 'AveragePool': case 'LpPool':
+      if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D and 2-D pooling is supported (input [${x.join(', ')}])`);
+      if (x.length !== 4 || a.rank1) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] does not fit ${a.rank1 ? 1 : 2}-D pooling`);
       a.pads = autoPads(node, x, a); delete a.autoPad;
+      return [node];
+    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'GlobalLpPool':
+      if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length !== 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 3-D and 4-D inputs are supported (input [${x.join(', ')}])`);
       return [node];
     case 'Gemm':
       needConst(1, 'B (input 1)'); needConst(2, 'C (input 2)');
@@ -565,7 +639,7 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       return [node];
     }
     case 'Relu': case 'Sigmoid': case 'Tanh': case 'HardSwish': case 'LeakyRelu': case 'HardSigmoid':
-    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div':
+    case 'Add': case 'Sub': case 'Mul': case 'Div':
       if (node.inputs.slice(1).some((i, k) => i && c[k + 1] && !isFloat(c[k + 1]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
       return [node];
     case 'Concat': a.axis = axisIn(node, a.axis, x.length); return [node];

@@ -386,6 +386,63 @@ export const cancelTransposes: Pass = (g) => {
   return changed;
 };
 
+/** Operators that commute with a Reshape before them: element-wise unary, and batch-norm when the
+ * reshape keeps the batch and channel axes. */
+const SINKABLE = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'BatchNormalization']);
+
+/**
+ * `op(Reshape(x))` → `Reshape(op(x))` for the operators above, when the Reshape has no other reader: the
+ * operator then runs on x's shape and meets its producer (a 1-D Conv's Relu or BatchNormalization, between
+ * the Reshapes the 1-D rewrite puts around each layer, can fuse or fold into it), and the Reshape reaches
+ * the next layer's, where cancelReshapes removes the pair.
+ */
+export const sinkReshapes: Pass = (g, dims) => {
+  let changed = false;
+  const ix = new GraphIndex(g);
+  const pos = new Map(g.nodes.map((n, i) => [n, i]));
+  for (const op of g.nodes.slice()) {
+    if (!SINKABLE.has(op.op)) continue;
+    const r = ix.producerOf(op.inputs[0]);
+    if (!r || r.op !== 'Reshape' || ix.singleUse(r.outputs[0]) !== op) continue;
+    const x = r.inputs[0], mid = r.outputs[0], out = op.outputs[0];
+    const xd = dims.get(x)!, yd = dims.get(mid)!;
+    if (op.op === 'BatchNormalization' && !(xd.length >= 2 && xd[0] === yd[0] && xd[1] === yd[1])) continue;
+    // op now produces `mid` (with x's dims); the reshape reads it and produces op's old output
+    ix.edit(r, () => { r.outputs = ['']; });
+    ix.edit(op, () => { op.inputs[0] = x; op.outputs = [mid]; });
+    ix.edit(r, () => { r.inputs = [mid]; r.outputs = [out]; });
+    dims.set(mid, xd.slice());
+    // keep g.nodes in topological order: op takes the reshape's place and the reshape op's
+    const i = pos.get(r)!, j = pos.get(op)!;
+    g.nodes[i] = op; g.nodes[j] = r; pos.set(op, i); pos.set(r, j);
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+};
+
+/** Reshape(Reshape(x)) back to x's own dims is removed (its readers read x): the pair the 1-D rewrite
+ * leaves between two 1-D layers, so a 1-D chain stays 4-D. Other compositions are left as they are (a
+ * composed 4-D → 4-D reshape may not be free on an NHWC backend). */
+export const cancelReshapes: Pass = (g, dims) => {
+  let changed = false;
+  const ix = new GraphIndex(g);
+  for (const r2 of g.nodes) {
+    if (r2.op !== 'Reshape' || ix.isRemoved(r2)) continue;
+    const r1 = ix.producerOf(r2.inputs[0]);
+    if (!r1 || (r1.op !== 'Reshape' && r1.op !== 'Flatten')) continue;
+    const x = r1.inputs[0], z = r2.outputs[0];
+    const xd = dims.get(x)!, zd = dims.get(z)!;
+    if (xd.length !== zd.length || xd.some((d, k) => d !== zd[k]) || ix.isOutput(z)) continue;
+    ix.remove(r2);
+    ix.renameUses(z, x);
+    // r1, when nothing else reads it, goes in the final removeDeadNodes
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+};
+
 /** Drops nodes whose outputs do not reach a graph output, and constants no node reads. */
 export const removeDeadNodes: Pass = (g) => {
   // a node is kept when one of its outputs is needed; a kept node needs its inputs. A worklist from
@@ -415,6 +472,8 @@ export const removeDeadNodes: Pass = (g) => {
 export const PASSES: { name: string; run: Pass }[] = [
   { name: 'removeDeadNodes', run: removeDeadNodes },
   { name: 'cancelTransposes', run: cancelTransposes },
+  { name: 'sinkReshapes', run: sinkReshapes },
+  { name: 'cancelReshapes', run: cancelReshapes },
   { name: 'foldBatchNorm', run: foldBatchNorm },
   { name: 'foldChannelAffine', run: foldChannelAffine },
   { name: 'foldPad', run: foldPad },

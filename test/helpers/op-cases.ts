@@ -10,6 +10,7 @@
 import type { ModelSpec, TensorSpec } from './onnx-builder.js';
 import { rng } from './rng.js';
 import type { BackendName } from '../../src/backends/backend.js';
+import { CONV_CASES } from './op-cases/conv.js';
 
 export interface OpCase {
   name: string;
@@ -324,6 +325,7 @@ export const OP_CASES: OpCase[] = [
     { op: 'GlobalMaxPool', inputs: ['x'], outputs: ['g'] },
     { op: 'Sub', inputs: ['g', 'x'], outputs: ['y'] },
   ] } },
+  ...CONV_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

@@ -25,6 +25,9 @@ export interface Capabilities {
   layout(dims: readonly number[]): Layout;
   /** Byte alignment of every planned buffer. */
   readonly alignment: number;
+  /** Bytes of working memory a node needs while it runs (wasm ConvTranspose: its phases' outputs before
+   * they are interleaved); the planner gives it an arena buffer live during that node only. */
+  scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
 }
 
 /** A planned graph ready to run on one backend, for one set of input shapes. */

@@ -171,7 +171,7 @@ export function batchNormAffine(gamma: ArrayLike<number>, beta: ArrayLike<number
   return { scale, shift };
 }
 
-/** Folds BatchNormalization into the preceding Conv or Gemm (when that output has no other use):
+/** Folds BatchNormalization into the preceding Conv, ConvTranspose or Gemm (when that output has no other use):
  * W' = W·s, b' = (b − mean)·s + beta with s = scale / sqrt(var + eps), per output channel. */
 export const foldBatchNorm: Pass = (g, dims) => {
   let changed = false;
@@ -180,14 +180,14 @@ export const foldBatchNorm: Pass = (g, dims) => {
     if (bn.op !== 'BatchNormalization') continue;
     const x = bn.inputs[0];
     const prod = ix.producerOf(x);
-    if (!prod || (prod.op !== 'Conv' && prod.op !== 'Gemm') || prod.attrs.act || prod.attrs.residual) continue;
+    if (!prod || (prod.op !== 'Conv' && prod.op !== 'ConvTranspose' && prod.op !== 'Gemm') || prod.attrs.act || prod.attrs.residual) continue;
     if (ix.singleUse(x) !== bn) continue;
     const [scale, beta, mean, vari] = bn.inputs.slice(1).map((i) => g.consts.get(i));
     if (!scale || !beta || !mean || !vari) continue;
     const w = g.consts.get(prod.inputs[1]);
     if (!w || w.dtype !== 'float32') continue;
     const { scale: s, shift } = batchNormAffine(f32(scale), f32(beta), f32(mean), f32(vari), bn.attrs.epsilon, dims.get(x)![1]);
-    if (prod.op === 'Conv') {
+    if (prod.op === 'Conv' || prod.op === 'ConvTranspose') {
       if (!scaleConv(ix, dims, prod, s, shift)) continue;
     } else {
       if (!scaleGemm(ix, dims, prod, s, shift)) continue;
@@ -199,14 +199,25 @@ export const foldBatchNorm: Pass = (g, dims) => {
   return changed;
 };
 
-/** Conv: W[o] *= s[o]; b[o] = b[o]·s[o] + shift[o]. */
+/** Conv: W[o] *= s[o]; b[o] = b[o]·s[o] + shift[o]. ConvTranspose (W [C_in][C_out/groups][kh][kw]):
+ * output channel o = g·(C_out/groups) + co scales W[ci][co] for the input channels ci of group g. */
 function scaleConv(ix: GraphIndex, dims: Map<string, number[]>, conv: Node, s: Float32Array, shift: Float32Array): boolean {
   const g = ix.g;
   const w = g.consts.get(conv.inputs[1])!;
-  const O = w.dims[0], per = size(w.dims) / O;
+  const transposed = conv.op === 'ConvTranspose';
+  const O = transposed ? w.dims[1] * conv.attrs.groups : w.dims[0], per = size(w.dims.slice(2));
   if (s.length !== O) return false;
   const nw = new Float32Array(f32(w));
-  for (let o = 0; o < O; o++) for (let k = 0; k < per; k++) nw[o * per + k] *= s[o];
+  if (transposed) {
+    const cinG = w.dims[0] / conv.attrs.groups, coutG = w.dims[1];
+    for (let ci = 0; ci < w.dims[0]; ci++) for (let co = 0; co < coutG; co++) {
+      const o = Math.floor(ci / cinG) * coutG + co;
+      for (let k = 0; k < per; k++) nw[(ci * coutG + co) * per + k] *= s[o];
+    }
+  } else {
+    const perO = size(w.dims) / O;
+    for (let o = 0; o < O; o++) for (let k = 0; k < perO; k++) nw[o * perO + k] *= s[o];
+  }
   const oldB = conv.inputs[2] ? g.consts.get(conv.inputs[2]) : undefined;
   const nb = new Float32Array(O);
   for (let o = 0; o < O; o++) nb[o] = (oldB ? f32(oldB)[o] : 0) * s[o] + shift[o];
@@ -239,7 +250,7 @@ function scaleGemm(ix: GraphIndex, dims: Map<string, number[]>, gemm: Node, s: F
   return true;
 }
 
-/** Folds Mul/Div/Add/Sub by a per-channel constant after a Conv into its weights and bias. */
+/** Folds Mul/Div/Add/Sub by a per-channel constant after a Conv or ConvTranspose into its weights and bias. */
 export const foldChannelAffine: Pass = (g, dims) => {
   let changed = false;
   const ix = new GraphIndex(g);
@@ -250,7 +261,7 @@ export const foldChannelAffine: Pass = (g, dims) => {
       if ((op.op === 'Div' || op.op === 'Sub') && side !== 0) continue; // only conv / k, conv − k
       const c = g.consts.get(k);
       const conv = ix.producerOf(x);
-      if (!c || !conv || conv.op !== 'Conv' || conv.attrs.act || conv.attrs.residual || ix.singleUse(x) !== op) continue;
+      if (!c || !conv || (conv.op !== 'Conv' && conv.op !== 'ConvTranspose') || conv.attrs.act || conv.attrs.residual || ix.singleUse(x) !== op) continue;
       const xd = dims.get(x)!;
       const v = perChannel(c, xd.length, xd[1]);
       if (!v) continue;

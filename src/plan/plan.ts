@@ -18,6 +18,8 @@ export interface PlanCaps {
   readonly sliceWriters: ReadonlySet<string>;
   readonly sliceReaders: ReadonlySet<string>;
   readonly alignment: number;
+  /** Working memory of a node while it runs (bytes), if it needs any. */
+  scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
 }
 
 export interface Buffer {
@@ -49,6 +51,8 @@ export interface MemoryPlan {
    * layout is not dense (the backend converts); absent for dense ones (the value's own buffer). */
   stagingIn: Map<string, Buffer>;
   stagingOut: Map<string, Buffer>;
+  /** Working memory by node name (caps.scratchBytes): a buffer live only while that node runs. */
+  scratch: Map<string, Buffer>;
   /** arena size: the peak of the plan */
   arenaBytes: number;
   /** the sum of every buffer: what the arena would need without sharing */
@@ -115,8 +119,11 @@ export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, ca
     const v = newValue(inp.name, 0);
     if (v.layout !== 'dense') stagingIn.set(inp.name, newBuffer(size(v.dims) * 4, 0));
   }
+  const scratch = new Map<string, Buffer>();
   graph.nodes.forEach((node, k) => {
     const t = k + 1;
+    const sb = caps.scratchBytes?.(node, dims) ?? 0;
+    if (sb > 0) scratch.set(node.name, newBuffer(sb, t));
     for (const name of node.inputs) {
       const v = name ? values.get(name) : undefined;
       if (v) use(v, t);
@@ -152,7 +159,7 @@ export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, ca
   const arena = planArena(requests, align);
   for (const b of buffers) b.offset = arena.offsets.get(b.id)!;
   return {
-    values, buffers, stagingIn, stagingOut,
+    values, buffers, stagingIn, stagingOut, scratch,
     arenaBytes: arena.bytes, unsharedBytes: arena.unsharedBytes,
     liveBytes: liveBytesPerStep(buffers, graph.nodes.length, align),
   };
@@ -225,6 +232,19 @@ export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number 
   if (node.op === 'Conv') {
     const w = dims.get(node.inputs[1])!;
     return size(out) * w[1] * w[2] * w[3];
+  }
+  if (node.op === 'ConvTranspose') { // every input value times its C_out/groups·kh·kw weights, minus what the crop drops
+    const x = dims.get(node.inputs[0])!, w = dims.get(node.inputs[1])!, a = node.attrs;
+    let taps = 1;
+    for (let i = 0; i < 2; i++) { // per axis: (input, tap) pairs whose output lands inside [0, out)
+      let t = 0;
+      for (let ix = 0; ix < x[2 + i]; ix++) for (let k = 0; k < w[2 + i]; k++) {
+        const o = ix * a.strides[i] - a.pads[i] + k * a.dilations[i];
+        if (o >= 0 && o < out[2 + i]) t++;
+      }
+      taps *= t;
+    }
+    return x[0] * x[1] * w[1] * taps;
   }
   if (node.op === 'Gemm') return out[0] * out[1] * dims.get(node.inputs[0])![1];
   return 0;

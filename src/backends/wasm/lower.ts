@@ -9,6 +9,7 @@ import type { Value } from '../../plan/plan.js';
 import type { ConstRegion } from './consts.js';
 import { lowerConv2d } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
+import { lowerConvTranspose } from './kernels/deconv.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
 import * as sm from './kernels/softmax.js';
@@ -34,6 +35,8 @@ export interface LowerContext {
   outputs: Value[];
   cw: ConstRegion;
   act: Activation;
+  /** absolute address of the node's scratch buffer (plan.scratch), 0 when it has none */
+  scratch: number;
 }
 
 type Lowering = (ctx: LowerContext) => Step[];
@@ -101,6 +104,15 @@ const conv: Lowering = (ctx) => {
   }, nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw);
 };
 
+const convTranspose: Lowering = (ctx) => {
+  const a = ctx.node.attrs;
+  if (!ctx.consts[1]) fail(ctx, 'weights must be a constant initializer');
+  return lowerConvTranspose({
+    weights: f32(ctx, 1)!, bias: f32(ctx, 2), kernel: a.kernel, strides: a.strides, dilations: a.dilations,
+    pads: a.pads, groups: a.groups, act: ctx.act,
+  }, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.scratch, ctx.cw);
+};
+
 const gemm: Lowering = (ctx) => {
   const a = ctx.node.attrs;
   const x = act(ctx);
@@ -133,7 +145,7 @@ const window: Lowering = (ctx) => {
   const a = ctx.node.attrs;
   const x = act(ctx);
   return pool.lowerPool({
-    kind: ctx.node.op === 'MaxPool' ? 'max' : 'avg',
+    kind: ctx.node.op === 'MaxPool' ? 'max' : ctx.node.op === 'LpPool' ? 'lp' : 'avg', p: a.p,
     kernel: a.kernel, strides: a.strides, pads: a.pads, dilations: a.dilations,
     ceilMode: !!a.ceilMode, countIncludePad: !!a.countIncludePad,
   }, nhwc(x), nhwc(ctx.outputs[0]), ctx.cw);
@@ -354,6 +366,7 @@ const constWeights = (i: number, what: string): Check => (node, _d, g) =>
 
 const CHECKS: Record<string, Check> = {
   Conv: constWeights(1, 'weights'),
+  ConvTranspose: constWeights(1, 'weights'),
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
@@ -395,8 +408,9 @@ export function wasmSupports(node: Node, dimsOf: (name: string) => number[], gra
 }
 
 export const WASM_OPS: Record<string, Lowering> = {
-  Conv: conv, Gemm: gemm,
-  MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  Conv: conv, ConvTranspose: convTranspose, Gemm: gemm,
+  MaxPool: window, AveragePool: window, LpPool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  GlobalLpPool: (ctx) => pool.lowerGlobalLpPool(ctx.node.attrs.p, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.cw),
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation,
   HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,

@@ -80,6 +80,7 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
       outputs: node.outputs.filter((n) => n).map((n) => values.get(n)!),
       cw,
       act: toActivation(node.attrs.act),
+      scratch: plan.scratch.has(node.name) ? arenaBase + plan.scratch.get(node.name)!.offset : 0,
     };
     const before = steps.length;
     try {

@@ -8,3 +8,4 @@ export * from './eltwise';
 export * from './softmax';
 export * from './layout';
 export * from './resize';
+export * from './local';

@@ -612,6 +612,9 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     case 'Gemm':
       needConst(1, 'B (input 1)'); needConst(2, 'C (input 2)');
       return [node];
+    case 'LocallyConnected': // the layer builder's: attributes already resolved
+      needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
+      return [node];
     case 'MatMul': {
       if (!c[1]) throw new UnsupportedError(`${describe(node.name, node.op)}: MatMul is supported only with constant 2-D weights (input 1)`);
       const w = inDims[1];

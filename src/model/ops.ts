@@ -31,6 +31,8 @@ export interface OpSpec {
   /** The shape rule of an operator that stays in a planned graph (backends lower it); absent for
    * operators the loader or folding removes or rewrites (Constant, Identity, MatMul → Gemm, ...). */
   shape?: ShapeRule;
+  /** Not an ONNX operator: made only by the layer builder (the loader refuses it like any unknown operator). */
+  builderOnly?: boolean;
   /** The README's operator list: the group it appears in, and what is supported. */
   group: 'Convolution and pooling' | 'Dense' | 'Activations' | 'Element-wise and normalization' | 'Tensor' | 'Removed or folded at load';
   doc: string;
@@ -53,6 +55,8 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
     doc: '1-D and 2-D; ceil mode, count_include_pad' },
   LpPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
     doc: '1-D and 2-D; integer p, ceil mode, dilation' },
+  LocallyConnected: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, shape: shape.locallyConnectedShape, builderOnly: true, group: 'Convolution and pooling',
+    doc: 'not an ONNX operator: the layer builder\'s locallyConnected() (unshared weights per output position, stride, padding, dilation)' },
   GlobalAveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '3-D and 4-D' },
   GlobalMaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '3-D and 4-D' },
   GlobalLpPool: { since: 2, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeGlobalLpPool, shape: shape.globalPoolShape, group: 'Convolution and pooling',

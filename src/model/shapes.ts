@@ -132,6 +132,24 @@ export const convTransposeShape: ShapeRule = (node, inputs) => {
   return [out];
 };
 
+/**
+ * LocallyConnected (layer builder only): a convolution with its own weights at every output position.
+ * W [OH, OW, C_out, C_in, kh, kw] with OH, OW the usual window output size; bias [OH, OW, C_out].
+ */
+export const locallyConnectedShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0], w = inputs[1];
+  if (!w || w.length !== 6) throw new LayerError(node.name, node.op, `weights must be 6-D [OH, OW, C_out, C_in, kh, kw], got [${(w ?? []).join(', ')}]`);
+  const [oh, ow] = spatial(node, x, a);
+  if (w[0] !== oh || w[1] !== ow) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] are for ${w[0]}x${w[1]} output positions, the output is ${oh}x${ow}`);
+  if (w[3] !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[3]} input channels, input has ${x[1]}`);
+  if (w[4] !== a.kernel[0] || w[5] !== a.kernel[1]) throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
+  if (w[2] <= 0) throw new LayerError(node.name, node.op, `output channels must be positive, got ${w[2]}`);
+  const b = inputs[2];
+  if (b && b.length && size(b) !== oh * ow * w[2]) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${oh}x${ow}x${w[2]}`);
+  return [[x[0], w[2], oh, ow]];
+};
+
 export const gemmShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];

@@ -246,6 +246,7 @@ export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number 
     }
     return x[0] * x[1] * w[1] * taps;
   }
+  if (node.op === 'LocallyConnected') { const w = dims.get(node.inputs[1])!; return out[0] * size(w); }
   if (node.op === 'Gemm') return out[0] * out[1] * dims.get(node.inputs[0])![1];
   return 0;
 }

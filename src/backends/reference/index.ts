@@ -8,7 +8,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
-import { refConv2d, refConvTranspose2d } from './kernels/conv.js';
+import { refConv2d, refConvTranspose2d, refLocallyConnected2d } from './kernels/conv.js';
 import { refGemm } from './kernels/gemm.js';
 import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
 import { refPool, refGlobalPool } from './kernels/pool.js';
@@ -79,6 +79,13 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
     return [refConvTranspose2d(x!, w!, b ?? undefined, {
       n: xd[0], cin: xd[1], h: xd[2], w: xd[3], cout: yd[1], oh: yd[2], ow: yd[3], kh: wd[2], kw: wd[3],
       sh: a.strides[0], sw: a.strides[1], pt: a.pads[0], pl: a.pads[1], dh: a.dilations[0], dw: a.dilations[1], groups: a.groups,
+    })];
+  },
+  LocallyConnected: (node, [x, w, b], [xd], [yd]) => {
+    const a = node.attrs;
+    return [refLocallyConnected2d(x!, w!, b ?? undefined, {
+      n: xd[0], cin: xd[1], h: xd[2], w: xd[3], cout: yd[1], oh: yd[2], ow: yd[3], kh: a.kernel[0], kw: a.kernel[1],
+      sh: a.strides[0], sw: a.strides[1], pt: a.pads[0], pl: a.pads[1], dh: a.dilations[0], dw: a.dilations[1],
     })];
   },
   Gemm: (node, [x, w, c], [xd, , cd], [yd]) => {

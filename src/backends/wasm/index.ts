@@ -25,7 +25,7 @@ export interface WasmOptions extends BackendOptions {
 }
 
 export const WASM_CAPS: Capabilities = {
-  activationProducers: new Set(['Conv', 'ConvTranspose', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']),
+  activationProducers: new Set(['Conv', 'ConvTranspose', 'LocallyConnected', 'Gemm', 'Add', 'Sub', 'Mul', 'Div']),
   fusableActivations: new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish']),
   residualProducers: new Set(['Conv', 'Gemm']),
   sliceWriters: new Set(['Conv', 'MaxPool', 'AveragePool']),

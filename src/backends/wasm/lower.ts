@@ -10,6 +10,7 @@ import type { ConstRegion } from './consts.js';
 import { lowerConv2d } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import { lowerConvTranspose } from './kernels/deconv.js';
+import { lowerLocallyConnected } from './kernels/local.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
 import * as sm from './kernels/softmax.js';
@@ -111,6 +112,13 @@ const convTranspose: Lowering = (ctx) => {
     weights: f32(ctx, 1)!, bias: f32(ctx, 2), kernel: a.kernel, strides: a.strides, dilations: a.dilations,
     pads: a.pads, groups: a.groups, act: ctx.act,
   }, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.scratch, ctx.cw);
+};
+
+const locallyConnected: Lowering = (ctx) => {
+  const a = ctx.node.attrs;
+  if (!ctx.consts[1]) fail(ctx, 'weights must be a constant');
+  return lowerLocallyConnected({ weights: f32(ctx, 1)!, bias: f32(ctx, 2), kernel: a.kernel, strides: a.strides, pads: a.pads, dilations: a.dilations, act: ctx.act },
+    nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.cw);
 };
 
 const gemm: Lowering = (ctx) => {
@@ -367,6 +375,7 @@ const constWeights = (i: number, what: string): Check => (node, _d, g) =>
 const CHECKS: Record<string, Check> = {
   Conv: constWeights(1, 'weights'),
   ConvTranspose: constWeights(1, 'weights'),
+  LocallyConnected: constWeights(1, 'weights'),
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
@@ -408,7 +417,7 @@ export function wasmSupports(node: Node, dimsOf: (name: string) => number[], gra
 }
 
 export const WASM_OPS: Record<string, Lowering> = {
-  Conv: conv, ConvTranspose: convTranspose, Gemm: gemm,
+  Conv: conv, ConvTranspose: convTranspose, LocallyConnected: locallyConnected, Gemm: gemm,
   MaxPool: window, AveragePool: window, LpPool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
   GlobalLpPool: (ctx) => pool.lowerGlobalLpPool(ctx.node.attrs.p, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.cw),
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation,

@@ -303,6 +303,36 @@ const convTranspose: Gen = (ctx) => {
   ${epilogue({ bias, residual: false }, 'co', 'gi')}`)];
 };
 
+/** Locally-connected layer, one invocation per output: W [OH][OW][C_out][C_in][kh][kw], bias [OH][OW][C_out]. */
+const locallyConnected: Gen = (ctx) => {
+  const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
+  const [, cin, h, w] = x.dims, [, cout, oh, ow] = y.dims;
+  const [kh, kw] = a.kernel, [sh, sw] = a.strides, [dh, dw] = a.dilations, [pt, pl] = a.pads;
+  const bias = !!ctx.inputs[2] || !!ctx.consts[2];
+  const decls: BindDecl[] = [{ name: 'X' }, { name: 'Wt' }];
+  const operands: Operand[] = [{ value: x }, { data: f32(ctx.consts[1]!) }];
+  if (bias) { decls.push({ name: 'Bs_' }); operands.push(operand(ctx, 2)); }
+  decls.push({ name: 'Y', write: true });
+  operands.push({ value: y });
+  return [elementwise('wgsl_locally_connected', `local|${x.dims}|${y.dims}|${a.kernel}|${a.strides}|${a.dilations}|${pt},${pl}|${bias}|${actKey(a.act)}`, size(y.dims),
+    decls, operands, actFn(a.act),
+    `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let co = (gi / ${u(oh * ow)}) % ${u(cout)}; let nn = gi / ${u(cout * oh * ow)};
+  let q = oy * ${u(ow)} + ox;
+  var acc = ${bias ? `Bs_[q * ${u(cout)} + co]` : '0.0'};
+  for (var ky = 0u; ky < ${u(kh)}; ky++) {
+    let iy = i32(oy * ${u(sh)} + ky * ${u(dh)}) - ${i(pt)};
+    if (iy < 0i || iy >= ${i(h)}) { continue; }
+    for (var kx = 0u; kx < ${u(kw)}; kx++) {
+      let ix = i32(ox * ${u(sw)} + kx * ${u(dw)}) - ${i(pl)};
+      if (ix < 0i || ix >= ${i(w)}) { continue; }
+      for (var ci = 0u; ci < ${u(cin)}; ci++) {
+        acc += X[((nn * ${u(cin)} + ci) * ${u(h)} + u32(iy)) * ${u(w)} + u32(ix)] * Wt[(((q * ${u(cout)} + co) * ${u(cin)} + ci) * ${u(kh)} + ky) * ${u(kw)} + kx];
+      }
+    }
+  }
+  Y[gi] = act(acc);`)];
+};
+
 const gemm: Gen = (ctx) => {
   const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
   const [m, n] = y.dims, k = a.transA ? x.dims[0] : x.dims[1];
@@ -633,7 +663,7 @@ const reduceMean: Gen = (ctx) => {
 };
 
 export const WEBGPU_OPS: Record<string, Gen> = {
-  Conv: conv, ConvTranspose: convTranspose, Gemm: gemm,
+  Conv: conv, ConvTranspose: convTranspose, LocallyConnected: locallyConnected, Gemm: gemm,
   MaxPool: window, AveragePool: window, LpPool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, GlobalLpPool: globalLpPool,
   Relu: activation, Clip: activation, LeakyRelu: activation, Sigmoid: activation, Tanh: activation, HardSigmoid: activation, HardSwish: activation,
   Add: binary, Sub: binary, Mul: binary, Div: binary,
@@ -650,7 +680,7 @@ export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, 
   if (!WEBGPU_OPS[node.op]) return `operator ${node.op} has no WebGPU kernel`;
   if (!CONST_OPERANDS.has(node.op) && graph.consts.has(node.inputs[0])) return 'input 0 must be computed at run time in this position (a constant is not supported here)';
   if (node.attrs.act && !WGSL_ACTIVATIONS.has(node.attrs.act.op)) return `fused activation ${node.attrs.act.op} has no WGSL epilogue`;
-  if ((node.op === 'Conv' || node.op === 'ConvTranspose' || node.op === 'Gemm') && !graph.consts.has(node.inputs[1])) return 'weights must be a constant initializer';
+  if (['Conv', 'ConvTranspose', 'LocallyConnected', 'Gemm'].includes(node.op) && !graph.consts.has(node.inputs[1])) return 'weights must be a constant initializer';
   if (node.op === 'BatchNormalization' && [1, 2, 3, 4].some((k) => !graph.consts.has(node.inputs[k]))) return 'batch-norm parameters must be constant';
   if (node.op === 'Resize') {
     const x = dims.get(node.inputs[0])!, y = dims.get(node.outputs[0])!;

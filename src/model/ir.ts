@@ -44,8 +44,16 @@ export interface Graph {
  * - Conv: kernel [kh,kw], strides [sh,sw], pads [t,l,b,r], dilations [dh,dw], groups; inputs X, W (const OIHW), B? (const).
  *   After fusion: act?: FusedActivation; a 4th input (residual, same shape as the output) when attrs.residual is true.
  * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
- * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
- * - GlobalAveragePool, GlobalMaxPool: none.
+ *   1-D Conv/ConvTranspose/pools on [N, C, L] are planned as their 2-D form on [N, C, 1, L] between two Reshapes
+ *   (folding; the pairs between layers cancel in the passes).
+ * - ConvTranspose: kernel, strides, pads [t,l,b,r], dilations, groups; inputs X, W (const [C_in, C_out/groups, kh, kw]),
+ *   B? (const). Folding resolves auto_pad, output_padding and output_shape into pads: the end pads hold
+ *   − output_padding and may be negative; output = S·(in−1) + (k−1)·D + 1 − P_begin − P_end. Fused act? after fusion.
+ * - LocallyConnected (layer builder only, not ONNX): kernel, strides, pads, dilations; inputs X, W (const
+ *   [OH, OW, C_out, C_in, kh, kw]), B? (const [OH, OW, C_out]). Fused act? after fusion.
+ * - MaxPool / AveragePool / LpPool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg),
+ *   p (integer ≥ 1, Lp).
+ * - GlobalAveragePool, GlobalMaxPool: none. GlobalLpPool: p.
  * - Relu, Sigmoid, Tanh, HardSwish: none. Clip: min, max (numbers, ±Infinity when absent). LeakyRelu: alpha.
  *   HardSigmoid: alpha, beta.
  * - Add, Sub, Mul, Div: numpy broadcasting between the two inputs (either may be const). Fused act? after fusion.

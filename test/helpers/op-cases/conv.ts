@@ -45,6 +45,8 @@ export const CONV_CASES: OpCase[] = [
     { op: 'LeakyRelu', inputs: ['u'], outputs: ['y'], attrs: { alpha: 0.2 } }],
   initializers: { w: W([5, 3, 4, 4]), s: W([3]), bb: W([3]), m: W([3]), v: { dims: [3], data: [0.5, 1, 2] } } } },
   { name: 'ConvTranspose opset 7', x: [1, 2, 3, 3], spec: ct(2, 3, [3, 3], { strides: [2, 2], output_padding: [1, 0] }, 1, true, 7) },
+  { name: 'ConvTranspose opset 21, kernel_shape from the weights', x: [1, 3, 4, 3], spec: one('ConvTranspose', { strides: [2, 3], pads: [0, 1, 1, 0] }, ['w', 'b'], { w: W([3, 2, 3, 4]), b: W([2]) }, 21) },
+  { name: 'ConvTranspose output_shape + output_padding, stride 3', x: [1, 2, 3, 4], spec: ct(2, 3, [2, 3], { strides: [3, 3], output_padding: [2, 1], output_shape: [8, 11] }) },
   // 1-D convolution and pooling on [N, C, L]
   { name: 'Conv 1-D k5 s2 dilation 2 pads (1,3)', x: [2, 5, 23], spec: one('Conv', { kernel_shape: [5], strides: [2], dilations: [2], pads: [1, 3] }, ['w', 'b'], { w: W([7, 5, 5]), b: W([7]) }) },
   { name: 'Conv 1-D auto_pad SAME_LOWER s3, groups 3', x: [1, 6, 17], spec: one('Conv', { kernel_shape: [4], strides: [3], auto_pad: 'SAME_LOWER', group: 3 }, ['w'], { w: W([9, 2, 4]) }) },
@@ -78,6 +80,8 @@ export const CONV_CASES: OpCase[] = [
   { name: 'GlobalLpPool p=2', x: [2, 9, 5, 4], spec: one('GlobalLpPool') },
   { name: 'GlobalLpPool p=1', x: [1, 6, 3, 7], spec: one('GlobalLpPool', { p: 1 }) },
   { name: 'GlobalLpPool p=3 1-D', x: [1, 7, 11], spec: one('GlobalLpPool', { p: 3 }) },
+  { name: 'LpPool p=2 opset 21, ceil, 1-D dilation', x: [1, 5, 15], spec: one('LpPool', { kernel_shape: [3], strides: [2], dilations: [2], ceil_mode: 1 }, [], {}, 21) },
+  { name: 'GlobalLpPool opset 21', x: [1, 3, 4, 5], spec: one('GlobalLpPool', {}, [], {}, 21) },
   // 3-D convolution and pooling: refused at load on every backend
   { name: 'Conv 3-D (refused)', x: [1, 2, 4, 5, 5], spec: one('Conv', { kernel_shape: [3, 3, 3] }, ['w'], { w: W([3, 2, 3, 3, 3]) }),
     unsupported: { reference: VOL, wasm: VOL, webgpu: VOL } },

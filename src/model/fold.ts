@@ -318,6 +318,116 @@ function lower1d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst
   return [reshapeIn, ...inner, reshapeOut];
 }
 
+/** Explicit pads [begins..., ends...] of n spatial axes from auto_pad (ONNX rules; as autoPads for 2-D). */
+function autoPadsN(x: Dims, a: any, n: number): number[] {
+  if (!a.autoPad || a.autoPad === 'NOTSET') return a.pads;
+  const p = new Array(2 * n).fill(0);
+  if (a.autoPad === 'VALID') return p;
+  for (let i = 0; i < n; i++) {
+    const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    const total = Math.max(0, (Math.ceil(inp / s) - 1) * s + k - inp);
+    const small = Math.floor(total / 2), big = total - small;
+    if (a.autoPad === 'SAME_UPPER') { p[i] = small; p[i + n] = big; } else { p[i] = big; p[i + n] = small; }
+  }
+  return p;
+}
+
+/**
+ * 3-D convolution on [N, C, D, H, W] as a 2-D convolution over depth taps unfolded into channels: for each
+ * group g and depth tap t, a Slice takes the input depths od·sd − pd + t·dd (od < OD) of the group's channels
+ * (after a Pad along D when the depth padding is not zero); a Concat stacks them as channels (g, t, c); a
+ * Transpose and a Reshape make [N·OD, C·kd, H, W]; the 2-D Conv (weights [C_out, kd·C/groups, kh, kw],
+ * W'[o][t·Cg + c] = W[o][c][t], the H/W strides, pads, dilations and groups) gives [N·OD, C_out, OH, OW];
+ * a Reshape and a Transpose make [N, C_out, OD, OH, OW]. Every operator is a planned 2-D one (any backend);
+ * the unfolded input costs kd times the input's memory.
+ */
+function lowerConv3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const w = consts.get(node.inputs[1])!;
+  const [cout, cg, kd, kh, kw] = w.dims;
+  a.kernel ??= [kd, kh, kw];
+  if (a.kernel.length !== 3 || a.kernel[0] !== kd || a.kernel[1] !== kh || a.kernel[2] !== kw) throw new LayerError(node.name, node.op, `kernel [${a.kernel.join(', ')}] does not match weights [${w.dims.join(', ')}]`);
+  const groups = a.groups;
+  const [N, C, D, H, Wd] = x;
+  if (!(Number.isInteger(groups) && groups >= 1 && C % groups === 0 && cout % groups === 0 && cg * groups === C)) {
+    throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] with groups ${groups} do not fit input channels ${C}`);
+  }
+  const pads = autoPadsN(x, a, 3);
+  const [sd, dd] = [a.strides[0], a.dilations[0]];
+  const [pd0, pd1] = [pads[0], pads[3]];
+  const od = Math.floor((D + pd0 + pd1 - dd * (kd - 1) - 1) / sd) + 1;
+  if (!(od >= 1 && sd >= 1 && dd >= 1 && pd0 >= 0 && pd1 >= 0)) throw new LayerError(node.name, node.op, `kernel depth ${kd} (dilation ${dd}, pads ${pd0}+${pd1}, stride ${sd}) does not fit input depth ${D}`);
+  const out: Node[] = [];
+  const value = (base: string, d: Dims) => { const v = fresh(`${node.outputs[0]}__${base}`); dims.set(v, d); return v; };
+  const add = (op: string, inputs: string[], d: Dims, attrs: Record<string, any>, base: string): string => {
+    const v = value(base, d);
+    out.push({ name: fresh(`${node.name}__${base}`), op, inputs, outputs: [v], attrs });
+    return v;
+  };
+  let src = node.inputs[0];
+  const Dp = D + pd0 + pd1;
+  if (pd0 || pd1) src = add('Pad', [src], [N, C, Dp, H, Wd], { pads: [0, 0, pd0, 0, 0, 0, 0, pd1, 0, 0], value: 0 }, 'padD');
+  const slices: string[] = [];
+  for (let g = 0; g < groups; g++) for (let t = 0; t < kd; t++) {
+    const start = t * dd, end = start + (od - 1) * sd + 1;
+    slices.push(add('Slice', [src], [N, cg, od, H, Wd], { starts: [g * cg, start], ends: [(g + 1) * cg, end], axes: [1, 2], steps: [1, sd] }, `tap${g}_${t}`));
+  }
+  const stacked = slices.length === 1 ? slices[0] : add('Concat', slices, [N, C * kd, od, H, Wd], { axis: 1 }, 'unfold');
+  const moved = add('Transpose', [stacked], [N, od, C * kd, H, Wd], { perm: [0, 2, 1, 3, 4] }, 'depthMajor');
+  const x2 = add('Reshape', [moved], [N * od, C * kd, H, Wd], { shape: [N * od, C * kd, H, Wd] }, 'as2d');
+  // W'[o][t·cg + c][ky][kx] = W[o][c][t][ky][kx]
+  const src5 = w.data as Float32Array, wd = new Float32Array(src5.length), hw = kh * kw;
+  for (let o = 0; o < cout; o++) for (let t = 0; t < kd; t++) for (let c = 0; c < cg; c++) {
+    wd.set(src5.subarray(((o * cg + c) * kd + t) * hw, ((o * cg + c) * kd + t + 1) * hw), ((o * kd + t) * cg + c) * hw);
+  }
+  const w2 = addConst(`${node.inputs[1]}__unfolded`, { dtype: 'float32', dims: [cout, kd * cg, kh, kw], data: wd });
+  const conv: Node = {
+    name: node.name, op: 'Conv', inputs: [x2, w2, ...(node.inputs[2] ? [node.inputs[2]] : [])], outputs: [''],
+    attrs: { kernel: [kh, kw], strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), groups },
+  };
+  const y2d = inferNode(conv, conv.inputs.map((i) => dims.get(i)!))[0];
+  conv.outputs = [value('conv2d', y2d)];
+  out.push(conv);
+  const [, , oh, ow] = y2d;
+  const y5 = add('Reshape', [conv.outputs[0]], [N, od, cout, oh, ow], { shape: [N, od, cout, oh, ow] }, 'as5d');
+  out.push({ name: fresh(`${node.name}__channelsFirst`), op: 'Transpose', inputs: [y5], outputs: node.outputs, attrs: { perm: [0, 2, 1, 3, 4] } });
+  return out;
+}
+
+/**
+ * 3-D pooling on [N, C, D, H, W] as two 2-D poolings (every window is a box, so max, average — with or
+ * without the padding counted, ceil mode included — and Lp pooling separate exactly by axes): over (H, W) on
+ * [N, C·D, H, W], then over D on [N, C, D, OH·OW] with a kd x 1 window; Reshapes between (through the
+ * 5-D shape: a 4-D → 4-D reshape is not free on an NHWC backend).
+ */
+function lowerPool3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  void consts; void addConst;
+  const a = node.attrs;
+  if (!a.kernel || a.kernel.length !== 3) throw new LayerError(node.name, node.op, `kernel_shape [${(a.kernel ?? []).join(', ')}] does not fit a 3-D input [${x.join(', ')}]`);
+  const pads = autoPadsN(x, a, 3);
+  const [N, C, D, H, W] = x;
+  const out: Node[] = [];
+  const add = (op: string, input: string, d: Dims | null, attrs: Record<string, any>, base: string, output?: string): string => {
+    const n: Node = { name: fresh(`${node.name}__${base}`), op, inputs: [input], outputs: [output ?? fresh(`${node.outputs[0]}__${base}`)], attrs };
+    const od = d ?? inferNode(n, [dims.get(input)!])[0];
+    dims.set(n.outputs[0], od);
+    out.push(n);
+    return n.outputs[0];
+  };
+  const common = { ceilMode: a.ceilMode, ...(node.op === 'AveragePool' ? { countIncludePad: a.countIncludePad } : {}), ...(node.op === 'LpPool' ? { p: a.p } : {}) };
+  const x4 = add('Reshape', node.inputs[0], [N, C * D, H, W], { shape: [N, C * D, H, W] }, 'hw');
+  const p1 = add(node.op, x4, null, { kernel: a.kernel.slice(1), strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), ...common }, 'poolHW');
+  const [, , oh, ow] = dims.get(p1)!;
+  const m5 = add('Reshape', p1, [N, C, D, oh, ow], { shape: [N, C, D, oh, ow] }, 'split');
+  const d4 = add('Reshape', m5, [N, C, D, oh * ow], { shape: [N, C, D, oh * ow] }, 'dhw');
+  const p2 = add(node.op, d4, null, { kernel: [a.kernel[0], 1], strides: [a.strides[0], 1], pads: [pads[0], 0, pads[3], 0], dilations: [a.dilations[0], 1], ...common }, 'poolD');
+  const od = dims.get(p2)![2];
+  add('Reshape', p2, [N, C, od, oh, ow], { shape: [N, C, od, oh, ow] }, 'out', node.outputs[0]);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Binds input dims, folds constants and lowers every node to planned operators. */
@@ -590,9 +700,10 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       const w = inDims[1];
       if (x.length === 3 && w.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
-      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D and 2-D convolution is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
+      if (node.op === 'Conv' && x.length === 5 && w.length === 5) return lowerConv3d(node, x, consts, addConst, fresh, dims);
+      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D${node.op === 'Conv' ? ', 2-D and 3-D' : ' and 2-D'} ${node.op} is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
       if (!a.kernel) a.kernel = w.slice(2);
-      if (x.length !== 4 || w.length !== 4 || a.rank1) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] and weights [${w.join(', ')}] do not fit a ${a.rank1 ? 1 : 2}-D convolution`);
+      if (x.length !== 4 || w.length !== 4 || a.rank1 || a.rank3) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] and weights [${w.join(', ')}] do not fit a ${a.rank1 ? 1 : a.rank3 ? 3 : 2}-D convolution`);
       a.pads = node.op === 'Conv' ? autoPads(node, x, a) : transposePads(node, x, a);
       delete a.autoPad; delete a.outputPadding; delete a.outputShape;
       node.inputs = node.inputs.slice(0, 3);
@@ -601,13 +712,23 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     }
     case 'MaxPool': case 'AveragePool': case 'LpPool':
       if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
-      if (x.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D and 2-D pooling is supported (input [${x.join(', ')}])`);
-      if (x.length !== 4 || a.rank1) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] does not fit ${a.rank1 ? 1 : 2}-D pooling`);
+      if (x.length === 5) return lowerPool3d(node, x, consts, addConst, fresh, dims);
+      if (x.length > 5) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D, 2-D and 3-D pooling is supported (input [${x.join(', ')}])`);
+      if (x.length !== 4 || a.rank1 || a.rank3) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] does not fit ${a.rank1 ? 1 : a.rank3 ? 3 : 2}-D pooling`);
       a.pads = autoPads(node, x, a); delete a.autoPad;
       return [node];
     case 'GlobalAveragePool': case 'GlobalMaxPool': case 'GlobalLpPool':
       if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
-      if (x.length !== 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 3-D and 4-D inputs are supported (input [${x.join(', ')}])`);
+      if (x.length === 5) { // over [N, C, D·H, W]
+        const in4 = fresh(`${node.inputs[0]}__4d`), out4 = fresh(`${node.outputs[0]}__4d`);
+        dims.set(in4, [x[0], x[1], x[2] * x[3], x[4]]);
+        return [
+          { name: fresh(`${node.name}__to4d`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [in4], attrs: { shape: [x[0], x[1], x[2] * x[3], x[4]] } },
+          { ...node, inputs: [in4], outputs: [out4] },
+          { name: fresh(`${node.name}__to5d`), op: 'Reshape', inputs: [out4], outputs: node.outputs, attrs: { shape: [x[0], x[1], 1, 1, 1] } },
+        ];
+      }
+      if (x.length !== 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 3-D, 4-D and 5-D inputs are supported (input [${x.join(', ')}])`);
       return [node];
     case 'Gemm':
       needConst(1, 'B (input 1)'); needConst(2, 'C (input 2)');

@@ -397,24 +397,31 @@ export const cancelTransposes: Pass = (g) => {
   return changed;
 };
 
-/** Operators that commute with a Reshape before them: element-wise unary, and batch-norm when the
- * reshape keeps the batch and channel axes. */
-const SINKABLE = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'BatchNormalization']);
+/** Operators that commute with a Reshape or a Transpose before them (element-wise unary), and batch-norm,
+ * which commutes with a Reshape that keeps the batch and channel axes. */
+const UNARY = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish']);
 
 /**
- * `op(Reshape(x))` → `Reshape(op(x))` for the operators above, when the Reshape has no other reader: the
- * operator then runs on x's shape and meets its producer (a 1-D Conv's Relu or BatchNormalization, between
- * the Reshapes the 1-D rewrite puts around each layer, can fuse or fold into it), and the Reshape reaches
- * the next layer's, where cancelReshapes removes the pair.
+ * `op(Reshape(x))` → `Reshape(op(x))` (and `op(Transpose(x))` → `Transpose(op(x))` for element-wise unary
+ * operators), when the Reshape or Transpose has no other reader: the operator then runs on x's shape and
+ * meets its producer (a 1-D Conv's Relu or BatchNormalization, between the Reshapes the 1-D rewrite puts
+ * around each layer, or a 3-D Conv's Relu after its Reshape and Transpose, can fuse or fold into it), and a
+ * Reshape reaches the next layer's, where cancelReshapes removes the pair. Repeats until nothing moves.
  */
 export const sinkReshapes: Pass = (g, dims) => {
+  let changed = false;
+  for (let round = 0; round <= g.nodes.length && sinkOnce(g, dims); round++) changed = true;
+  return changed;
+};
+
+function sinkOnce(g: Graph, dims: Map<string, number[]>): boolean {
   let changed = false;
   const ix = new GraphIndex(g);
   const pos = new Map(g.nodes.map((n, i) => [n, i]));
   for (const op of g.nodes.slice()) {
-    if (!SINKABLE.has(op.op)) continue;
+    if (!UNARY.has(op.op) && op.op !== 'BatchNormalization') continue;
     const r = ix.producerOf(op.inputs[0]);
-    if (!r || r.op !== 'Reshape' || ix.singleUse(r.outputs[0]) !== op) continue;
+    if (!r || (r.op !== 'Reshape' && !(r.op === 'Transpose' && UNARY.has(op.op))) || ix.singleUse(r.outputs[0]) !== op) continue;
     const x = r.inputs[0], mid = r.outputs[0], out = op.outputs[0];
     const xd = dims.get(x)!, yd = dims.get(mid)!;
     if (op.op === 'BatchNormalization' && !(xd.length >= 2 && xd[0] === yd[0] && xd[1] === yd[1])) continue;
@@ -430,7 +437,7 @@ export const sinkReshapes: Pass = (g, dims) => {
   }
   ix.commit();
   return changed;
-};
+}
 
 /** Reshape(Reshape(x)) back to x's own dims is removed (its readers read x): the pair the 1-D rewrite
  * leaves between two 1-D layers, so a 1-D chain stays 4-D. Other compositions are left as they are (a

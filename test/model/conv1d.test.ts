@@ -1,8 +1,8 @@
 // 1-D convolution and pooling run as their 2-D forms over [N, C, 1, L] (src/model/fold.ts lower1d): the
 // Reshapes the rewrite puts around each 1-D layer cancel between layers (passes sinkReshapes and
 // cancelReshapes), so a 1-D chain stays 4-D — checked on the plan (the layer table) of every backend
-// kind, with the outputs against the reference. Also: ConvTranspose's wasm scratch is a planned buffer,
-// and 3-D convolution is refused at load, naming the node.
+// kind, with the outputs against the reference. Also: ConvTranspose's wasm scratch is a planned buffer, a
+// 3-D Conv is one 2-D Conv, and 3-D ConvTranspose and 4 spatial axes are refused at load, naming the node.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeModel } from '../helpers/onnx-builder.js';
@@ -71,22 +71,35 @@ test('wasm ConvTranspose with a stride plans its scratch buffer in the arena (li
   assert.equal([b.first, b.last], [1, 1]);
 });
 
-test('3-D convolution and pooling are refused at load with an UnsupportedError naming the node', async () => {
-  for (const [op, attrs, inputs, init] of [
-    ['Conv', { kernel_shape: [3, 3, 3] }, ['x', 'w'], { w: W([2, 2, 3, 3, 3]) }],
-    ['ConvTranspose', { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }, ['x', 'w'], { w: W([2, 2, 2, 2, 2]) }],
-    ['AveragePool', { kernel_shape: [2, 2, 2] }, ['x'], {}],
-    ['LpPool', { kernel_shape: [2, 2, 2] }, ['x'], {}],
+test('3-D ConvTranspose and 4 spatial axes are refused at load with an UnsupportedError naming the node', async () => {
+  for (const [op, attrs, inputs, init, x, msg] of [
+    ['ConvTranspose', { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }, ['x', 'w'], { w: W([2, 2, 2, 2, 2]) }, [1, 2, 4, 4, 4], 'only 1-D and 2-D ConvTranspose'],
+    ['Conv', { kernel_shape: [1, 1, 1, 1] }, ['x', 'w'], { w: W([2, 2, 1, 1, 1, 1]) }, [1, 2, 2, 2, 2, 2], 'only 1-D, 2-D and 3-D Conv'],
+    ['AveragePool', { kernel_shape: [2, 2, 2, 2] }, ['x'], {}, [1, 2, 2, 2, 2, 2], 'only 1-D, 2-D and 3-D AveragePool'],
+    ['LpPool', { kernel_shape: [2, 2, 2, 2] }, ['x'], {}, [1, 2, 2, 2, 2, 2], 'only 1-D, 2-D and 3-D LpPool'],
   ] as const) {
-    const bytes = makeModel({ opset: 13, nodes: [{ op, inputs: [...inputs], outputs: ['y'], attrs, name: 'vol' }], initializers: init, inputs: [{ name: 'x', dims: [1, 2, 4, 4, 4] }], outputs: [{ name: 'y' }] });
+    const bytes = makeModel({ opset: 13, nodes: [{ op, inputs: [...inputs], outputs: ['y'], attrs, name: 'vol' }], initializers: init, inputs: [{ name: 'x', dims: [...x] }], outputs: [{ name: 'y' }] });
     try {
       await Session.create(bytes, { backend: 'reference' });
-      assert.unreachable(`${op} 3-D was accepted`);
+      assert.unreachable(`${op} was accepted`);
     } catch (e) {
       assert.instance(e, UnsupportedError);
-      assert.match((e as Error).message, new RegExp(`node 'vol' \\(${op}\\): only 1-D and 2-D ${op}`));
+      assert.match((e as Error).message, new RegExp(`node 'vol' \\(${op}\\): ${msg}`));
     }
   }
+});
+
+test('a 3-D Conv is one 2-D Conv over the unfolded depth taps (wasm: its Relu fused)', async () => {
+  const bytes = makeModel({ opset: 13, nodes: [
+    { op: 'Conv', inputs: ['x', 'w'], outputs: ['t'], attrs: { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] } },
+    { op: 'Relu', inputs: ['t'], outputs: ['y'] },
+  ], initializers: { w: W([4, 3, 3, 3, 3]) }, inputs: [{ name: 'x', dims: [1, 3, 5, 6, 6] }], outputs: [{ name: 'y' }] });
+  const s = await Session.create(bytes, { backend: 'wasm', threads: 1 });
+  const convs = s.summary().layers.filter((l) => l.op.startsWith('Conv'));
+  assert.equal(convs.map((l) => [l.op, l.outputDims]), [['Conv+act', [5, 4, 6, 6]]]);
+  assert.is(convs[0].macs, 5 * 4 * 6 * 6 * 3 * 27);
+  assert.equal(s.summary().layers.at(-1)!.outputDims, [1, 4, 5, 6, 6]);
+  await s.dispose();
 });
 
 test.run();

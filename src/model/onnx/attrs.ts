@@ -74,17 +74,18 @@ export function unsupportedAttr(node: { name: string; op: string }, detail: stri
   throw new UnsupportedError(`${describe(node.name, node.op)}: ${detail}`);
 }
 
-/** Spatial attributes of Conv, ConvTranspose and the pools, for 1-D and 2-D (kernel, strides, pads,
- * dilations of 1 or 2 spatial axes; pads [begins..., ends...] as ONNX writes them). A 1-D node keeps its
- * 1-D attributes until folding, which rewrites it as the 2-D form over [N, C, 1, L]. 3-D and more are
- * refused here. */
+/** Spatial attributes of Conv, ConvTranspose and the pools, for 1-D, 2-D and 3-D (kernel, strides, pads,
+ * dilations of 1 to 3 spatial axes; pads [begins..., ends...] as ONNX writes them). A 1-D or 3-D node keeps
+ * its attributes until folding, which rewrites it into 2-D operators (fold.ts lower1d, lower3d). 3-D
+ * ConvTranspose and 4-D and more are refused here. */
 export function spatialAttrs(node: Node, at: Attrs, withKernel: boolean): Record<string, any> {
   const kernel = at.ints('kernel_shape');
-  if (kernel && kernel.length !== 2 && kernel.length !== 1) unsupportedAttr(node, `only 1-D and 2-D ${node.op} are supported, kernel_shape is [${kernel.join(', ')}]`);
+  const maxRank = node.op === 'ConvTranspose' ? 2 : 3, what = maxRank === 2 ? '1-D and 2-D' : '1-D, 2-D and 3-D';
+  if (kernel && !(kernel.length >= 1 && kernel.length <= maxRank)) unsupportedAttr(node, `only ${what} ${node.op} are supported, kernel_shape is [${kernel.join(', ')}]`);
   if (withKernel && !kernel) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'kernel_shape' is required`);
   // the number of spatial axes: from kernel_shape when given, else from any other spatial attribute (2 by default)
   const rank = kernel?.length ?? (['strides', 'dilations'].map((n) => at.ints(n)?.length).find((l) => l) ?? ((at.ints('pads')?.length ?? 4) / 2));
-  if (rank !== 1 && rank !== 2) unsupportedAttr(node, `only 1-D and 2-D ${node.op} are supported (${rank} spatial axes)`);
+  if (!(rank >= 1 && rank <= maxRank)) unsupportedAttr(node, `only ${what} ${node.op} are supported (${rank} spatial axes)`);
   const ones = new Array(rank).fill(1), zeros = new Array(2 * rank).fill(0);
   const list = (name: string, def: number[], len: number) => {
     const v = at.ints(name, def)!;
@@ -100,6 +101,7 @@ export function spatialAttrs(node: Node, at: Attrs, withKernel: boolean): Record
     dilations: list('dilations', ones, rank),
   };
   if (rank === 1) out.rank1 = true;
+  if (rank === 3) out.rank3 = true;
   if (autoPad !== 'NOTSET') out.autoPad = autoPad;
   return out;
 }

@@ -14,7 +14,8 @@ const ct = (cin: number, coutG: number, k: number[], attrs: Record<string, unkno
   one('ConvTranspose', { kernel_shape: k, ...(groups > 1 ? { group: groups } : {}), ...attrs }, bias ? ['w', 'b'] : ['w'],
     bias ? { w: W([cin, coutG, ...k]), b: W([coutG * groups]) } : { w: W([cin, coutG, ...k]) }, opset);
 
-const VOL = /only 1-D and 2-D/;
+const VOL = /only 1-D and 2-D ConvTranspose/;
+const VOL3 = /only 1-D, 2-D and 3-D MaxPool/;
 
 export const CONV_CASES: OpCase[] = [
   // ConvTranspose: strides 1/2/3, kernels 1..5, pads, output_padding, output_shape, auto_pad, dilation, groups
@@ -82,11 +83,26 @@ export const CONV_CASES: OpCase[] = [
   { name: 'GlobalLpPool p=3 1-D', x: [1, 7, 11], spec: one('GlobalLpPool', { p: 3 }) },
   { name: 'LpPool p=2 opset 21, ceil, 1-D dilation', x: [1, 5, 15], spec: one('LpPool', { kernel_shape: [3], strides: [2], dilations: [2], ceil_mode: 1 }, [], {}, 21) },
   { name: 'GlobalLpPool opset 21', x: [1, 3, 4, 5], spec: one('GlobalLpPool', {}, [], {}, 21) },
-  // 3-D convolution and pooling: refused at load on every backend
-  { name: 'Conv 3-D (refused)', x: [1, 2, 4, 5, 5], spec: one('Conv', { kernel_shape: [3, 3, 3] }, ['w'], { w: W([3, 2, 3, 3, 3]) }),
+  // 3-D convolution and pooling on [N, C, D, H, W] (2-D operators: depth taps unfolded into channels, separable pools)
+  { name: 'Conv 3-D 3x3x3 pad 1, bias, 3→5', x: [1, 3, 5, 6, 7], spec: one('Conv', { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] }, ['w', 'b'], { w: W([5, 3, 3, 3, 3]), b: W([5]) }) },
+  { name: 'Conv 3-D strides (2,1,2) asymmetric pads dilation (2,1,1), batch 2', x: [2, 2, 7, 5, 6], spec: one('Conv', { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [1, 0, 1, 0, 2, 0], dilations: [2, 1, 1] }, ['w'], { w: W([3, 2, 2, 3, 2]) }) },
+  { name: 'Conv 3-D groups 3, auto_pad SAME_LOWER', x: [1, 6, 4, 5, 5], spec: one('Conv', { kernel_shape: [3, 1, 3], strides: [2, 2, 1], auto_pad: 'SAME_LOWER', group: 3 }, ['w', 'b'], { w: W([9, 2, 3, 1, 3]), b: W([9]) }) },
+  { name: 'Conv 3-D 1x1x1 (kd = 1)', x: [1, 5, 3, 4, 3], spec: one('Conv', { kernel_shape: [1, 1, 1] }, ['w'], { w: W([7, 5, 1, 1, 1]) }) },
+  { name: 'Conv 3-D + Relu', x: [1, 2, 4, 4, 5], spec: { opset: 13, nodes: [
+    { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['t'], attrs: { kernel_shape: [2, 2, 2], pads: [0, 1, 1, 1, 0, 0] } },
+    { op: 'Relu', inputs: ['t'], outputs: ['y'] }], initializers: { w: W([6, 2, 2, 2, 2]), b: W([6]) } } },
+  { name: 'MaxPool 3-D 2x3x2 s2 p1 ceil', x: [1, 3, 7, 8, 5], spec: one('MaxPool', { kernel_shape: [2, 3, 2], strides: [2, 2, 2], pads: [1, 1, 0, 0, 1, 1], ceil_mode: 1 }) },
+  { name: 'MaxPool 3-D dilation (2,1,2)', x: [1, 2, 7, 5, 7], spec: one('MaxPool', { kernel_shape: [2, 2, 2], dilations: [2, 1, 2] }) },
+  { name: 'AveragePool 3-D count_include_pad 0', x: [2, 3, 5, 6, 5], spec: one('AveragePool', { kernel_shape: [3, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1] }) },
+  { name: 'AveragePool 3-D count_include_pad 1 ceil', x: [1, 5, 6, 5, 7], spec: one('AveragePool', { kernel_shape: [2, 3, 3], strides: [2, 2, 2], pads: [1, 1, 1, 0, 1, 1], count_include_pad: 1, ceil_mode: 1 }) },
+  { name: 'AveragePool 3-D SAME_UPPER', x: [1, 3, 5, 5, 6], spec: one('AveragePool', { kernel_shape: [3, 2, 3], strides: [2, 2, 2], auto_pad: 'SAME_UPPER' }) },
+  { name: 'LpPool 3-D p=2', x: [1, 3, 5, 4, 6], spec: one('LpPool', { kernel_shape: [2, 2, 3], strides: [2, 1, 2], pads: [1, 0, 1, 0, 1, 1] }) },
+  { name: 'GlobalAveragePool 5-D', x: [2, 5, 3, 4, 3], spec: one('GlobalAveragePool') },
+  { name: 'GlobalMaxPool 5-D', x: [1, 7, 2, 3, 5], spec: one('GlobalMaxPool') },
+  { name: 'GlobalLpPool 5-D p=3', x: [1, 3, 3, 2, 4], spec: one('GlobalLpPool', { p: 3 }) },
+  // refused: 3-D ConvTranspose, 4 spatial axes
+  { name: 'ConvTranspose 3-D (refused)', x: [1, 2, 3, 3, 3], spec: one('ConvTranspose', { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }, ['w'], { w: W([2, 3, 2, 2, 2]) }),
     unsupported: { reference: VOL, wasm: VOL, webgpu: VOL } },
-  { name: 'MaxPool 3-D (refused)', x: [1, 2, 4, 4, 4], spec: one('MaxPool', { kernel_shape: [2, 2, 2] }),
-    unsupported: { reference: VOL, wasm: VOL, webgpu: VOL } },
-  { name: 'GlobalAveragePool 5-D (refused)', x: [1, 2, 3, 4, 4], spec: one('GlobalAveragePool'),
-    unsupported: { reference: /only 3-D and 4-D/, wasm: /only 3-D and 4-D/, webgpu: /only 3-D and 4-D/ } },
+  { name: 'MaxPool 4 spatial axes (refused)', x: [1, 2, 3, 3, 3, 3], spec: one('MaxPool', { kernel_shape: [2, 2, 2, 2] }),
+    unsupported: { reference: VOL3, wasm: VOL3, webgpu: VOL3 } },
 ];

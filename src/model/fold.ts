@@ -699,6 +699,14 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     case 'Conv': case 'ConvTranspose': {
       needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       const w = inDims[1];
+      if (a.rankFromInput) { // defaults for the input's spatial axes
+        const r = Math.max(1, x.length - 2);
+        a.strides = new Array(r).fill(1); a.dilations = new Array(r).fill(1); a.pads = new Array(2 * r).fill(0);
+        if (a.outputPadding) a.outputPadding = new Array(r).fill(0);
+        delete a.rank1; delete a.rank3; delete a.rankFromInput;
+        if (r === 1) a.rank1 = true;
+        if (r === 3) a.rank3 = true;
+      }
       if (x.length === 3 && w.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
       if (node.op === 'Conv' && x.length === 5 && w.length === 5) return lowerConv3d(node, x, consts, addConst, fresh, dims);
       if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D${node.op === 'Conv' ? ', 2-D and 3-D' : ' and 2-D'} ${node.op} is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);

@@ -87,6 +87,8 @@ export const CONV_CASES: OpCase[] = [
   { name: 'Conv 3-D 3x3x3 pad 1, bias, 3→5', x: [1, 3, 5, 6, 7], spec: one('Conv', { kernel_shape: [3, 3, 3], pads: [1, 1, 1, 1, 1, 1] }, ['w', 'b'], { w: W([5, 3, 3, 3, 3]), b: W([5]) }) },
   { name: 'Conv 3-D strides (2,1,2) asymmetric pads dilation (2,1,1), batch 2', x: [2, 2, 7, 5, 6], spec: one('Conv', { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [1, 0, 1, 0, 2, 0], dilations: [2, 1, 1] }, ['w'], { w: W([3, 2, 2, 3, 2]) }) },
   { name: 'Conv 3-D groups 3, auto_pad SAME_LOWER', x: [1, 6, 4, 5, 5], spec: one('Conv', { kernel_shape: [3, 1, 3], strides: [2, 2, 1], auto_pad: 'SAME_LOWER', group: 3 }, ['w', 'b'], { w: W([9, 2, 3, 1, 3]), b: W([9]) }) },
+  { name: 'Conv 3-D without attributes (kernel from the weights)', x: [1, 2, 4, 5, 3], spec: one('Conv', {}, ['w', 'b'], { w: W([3, 2, 2, 3, 2]), b: W([3]) }) },
+  { name: 'ConvTranspose 1-D without attributes', x: [1, 3, 6], spec: one('ConvTranspose', {}, ['w'], { w: W([3, 4, 3]) }) },
   { name: 'Conv 3-D 1x1x1 (kd = 1)', x: [1, 5, 3, 4, 3], spec: one('Conv', { kernel_shape: [1, 1, 1] }, ['w'], { w: W([7, 5, 1, 1, 1]) }) },
   { name: 'Conv 3-D + Relu', x: [1, 2, 4, 4, 5], spec: { opset: 13, nodes: [
     { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['t'], attrs: { kernel_shape: [2, 2, 2], pads: [0, 1, 1, 1, 0, 0] } },

@@ -699,11 +699,14 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     case 'Conv': case 'ConvTranspose': {
       needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       const w = inDims[1];
-      if (a.rankFromInput) { // defaults for the input's spatial axes
-        const r = Math.max(1, x.length - 2);
+      // no kernel_shape and only default spatial attributes (the 2-D defaults): the input says how many axes
+      const r = x.length - 2;
+      const defaults = !a.kernel && a.strides.every((v: number) => v === 1) && a.dilations.every((v: number) => v === 1) && a.pads.every((v: number) => v === 0)
+        && (a.outputPadding ?? []).every((v: number) => v === 0) && !a.outputShape;
+      if (defaults && r >= 1 && r <= 3 && a.strides.length !== r) {
         a.strides = new Array(r).fill(1); a.dilations = new Array(r).fill(1); a.pads = new Array(2 * r).fill(0);
         if (a.outputPadding) a.outputPadding = new Array(r).fill(0);
-        delete a.rank1; delete a.rank3; delete a.rankFromInput;
+        delete a.rank1; delete a.rank3;
         if (r === 1) a.rank1 = true;
         if (r === 3) a.rank3 = true;
       }

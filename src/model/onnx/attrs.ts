@@ -102,8 +102,6 @@ export function spatialAttrs(node: Node, at: Attrs, withKernel: boolean): Record
   };
   if (rank === 1) out.rank1 = true;
   if (rank === 3) out.rank3 = true;
-  // no attribute says how many spatial axes (Conv without kernel_shape): folding takes them from the input
-  if (!kernel && !['strides', 'dilations', 'pads'].some((n) => at.has(n))) out.rankFromInput = true;
   if (autoPad !== 'NOTSET') out.autoPad = autoPad;
   return out;
 }

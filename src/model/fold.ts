@@ -5,6 +5,7 @@ import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, Resou
 import type { ConstTensor, Dims, Graph, Node } from './ir.js';
 import { size } from './ir.js';
 import { OPS, PLANNED_OPS, inferNode } from './ops.js';
+import { axisPhases } from './shapes.js';
 import { activationFn } from './activation.js';
 
 export interface Folded { graph: Graph; dims: Map<string, number[]> }
@@ -261,9 +262,10 @@ function autoPads(node: Node, x: Dims, a: any): number[] {
  * so the shape rule is the plain S·(in−1) + (F−1)·D + 1 − P_begin − P_end.
  */
 function transposePads(node: Node, x: Dims, a: any): number[] {
-  const p = [0, 0, 0, 0];
-  const op: number[] = a.outputPadding ?? [0, 0];
-  for (let i = 0; i < 2; i++) {
+  const n = a.strides.length;
+  const p = new Array(2 * n).fill(0);
+  const op: number[] = a.outputPadding ?? new Array(n).fill(0);
+  for (let i = 0; i < n; i++) {
     const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
     if (!(op[i] >= 0 && (op[i] < s || op[i] < a.dilations[i]))) throw new LayerError(node.name, node.op, `output_padding [${op.join(', ')}] must be non-negative and smaller than the stride or the dilation`);
     const full = s * (inp - 1) + op[i] + k;
@@ -275,8 +277,8 @@ function transposePads(node: Node, x: Dims, a: any): number[] {
       if (total < 0) throw new LayerError(node.name, node.op, `output_shape [${(a.outputShape ?? []).join(', ')}] is larger than the full output ${full} (input ${inp}, stride ${s}, kernel extent ${k}, output_padding ${op[i]})`);
       begin = a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
       end = total - begin;
-    } else if (a.autoPad === 'VALID') { begin = 0; end = 0; } else { begin = a.pads[i]; end = a.pads[i + 2]; }
-    p[i] = begin; p[i + 2] = end - op[i];
+    } else if (a.autoPad === 'VALID') { begin = 0; end = 0; } else { begin = a.pads[i]; end = a.pads[i + n]; }
+    p[i] = begin; p[i + n] = end - op[i];
   }
   void node;
   return p;
@@ -392,6 +394,81 @@ function lowerConv3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addC
   const [, , oh, ow] = y2d;
   const y5 = add('Reshape', [conv.outputs[0]], [N, od, cout, oh, ow], { shape: [N, od, cout, oh, ow] }, 'as5d');
   out.push({ name: fresh(`${node.name}__channelsFirst`), op: 'Transpose', inputs: [y5], outputs: node.outputs, attrs: { perm: [0, 2, 1, 3, 4] } });
+  return out;
+}
+
+/**
+ * 3-D ConvTranspose by phases along depth (the sub-pixel decomposition of the wasm lowering, here in the
+ * graph): output depths od = r + q·sd of phase r receive, for each depth tap t with (r + pd − t·dd) ≡ 0 mod sd,
+ * input depth q + (r + pd − t·dd)/sd. Per phase: Slices of the (depth-padded) input stacked as channels
+ * (g, t, c), a Transpose and a Reshape to [N·Q, C·T_r, H, W], one 2-D ConvTranspose (weights
+ * [C·T_r, C_out/groups, kh, kw], the H/W attributes; a phase without taps gets one zero-weight tap: bias only),
+ * a Reshape to [N, Q, 1, C_out, OH·OW]; the phases are concatenated on axis 2 (depth q·sd + r), cropped to OD
+ * and transposed to [N, C_out, OD, OH, OW]. Only taps that contribute are multiplied (no zero insertion).
+ */
+function lowerConvTranspose3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const w = consts.get(node.inputs[1])!;
+  const [cin, coutG, kd, kh, kw] = w.dims;
+  a.kernel ??= [kd, kh, kw];
+  if (a.kernel.length !== 3 || a.kernel[0] !== kd || a.kernel[1] !== kh || a.kernel[2] !== kw) throw new LayerError(node.name, node.op, `kernel [${a.kernel.join(', ')}] does not match weights [${w.dims.join(', ')}]`);
+  const groups = a.groups;
+  const [N, C, D, H, Wd] = x;
+  if (!(Number.isInteger(groups) && groups >= 1 && cin === C && C % groups === 0)) throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] with groups ${groups} do not fit input channels ${C}`);
+  const cg = C / groups, cout = coutG * groups;
+  const pads = transposePads(node, x, a);
+  const [sd, dd] = [a.strides[0], a.dilations[0]];
+  const OD = sd * (D - 1) + (kd - 1) * dd + 1 - pads[0] - pads[3];
+  if (!(OD >= 1)) throw new LayerError(node.name, node.op, `pads [${pads.join(', ')}] leave no output depth (input ${D})`);
+  const phases = axisPhases(OD, D, kd, sd, dd, pads[0]), P = phases.length, Q = phases[0].count;
+  const out: Node[] = [];
+  const add = (op: string, inputs: string[], d: Dims, attrs: Record<string, any>, base: string, output?: string): string => {
+    const v = output ?? fresh(`${node.outputs[0]}__${base}`);
+    dims.set(v, d);
+    out.push({ name: fresh(`${node.name}__${base}`), op, inputs, outputs: [v], attrs });
+    return v;
+  };
+  // depth padding so that every tap's slice [offset, offset + Q) lies inside
+  const offs = phases.flatMap((ph) => ph.taps.map((t) => t.offset));
+  const lo = Math.max(0, -Math.min(0, ...offs)), hi = Math.max(0, Math.max(0, ...offs) + Q - D);
+  const src = lo || hi ? add('Pad', [node.inputs[0]], [N, C, D + lo + hi, H, Wd], { pads: [0, 0, lo, 0, 0, 0, 0, hi, 0, 0], value: 0 }, 'padD') : node.inputs[0];
+  const parts: string[] = [];
+  const src5 = w.data as Float32Array, hw = kh * kw;
+  for (const ph of phases) {
+    const taps = ph.taps.length ? ph.taps : [{ k: -1, offset: 0 }];
+    const T = taps.length, slices: string[] = [];
+    for (let g = 0; g < groups; g++) for (const t of taps) {
+      slices.push(add('Slice', [src], [N, cg, Q, H, Wd], { starts: [g * cg, lo + t.offset], ends: [(g + 1) * cg, lo + t.offset + Q], axes: [1, 2], steps: [1, 1] }, `r${ph.r}tap${g}_${t.k}`));
+    }
+    const stacked = slices.length === 1 ? slices[0] : add('Concat', slices, [N, C * T, Q, H, Wd], { axis: 1 }, `r${ph.r}unfold`);
+    const moved = add('Transpose', [stacked], [N, Q, C * T, H, Wd], { perm: [0, 2, 1, 3, 4] }, `r${ph.r}depthMajor`);
+    const x2 = add('Reshape', [moved], [N * Q, C * T, H, Wd], { shape: [N * Q, C * T, H, Wd] }, `r${ph.r}as2d`);
+    // W'[(g·T + j)·cg + c][co] = W[g·cg + c][co][k_j] (zero for the bias-only tap)
+    const wd = new Float32Array(C * T * coutG * hw);
+    for (let g = 0; g < groups; g++) taps.forEach((t, j) => {
+      if (t.k < 0) return;
+      for (let c = 0; c < cg; c++) for (let co = 0; co < coutG; co++) {
+        const from = (((g * cg + c) * coutG + co) * kd + t.k) * hw, to = ((((g * T + j) * cg + c) * coutG) + co) * hw;
+        wd.set(src5.subarray(from, from + hw), to);
+      }
+    });
+    const w2 = addConst(`${node.inputs[1]}__phase${ph.r}`, { dtype: 'float32', dims: [C * T, coutG, kh, kw], data: wd });
+    const conv: Node = {
+      name: fresh(`${node.name}__phase${ph.r}`), op: 'ConvTranspose', inputs: [x2, w2, ...(node.inputs[2] ? [node.inputs[2]] : [])], outputs: [''],
+      attrs: { kernel: [kh, kw], strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), groups },
+    };
+    const y2 = inferNode(conv, conv.inputs.map((i) => dims.get(i)!))[0];
+    conv.outputs = [fresh(`${node.outputs[0]}__phase${ph.r}`)];
+    dims.set(conv.outputs[0], y2);
+    out.push(conv);
+    parts.push(add('Reshape', [conv.outputs[0]], [N, Q, 1, cout, y2[2] * y2[3]], { shape: [N, Q, 1, cout, y2[2] * y2[3]] }, `r${ph.r}as5d`));
+  }
+  const y2d = dims.get(out.find((n) => n.op === 'ConvTranspose')!.outputs[0])!, [oh, ow] = [y2d[2], y2d[3]];
+  let y = parts.length === 1 ? parts[0] : add('Concat', parts, [N, Q, P, cout, oh * ow], { axis: 2 }, 'interleave');
+  y = add('Reshape', [y], [N, Q * P, cout, oh, ow], { shape: [N, Q * P, cout, oh, ow] }, 'depths');
+  if (Q * P !== OD) y = add('Slice', [y], [N, OD, cout, oh, ow], { starts: [0], ends: [OD], axes: [1], steps: [1] }, 'crop');
+  add('Transpose', [y], [N, cout, OD, oh, ow], { perm: [0, 2, 1, 3, 4] }, 'channelsFirst', node.outputs[0]);
   return out;
 }
 
@@ -711,8 +788,8 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
         if (r === 3) a.rank3 = true;
       }
       if (x.length === 3 && w.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
-      if (node.op === 'Conv' && x.length === 5 && w.length === 5) return lowerConv3d(node, x, consts, addConst, fresh, dims);
-      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D${node.op === 'Conv' ? ', 2-D and 3-D' : ' and 2-D'} ${node.op} is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
+      if (x.length === 5 && w.length === 5) return (node.op === 'Conv' ? lowerConv3d : lowerConvTranspose3d)(node, x, consts, addConst, fresh, dims);
+      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D, 2-D and 3-D ${node.op} is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
       if (!a.kernel) a.kernel = w.slice(2);
       if (x.length !== 4 || w.length !== 4 || a.rank1 || a.rank3) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] and weights [${w.join(', ')}] do not fit a ${a.rank1 ? 1 : a.rank3 ? 3 : 2}-D convolution`);
       a.pads = node.op === 'Conv' ? autoPads(node, x, a) : transposePads(node, x, a);

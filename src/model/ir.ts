@@ -45,8 +45,9 @@ export interface Graph {
  *   After fusion: act?: FusedActivation; a 4th input (residual, same shape as the output) when attrs.residual is true.
  * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
  *   1-D Conv/ConvTranspose/pools on [N, C, L] are planned as their 2-D form on [N, C, 1, L] between two Reshapes
- *   (folding; the pairs between layers cancel in the passes). 3-D Conv and pools on [N, C, D, H, W] are planned
- *   as 2-D operators too (fold.ts lowerConv3d: depth taps unfolded into channels; lowerPool3d: two 2-D pools).
+ *   (folding; the pairs between layers cancel in the passes). 3-D Conv, ConvTranspose and pools on [N, C, D, H, W]
+ *   are planned as 2-D operators too (fold.ts lowerConv3d: depth taps unfolded into channels; lowerConvTranspose3d:
+ *   one 2-D ConvTranspose per depth phase; lowerPool3d: two 2-D pools).
  * - ConvTranspose: kernel, strides, pads [t,l,b,r], dilations, groups; inputs X, W (const [C_in, C_out/groups, kh, kw]),
  *   B? (const). Folding resolves auto_pad, output_padding and output_shape into pads: the end pads hold
  *   − output_padding and may be negative; output = S·(in−1) + (k−1)·D + 1 − P_begin − P_end. Fused act? after fusion.

@@ -48,7 +48,7 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
     doc: '1-D, 2-D and 3-D (3-D: depth taps unfolded into channels of one 2-D convolution); any kernel size, rectangular, per-axis stride, zero/asymmetric/auto padding, dilation, groups and depthwise; constant weights' },
   ConvTranspose: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConvTranspose, shape: shape.convTransposeShape, group: 'Convolution and pooling',
-    doc: '1-D and 2-D (not 3-D); strides, pads, auto_pad, output_padding, output_shape, dilations, groups; constant weights' },
+    doc: '1-D, 2-D and 3-D (3-D: depth phases of 2-D ones); strides, pads, auto_pad, output_padding, output_shape, dilations, groups; constant weights' },
   MaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 2, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
     doc: '1-D, 2-D and 3-D; ceil mode, dilation; not the Indices output' },
   AveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',

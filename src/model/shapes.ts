@@ -132,6 +132,30 @@ export const convTransposeShape: ShapeRule = (node, inputs) => {
   return [out];
 };
 
+/** One phase of one axis of a transposed convolution (the sub-pixel decomposition, used by the wasm
+ * lowering and by the 3-D rewrite): output positions r + q·s for q < count; taps (kernel index, input offset:
+ * input index = q + offset); an empty tap list means no kernel tap reaches these positions. */
+export interface AxisPhase { r: number; count: number; taps: { k: number; offset: number }[] }
+
+/** The phases of one axis of a transposed convolution (output length `out`, input length `inp`). */
+export function axisPhases(out: number, inp: number, k: number, s: number, d: number, padBegin: number): AxisPhase[] {
+  const phases: AxisPhase[] = [];
+  for (let r = 0; r < Math.min(s, out); r++) {
+    const taps: AxisPhase['taps'] = [];
+    for (let t = 0; t < k; t++) {
+      const num = r + padBegin - t * d;
+      if (((num % s) + s) % s !== 0) continue;
+      const offset = num / s;
+      // taps that never land inside the input for any q of this phase contribute nothing
+      const count = Math.ceil((out - r) / s);
+      if (offset + count - 1 < 0 || offset >= inp) continue;
+      taps.push({ k: t, offset });
+    }
+    phases.push({ r, count: Math.ceil((out - r) / s), taps });
+  }
+  return phases;
+}
+
 /**
  * LocallyConnected (layer builder only): a convolution with its own weights at every output position.
  * W [OH, OW, C_out, C_in, kh, kw] with OH, OW the usual window output size; bias [OH, OW, C_out].

@@ -76,11 +76,11 @@ export function unsupportedAttr(node: { name: string; op: string }, detail: stri
 
 /** Spatial attributes of Conv, ConvTranspose and the pools, for 1-D, 2-D and 3-D (kernel, strides, pads,
  * dilations of 1 to 3 spatial axes; pads [begins..., ends...] as ONNX writes them). A 1-D or 3-D node keeps
- * its attributes until folding, which rewrites it into 2-D operators (fold.ts lower1d, lower3d). 3-D
- * ConvTranspose and 4-D and more are refused here. */
+ * its attributes until folding, which rewrites it into 2-D operators (fold.ts lower1d, lowerConv3d,
+ * lowerConvTranspose3d, lowerPool3d). 4 spatial axes and more are refused here. */
 export function spatialAttrs(node: Node, at: Attrs, withKernel: boolean): Record<string, any> {
   const kernel = at.ints('kernel_shape');
-  const maxRank = node.op === 'ConvTranspose' ? 2 : 3, what = maxRank === 2 ? '1-D and 2-D' : '1-D, 2-D and 3-D';
+  const maxRank = 3, what = '1-D, 2-D and 3-D';
   if (kernel && !(kernel.length >= 1 && kernel.length <= maxRank)) unsupportedAttr(node, `only ${what} ${node.op} are supported, kernel_shape is [${kernel.join(', ')}]`);
   if (withKernel && !kernel) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'kernel_shape' is required`);
   // the number of spatial axes: from kernel_shape when given, else from any other spatial attribute (2 by default)

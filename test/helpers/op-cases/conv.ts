@@ -15,7 +15,6 @@ const ct = (cin: number, coutG: number, k: number[], attrs: Record<string, unkno
     bias ? { w: W([cin, coutG, ...k]), b: W([coutG * groups]) } : { w: W([cin, coutG, ...k]) }, opset);
 
 // (4 spatial axes, which onnxruntime does not run either, are refused in test/model/conv1d.test.ts)
-const VOL = /only 1-D and 2-D ConvTranspose/;
 
 export const CONV_CASES: OpCase[] = [
   // ConvTranspose: strides 1/2/3, kernels 1..5, pads, output_padding, output_shape, auto_pad, dilation, groups
@@ -102,7 +101,9 @@ export const CONV_CASES: OpCase[] = [
   { name: 'GlobalAveragePool 5-D', x: [2, 5, 3, 4, 3], spec: one('GlobalAveragePool') },
   { name: 'GlobalMaxPool 5-D', x: [1, 7, 2, 3, 5], spec: one('GlobalMaxPool') },
   { name: 'GlobalLpPool 5-D p=3', x: [1, 3, 3, 2, 4], spec: one('GlobalLpPool', { p: 3 }) },
-  // refused: 3-D ConvTranspose
-  { name: 'ConvTranspose 3-D (refused)', x: [1, 2, 3, 3, 3], spec: one('ConvTranspose', { kernel_shape: [2, 2, 2], strides: [2, 2, 2] }, ['w'], { w: W([2, 3, 2, 2, 2]) }),
-    unsupported: { reference: VOL, wasm: VOL, webgpu: VOL } },
+  { name: 'ConvTranspose 3-D 2x2x2 s2, bias', x: [1, 3, 3, 4, 3], spec: ct(3, 5, [2, 2, 2], { strides: [2, 2, 2] }) },
+  { name: 'ConvTranspose 3-D 3x3x3 s2 p1 output_padding (1,0,1)', x: [1, 2, 4, 3, 5], spec: ct(2, 3, [3, 3, 3], { strides: [2, 2, 2], pads: [1, 1, 1, 1, 1, 1], output_padding: [1, 0, 1] }) },
+  { name: 'ConvTranspose 3-D strides (3,1,2) dilation (2,1,1) asymmetric pads, groups 2', x: [1, 4, 3, 4, 4], spec: ct(4, 3, [2, 3, 2], { strides: [3, 1, 2], dilations: [2, 1, 1], pads: [1, 0, 1, 0, 2, 0] }, 2) },
+  { name: 'ConvTranspose 3-D kd 1 s2 (bias-only depths), SAME_UPPER', x: [1, 3, 3, 3, 4], spec: ct(3, 2, [1, 3, 3], { strides: [2, 2, 1], auto_pad: 'SAME_UPPER' }) },
+  { name: 'ConvTranspose 3-D output_shape, batch 2', x: [2, 2, 3, 3, 3], spec: ct(2, 3, [3, 2, 3], { strides: [2, 2, 2], output_shape: [6, 5, 7] }, 1, false) },
 ];

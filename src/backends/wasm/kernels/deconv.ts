@@ -14,6 +14,9 @@ import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { GEMM } from './gemm.js';
 import { lowerStridedCopy } from './layout.js';
 import { step } from '../abi.js';
+import { axisPhases } from '../../../model/shapes.js';
+
+export { axisPhases };
 
 export interface ConvTransposeDesc {
   /** ONNX layout [C_in][C_out / groups][kh][kw] */
@@ -26,29 +29,6 @@ export interface ConvTransposeDesc {
   pads: readonly number[];
   groups: number;
   act: Activation;
-}
-
-/** One phase of one axis: output positions r + q·s for q < count; taps (kernel index, input offset:
- * input index = q + offset); an empty tap list means no kernel tap reaches these positions. */
-export interface AxisPhase { r: number; count: number; taps: { k: number; offset: number }[] }
-
-/** The phases of one axis of a transposed convolution (output length `out`, input length `inp`). */
-export function axisPhases(out: number, inp: number, k: number, s: number, d: number, padBegin: number): AxisPhase[] {
-  const phases: AxisPhase[] = [];
-  for (let r = 0; r < Math.min(s, out); r++) {
-    const taps: AxisPhase['taps'] = [];
-    for (let t = 0; t < k; t++) {
-      const num = r + padBegin - t * d;
-      if (((num % s) + s) % s !== 0) continue;
-      const offset = num / s;
-      // taps that never land inside the input for any q of this phase contribute nothing
-      const count = Math.ceil((out - r) / s);
-      if (offset + count - 1 < 0 || offset >= inp) continue;
-      taps.push({ k: t, offset });
-    }
-    phases.push({ r, count: Math.ceil((out - r) / s), taps });
-  }
-  return phases;
 }
 
 /** Scratch bytes the lowering needs for an output of `outElements` floats: none with stride 1. */

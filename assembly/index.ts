@@ -12,3 +12,4 @@ export * from './layout';
 export * from './resize';
 export * from './reduce';
 export * from './winograd';
+export * from './local';

@@ -204,3 +204,90 @@ export function f32_global_pool_nhwc(
     }
   }
 }
+
+// |v|^p by repeated multiplication (p is a small positive integer; the same operation sequence in the
+// vector and scalar paths, so any partition and either path give the same bits).
+@inline function powAbs4(v: v128, p: i32): v128 {
+  const a = f32x4.abs(v);
+  let t = a;
+  for (let k = 1; k < p; k++) t = f32x4.mul(t, a);
+  return t;
+}
+@inline function powAbs1(v: f32, p: i32): f32 {
+  const a = abs<f32>(v);
+  let t = a;
+  for (let k = 1; k < p; k++) t = t * a;
+  return t;
+}
+
+/** s^(1/p) for s ≥ 0: exact paths for p = 1 and 2 (sqrt); otherwise Newton's method in f64 from a power of
+ * two above the root, which decreases monotonically to it (stops when a step no longer decreases). */
+function rootP(s: f32, p: i32): f32 {
+  if (p == 1 || s == 0 || !isFinite<f32>(s)) return s;
+  if (p == 2) return sqrt<f32>(s);
+  const d = <f64>s;
+  const e = <i32>((reinterpret<i64>(d) >> 52) & 0x7ff) - 1023; // d in [2^e, 2^(e+1))
+  let y = reinterpret<f64>(<i64>(<i32>ceil<f64>(<f64>(e + 1) / <f64>p) + 1023) << 52);
+  for (let it = 0; it < 200; it++) {
+    let q: f64 = 1;
+    for (let k = 1; k < p; k++) q *= y;
+    const y1 = (<f64>(p - 1) * y + d / q) / <f64>p;
+    if (!(y1 < y)) break;
+    y = y1;
+  }
+  return <f32>y;
+}
+
+/**
+ * Lp pooling: y = (sum over the window's valid taps of |x|^p)^(1/p) (padding adds nothing); parameters as
+ * f32_maxpool_nhwc plus the integer p ≥ 1. Sums in float32 in tap order. Global Lp pooling is this kernel
+ * with the whole image as the window. range = N*oh*ow output pixels.
+ */
+export function f32_lppool_nhwc(
+  x: usize, ih: i32, iw: i32, xStride: i32, y: usize, oh: i32, ow: i32, yStride: i32, c: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, p: i32, begin: i32, end: i32,
+): void {
+  const xsB = <usize>xStride << 2;
+  const rowB = <usize>iw * xsB;
+  const dyB = <usize>dh * rowB;
+  const dxB = <usize>dw * xsB;
+  const ohw = oh * ow;
+  for (let q = begin; q < end; q++) {
+    const n = q / ohw;
+    const r = q - n * ohw;
+    const oy = r / ow;
+    const ox = r - oy * ow;
+    const iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+    const ky0 = firstTap(iy0, dh), ky1 = endTap(iy0, ih, dh, kh);
+    const kx0 = firstTap(ix0, dw), kx1 = endTap(ix0, iw, dw, kw);
+    const base = x + <usize>n * <usize>ih * rowB + <usize>(iy0 + ky0 * dh) * rowB + <usize>(ix0 + kx0 * dw) * xsB;
+    const out = y + (<usize>q * <usize>yStride << 2);
+    let ch = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; ch + 4 <= c; ch += 4) {
+        let a0 = f32x4.splat(0);
+        let rp = base + (<usize>ch << 2);
+        for (let ky = ky0; ky < ky1; ky++) {
+          let pp = rp;
+          for (let kx = kx0; kx < kx1; kx++) { a0 = f32x4.add(a0, powAbs4(v128.load(pp), p)); pp += dxB; }
+          rp += dyB;
+        }
+        v128.store(out + (<usize>ch << 2), a0);
+      }
+    }
+    for (; ch < c; ch++) {
+      let a: f32 = 0;
+      let rp = base + (<usize>ch << 2);
+      for (let ky = ky0; ky < ky1; ky++) {
+        let pp = rp;
+        for (let kx = kx0; kx < kx1; kx++) { a += powAbs1(load<f32>(pp), p); pp += dxB; }
+        rp += dyB;
+      }
+      store<f32>(out + (<usize>ch << 2), a);
+    }
+    for (let k = 0; k < c; k++) {
+      const o = out + (<usize>k << 2);
+      store<f32>(o, rootP(load<f32>(o), p));
+    }
+  }
+}

@@ -7,7 +7,7 @@ export type { ImageSource, RawImage, BrowserImageSource, FromImageOptions } from
 export { softmax, topK } from './scores.js';
 export type { TopKEntry } from './scores.js';
 export { NetworkBuilder } from './model/builder.js';
-export type { ConvSpec, PoolSpec, DenseSpec, BatchNormSpec, LayerRef, ActivationName, Padding, Pair } from './model/builder.js';
+export type { ConvSpec, LocallyConnectedSpec, PoolSpec, DenseSpec, BatchNormSpec, LayerRef, ActivationName, Padding, Pair } from './model/builder.js';
 export type { Graph, Node, Dim, Dims, ConstTensor, ValueInfo, FusedActivation } from './model/ir.js';
 export {
   EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, UnsupportedError, ResourceLimitError, BackendError, DisposedError,

@@ -25,7 +25,8 @@ export interface Capabilities {
   layout(dims: readonly number[]): Layout;
   /** Byte alignment of every planned buffer. */
   readonly alignment: number;
-  /** Bytes of a temporary buffer a node needs while it runs (MemoryPlan.scratch), 0 or absent for none. */
+  /** Bytes of working memory a node needs while it runs (wasm: a 4-D reshape's dense copy, ConvTranspose's
+   * phase outputs before they are interleaved); the planner gives it an arena buffer live during that node only. */
   scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
 }
 

@@ -5,6 +5,7 @@ import { LayerError, InvalidArgumentError } from '../errors.js';
 import type { Graph, Node, ConstTensor, Dims } from './ir.js';
 import { size } from './ir.js';
 import { inferNode } from './ops.js';
+import { windowOutput } from './shapes.js';
 
 export type ActivationName = 'relu' | 'relu6' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'hardSigmoid' | 'hardSwish' | 'none';
 export type Pair = number | [number, number];
@@ -23,6 +24,27 @@ export interface ConvSpec {
   activation?: ActivationName;
   /** OIHW weights (O = filters, I = inputChannels / groups); generated from the seed when absent */
   weights?: ArrayLike<number>;
+  biasValues?: ArrayLike<number>;
+  name?: string;
+}
+/**
+ * A locally-connected layer: a convolution whose filters differ at every output position (no weight
+ * sharing), as in the CNN primer. Weights [OH][OW][filters][C_in][kh][kw] (OH, OW: the output size the
+ * kernel, stride, padding and dilation give, as for conv), bias [OH][OW][filters]. Not an ONNX operator:
+ * a summary lists it as `LocallyConnected`, with OH·OW·filters·C_in·kh·kw parameters (+ the bias).
+ */
+export interface LocallyConnectedSpec {
+  filters: number;
+  kernel: Pair;
+  stride?: Pair;
+  padding?: Padding;
+  dilation?: Pair;
+  /** default true */
+  bias?: boolean;
+  activation?: ActivationName;
+  /** [OH][OW][filters][C_in][kh][kw]; generated from the seed when absent */
+  weights?: ArrayLike<number>;
+  /** [OH][OW][filters] */
   biasValues?: ArrayLike<number>;
   name?: string;
 }
@@ -124,6 +146,28 @@ export class NetworkBuilder {
     const inputs = [x, this.constant(`${name}.weight`, wdims, weights)];
     if (spec.bias ?? true) inputs.push(this.constant(`${name}.bias`, [spec.filters], this.tensor(name, 'Conv', 'bias', spec.biasValues, spec.filters, 0.1)));
     return this.add1(name, 'Conv', inputs, { kernel, strides, pads, dilations, groups }).activation(name, spec.activation);
+  }
+
+  /** Locally-connected layer (unshared weights per output position): see LocallyConnectedSpec. */
+  locallyConnected(spec: LocallyConnectedSpec): this {
+    const x = this.need('locallyConnected');
+    const xd = this.dims.get(x)!;
+    const name = this.name(spec.name, 'local');
+    const op = 'LocallyConnected';
+    if (!Number.isInteger(spec.filters) || spec.filters <= 0) throw new LayerError(name, op, `filters must be a positive integer, got ${spec.filters}`);
+    if (xd.length !== 4) throw new LayerError(name, op, `expects a 4-D NCHW input, got [${xd.join(', ')}]`);
+    const kernel = pair(spec.kernel, 1), strides = pair(spec.stride, 1), dilations = pair(spec.dilation, 1);
+    const pads = this.pads(name, op, spec.padding, xd, kernel, strides, dilations);
+    const attrs = { kernel, strides, pads, dilations };
+    // the output size first (it sizes the weights); the shape rule checks the window fits
+    const node: Node = { name, op, inputs: [], outputs: [], attrs };
+    const oh = windowOutput(node, 'height', xd[2], kernel[0], strides[0], pads[0], pads[2], dilations[0]);
+    const ow = windowOutput(node, 'width', xd[3], kernel[1], strides[1], pads[1], pads[3], dilations[1]);
+    const cin = xd[1], wdims = [oh, ow, spec.filters, cin, kernel[0], kernel[1]];
+    const weights = this.tensor(name, op, 'weights', spec.weights, size(wdims), Math.sqrt(6 / Math.max(1, cin * kernel[0] * kernel[1])));
+    const inputs = [x, this.constant(`${name}.weight`, wdims, weights)];
+    if (spec.bias ?? true) inputs.push(this.constant(`${name}.bias`, [oh, ow, spec.filters], this.tensor(name, op, 'bias', spec.biasValues, oh * ow * spec.filters, 0.1)));
+    return this.add1(name, op, inputs, attrs).activation(name, spec.activation);
   }
 
   /** Fully-connected layer; flattens a 4-D input first (NCHW order, as ONNX Flatten). */

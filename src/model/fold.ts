@@ -5,7 +5,7 @@ import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, Resou
 import type { ConstTensor, Dims, Graph, Node } from './ir.js';
 import { size } from './ir.js';
 import { OPS, PLANNED_OPS, inferNode } from './ops.js';
-import { broadcast } from './shapes.js';
+import { axisPhases, broadcast } from './shapes.js';
 import { activationFn } from './activation.js';
 import { elementSource, forEachIndex, padGeometry } from './indexmap.js';
 
@@ -253,6 +253,257 @@ function autoPads(node: Node, x: Dims, a: any): number[] {
   }
   void node;
   return p;
+}
+
+/**
+ * ConvTranspose pads [t, l, b, r] of the planned node from auto_pad, output_padding and output_shape
+ * (onnxruntime's rules, checked against it): the total padding is S·(in−1) + output_padding + (F−1)·D + 1
+ * − out, with out = output_shape, or in·S for SAME_* (there at least 0); SAME_UPPER puts floor(total/2) at the beginning,
+ * SAME_LOWER and an explicit output_shape put the larger half there. The end pad holds − output_padding,
+ * so the shape rule is the plain S·(in−1) + (F−1)·D + 1 − P_begin − P_end.
+ */
+function transposePads(node: Node, x: Dims, a: any): number[] {
+  const n = a.strides.length;
+  const p = new Array(2 * n).fill(0);
+  const op: number[] = a.outputPadding ?? new Array(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    if (!(op[i] >= 0 && (op[i] < s || op[i] < a.dilations[i]))) throw new LayerError(node.name, node.op, `output_padding [${op.join(', ')}] must be non-negative and smaller than the stride or the dilation`);
+    const full = s * (inp - 1) + op[i] + k;
+    let begin: number, end: number;
+    const want = a.outputShape ? a.outputShape[i] : a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER' ? inp * s : undefined;
+    if (want !== undefined) {
+      // SAME_* without output_shape: onnxruntime pads max(0, ·), so the output may be shorter than in·S
+      const total = a.outputShape ? full - want : Math.max(0, full - want);
+      if (total < 0) throw new LayerError(node.name, node.op, `output_shape [${(a.outputShape ?? []).join(', ')}] is larger than the full output ${full} (input ${inp}, stride ${s}, kernel extent ${k}, output_padding ${op[i]})`);
+      begin = a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+      end = total - begin;
+    } else if (a.autoPad === 'VALID') { begin = 0; end = 0; } else { begin = a.pads[i]; end = a.pads[i + n]; }
+    p[i] = begin; p[i + n] = end - op[i];
+  }
+  void node;
+  return p;
+}
+
+/**
+ * A 1-D Conv, ConvTranspose or pooling on [N, C, L] as its 2-D form on [N, C, 1, L]: a Reshape in, the node
+ * with H = 1 (kernel, stride, dilation 1 and no padding along H; 1-D weights [O, I, K] become [O, I, 1, K]),
+ * a Reshape out. Back-to-back Reshapes between 1-D layers cancel in the passes (cancelReshapes), so a 1-D
+ * chain stays 4-D on every backend (no relayout copy per layer on wasm's NHWC).
+ */
+function lower1d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const x4 = [x[0], x[1], 1, x[2]];
+  const in4 = fresh(`${node.inputs[0]}__2d`), out4 = fresh(`${node.outputs[0]}__2d`);
+  const n2: Node = { ...node, inputs: [in4, ...node.inputs.slice(1)], outputs: [out4], attrs: { ...a } };
+  const b = n2.attrs;
+  delete b.rank1;
+  if (!node.op.startsWith('Global')) {
+    if (node.op === 'Conv' || node.op === 'ConvTranspose') {
+      const w = consts.get(node.inputs[1])!;
+      if (w.dims.length !== 3) throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] do not fit a 1-D convolution`);
+      n2.inputs[1] = addConst(`${node.inputs[1]}__2d`, { ...w, dims: [w.dims[0], w.dims[1], 1, w.dims[2]] });
+      b.kernel ??= [w.dims[2]];
+    }
+    if (b.kernel.length !== 1) throw new LayerError(node.name, node.op, `kernel_shape [${b.kernel.join(', ')}] does not fit a 1-D input [${x.join(', ')}]`);
+    b.kernel = [1, b.kernel[0]]; b.strides = [1, b.strides[0]]; b.dilations = [1, b.dilations[0]];
+    b.pads = [0, b.pads[0], 0, b.pads[1]];
+    if (b.outputPadding) b.outputPadding = [0, b.outputPadding[0]];
+    if (b.outputShape) b.outputShape = [1, b.outputShape[0]];
+  }
+  dims.set(in4, x4);
+  const inner = lower(n2, [x4, ...n2.inputs.slice(1).map((i) => (i === '' ? [] : dims.get(i)!))], consts, addConst, fresh, dims);
+  const reshapeIn: Node = { name: fresh(`${node.name}__to2d`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [in4], attrs: { shape: x4 } };
+  // the output's 1-D dims: the 2-D node's output with H (= 1) dropped
+  const y4 = inferNode(inner[0], inner[0].inputs.map((i) => (i === '' ? [] : dims.get(i)!)))[0];
+  const reshapeOut: Node = { name: fresh(`${node.name}__to1d`), op: 'Reshape', inputs: [out4], outputs: node.outputs, attrs: { shape: [y4[0], y4[1], y4[3]] } };
+  return [reshapeIn, ...inner, reshapeOut];
+}
+
+/** Explicit pads [begins..., ends...] of n spatial axes from auto_pad (ONNX rules; as autoPads for 2-D). */
+function autoPadsN(x: Dims, a: any, n: number): number[] {
+  if (!a.autoPad || a.autoPad === 'NOTSET') return a.pads;
+  const p = new Array(2 * n).fill(0);
+  if (a.autoPad === 'VALID') return p;
+  for (let i = 0; i < n; i++) {
+    const inp = x[2 + i], s = a.strides[i], k = (a.kernel[i] - 1) * a.dilations[i] + 1;
+    const total = Math.max(0, (Math.ceil(inp / s) - 1) * s + k - inp);
+    const small = Math.floor(total / 2), big = total - small;
+    if (a.autoPad === 'SAME_UPPER') { p[i] = small; p[i + n] = big; } else { p[i] = big; p[i + n] = small; }
+  }
+  return p;
+}
+
+/**
+ * 3-D convolution on [N, C, D, H, W] as a 2-D convolution over depth taps unfolded into channels: for each
+ * group g and depth tap t, a Slice takes the input depths od·sd − pd + t·dd (od < OD) of the group's channels
+ * (after a Pad along D when the depth padding is not zero); a Concat stacks them as channels (g, t, c); a
+ * Transpose and a Reshape make [N·OD, C·kd, H, W]; the 2-D Conv (weights [C_out, kd·C/groups, kh, kw],
+ * W'[o][t·Cg + c] = W[o][c][t], the H/W strides, pads, dilations and groups) gives [N·OD, C_out, OH, OW];
+ * a Reshape and a Transpose make [N, C_out, OD, OH, OW]. Every operator is a planned 2-D one (any backend);
+ * the unfolded input costs kd times the input's memory.
+ */
+function lowerConv3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const w = consts.get(node.inputs[1])!;
+  const [cout, cg, kd, kh, kw] = w.dims;
+  a.kernel ??= [kd, kh, kw];
+  if (a.kernel.length !== 3 || a.kernel[0] !== kd || a.kernel[1] !== kh || a.kernel[2] !== kw) throw new LayerError(node.name, node.op, `kernel [${a.kernel.join(', ')}] does not match weights [${w.dims.join(', ')}]`);
+  const groups = a.groups;
+  const [N, C, D, H, Wd] = x;
+  if (!(Number.isInteger(groups) && groups >= 1 && C % groups === 0 && cout % groups === 0 && cg * groups === C)) {
+    throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] with groups ${groups} do not fit input channels ${C}`);
+  }
+  const pads = autoPadsN(x, a, 3);
+  const [sd, dd] = [a.strides[0], a.dilations[0]];
+  const [pd0, pd1] = [pads[0], pads[3]];
+  const od = Math.floor((D + pd0 + pd1 - dd * (kd - 1) - 1) / sd) + 1;
+  if (!(od >= 1 && sd >= 1 && dd >= 1 && pd0 >= 0 && pd1 >= 0)) throw new LayerError(node.name, node.op, `kernel depth ${kd} (dilation ${dd}, pads ${pd0}+${pd1}, stride ${sd}) does not fit input depth ${D}`);
+  const out: Node[] = [];
+  const value = (base: string, d: Dims) => { const v = fresh(`${node.outputs[0]}__${base}`); dims.set(v, d); return v; };
+  const add = (op: string, inputs: string[], d: Dims, attrs: Record<string, any>, base: string): string => {
+    const v = value(base, d);
+    out.push({ name: fresh(`${node.name}__${base}`), op, inputs, outputs: [v], attrs });
+    return v;
+  };
+  let src = node.inputs[0];
+  const Dp = D + pd0 + pd1;
+  if (pd0 || pd1) src = add('Pad', [src], [N, C, Dp, H, Wd], { pads: [0, 0, pd0, 0, 0, 0, 0, pd1, 0, 0], value: 0 }, 'padD');
+  const slices: string[] = [];
+  for (let g = 0; g < groups; g++) for (let t = 0; t < kd; t++) {
+    const start = t * dd, end = start + (od - 1) * sd + 1;
+    slices.push(add('Slice', [src], [N, cg, od, H, Wd], { starts: [g * cg, start], ends: [(g + 1) * cg, end], axes: [1, 2], steps: [1, sd] }, `tap${g}_${t}`));
+  }
+  const stacked = slices.length === 1 ? slices[0] : add('Concat', slices, [N, C * kd, od, H, Wd], { axis: 1 }, 'unfold');
+  const moved = add('Transpose', [stacked], [N, od, C * kd, H, Wd], { perm: [0, 2, 1, 3, 4] }, 'depthMajor');
+  const x2 = add('Reshape', [moved], [N * od, C * kd, H, Wd], { shape: [N * od, C * kd, H, Wd] }, 'as2d');
+  // W'[o][t·cg + c][ky][kx] = W[o][c][t][ky][kx]
+  const src5 = w.data as Float32Array, wd = new Float32Array(src5.length), hw = kh * kw;
+  for (let o = 0; o < cout; o++) for (let t = 0; t < kd; t++) for (let c = 0; c < cg; c++) {
+    wd.set(src5.subarray(((o * cg + c) * kd + t) * hw, ((o * cg + c) * kd + t + 1) * hw), ((o * kd + t) * cg + c) * hw);
+  }
+  const w2 = addConst(`${node.inputs[1]}__unfolded`, { dtype: 'float32', dims: [cout, kd * cg, kh, kw], data: wd });
+  const conv: Node = {
+    name: node.name, op: 'Conv', inputs: [x2, w2, ...(node.inputs[2] ? [node.inputs[2]] : [])], outputs: [''],
+    attrs: { kernel: [kh, kw], strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), groups },
+  };
+  const y2d = inferNode(conv, conv.inputs.map((i) => dims.get(i)!))[0];
+  conv.outputs = [value('conv2d', y2d)];
+  out.push(conv);
+  const [, , oh, ow] = y2d;
+  const y5 = add('Reshape', [conv.outputs[0]], [N, od, cout, oh, ow], { shape: [N, od, cout, oh, ow] }, 'as5d');
+  out.push({ name: fresh(`${node.name}__channelsFirst`), op: 'Transpose', inputs: [y5], outputs: node.outputs, attrs: { perm: [0, 2, 1, 3, 4] } });
+  return out;
+}
+
+/**
+ * 3-D ConvTranspose by phases along depth (the sub-pixel decomposition of the wasm lowering, here in the
+ * graph): output depths od = r + q·sd of phase r receive, for each depth tap t with (r + pd − t·dd) ≡ 0 mod sd,
+ * input depth q + (r + pd − t·dd)/sd. Per phase: Slices of the (depth-padded) input stacked as channels
+ * (g, t, c), a Transpose and a Reshape to [N·Q, C·T_r, H, W], one 2-D ConvTranspose (weights
+ * [C·T_r, C_out/groups, kh, kw], the H/W attributes; a phase without taps gets one zero-weight tap: bias only),
+ * a Reshape to [N, Q, 1, C_out, OH·OW]; the phases are concatenated on axis 2 (depth q·sd + r), cropped to OD
+ * and transposed to [N, C_out, OD, OH, OW]. Only taps that contribute are multiplied (no zero insertion).
+ */
+function lowerConvTranspose3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  const a = node.attrs;
+  const w = consts.get(node.inputs[1])!;
+  const [cin, coutG, kd, kh, kw] = w.dims;
+  a.kernel ??= [kd, kh, kw];
+  if (a.kernel.length !== 3 || a.kernel[0] !== kd || a.kernel[1] !== kh || a.kernel[2] !== kw) throw new LayerError(node.name, node.op, `kernel [${a.kernel.join(', ')}] does not match weights [${w.dims.join(', ')}]`);
+  const groups = a.groups;
+  const [N, C, D, H, Wd] = x;
+  if (!(Number.isInteger(groups) && groups >= 1 && cin === C && C % groups === 0)) throw new LayerError(node.name, node.op, `weights [${w.dims.join(', ')}] with groups ${groups} do not fit input channels ${C}`);
+  const cg = C / groups, cout = coutG * groups;
+  const pads = transposePads(node, x, a);
+  const [sd, dd] = [a.strides[0], a.dilations[0]];
+  const OD = sd * (D - 1) + (kd - 1) * dd + 1 - pads[0] - pads[3];
+  if (!(OD >= 1)) throw new LayerError(node.name, node.op, `pads [${pads.join(', ')}] leave no output depth (input ${D})`);
+  const phases = axisPhases(OD, D, kd, sd, dd, pads[0]), P = phases.length, Q = phases[0].count;
+  const out: Node[] = [];
+  const add = (op: string, inputs: string[], d: Dims, attrs: Record<string, any>, base: string, output?: string): string => {
+    const v = output ?? fresh(`${node.outputs[0]}__${base}`);
+    dims.set(v, d);
+    out.push({ name: fresh(`${node.name}__${base}`), op, inputs, outputs: [v], attrs });
+    return v;
+  };
+  // depth padding so that every tap's slice [offset, offset + Q) lies inside
+  const offs = phases.flatMap((ph) => ph.taps.map((t) => t.offset));
+  const lo = Math.max(0, -Math.min(0, ...offs)), hi = Math.max(0, Math.max(0, ...offs) + Q - D);
+  const src = lo || hi ? add('Pad', [node.inputs[0]], [N, C, D + lo + hi, H, Wd], { pads: [0, 0, lo, 0, 0, 0, 0, hi, 0, 0], value: 0 }, 'padD') : node.inputs[0];
+  const parts: string[] = [];
+  const src5 = w.data as Float32Array, hw = kh * kw;
+  for (const ph of phases) {
+    const taps = ph.taps.length ? ph.taps : [{ k: -1, offset: 0 }];
+    const T = taps.length, slices: string[] = [];
+    for (let g = 0; g < groups; g++) for (const t of taps) {
+      slices.push(add('Slice', [src], [N, cg, Q, H, Wd], { starts: [g * cg, lo + t.offset], ends: [(g + 1) * cg, lo + t.offset + Q], axes: [1, 2], steps: [1, 1] }, `r${ph.r}tap${g}_${t.k}`));
+    }
+    const stacked = slices.length === 1 ? slices[0] : add('Concat', slices, [N, C * T, Q, H, Wd], { axis: 1 }, `r${ph.r}unfold`);
+    const moved = add('Transpose', [stacked], [N, Q, C * T, H, Wd], { perm: [0, 2, 1, 3, 4] }, `r${ph.r}depthMajor`);
+    const x2 = add('Reshape', [moved], [N * Q, C * T, H, Wd], { shape: [N * Q, C * T, H, Wd] }, `r${ph.r}as2d`);
+    // W'[(g·T + j)·cg + c][co] = W[g·cg + c][co][k_j] (zero for the bias-only tap)
+    const wd = new Float32Array(C * T * coutG * hw);
+    for (let g = 0; g < groups; g++) taps.forEach((t, j) => {
+      if (t.k < 0) return;
+      for (let c = 0; c < cg; c++) for (let co = 0; co < coutG; co++) {
+        const from = (((g * cg + c) * coutG + co) * kd + t.k) * hw, to = ((((g * T + j) * cg + c) * coutG) + co) * hw;
+        wd.set(src5.subarray(from, from + hw), to);
+      }
+    });
+    const w2 = addConst(`${node.inputs[1]}__phase${ph.r}`, { dtype: 'float32', dims: [C * T, coutG, kh, kw], data: wd });
+    const conv: Node = {
+      name: fresh(`${node.name}__phase${ph.r}`), op: 'ConvTranspose', inputs: [x2, w2, ...(node.inputs[2] ? [node.inputs[2]] : [])], outputs: [''],
+      attrs: { kernel: [kh, kw], strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), groups },
+    };
+    const y2 = inferNode(conv, conv.inputs.map((i) => dims.get(i)!))[0];
+    conv.outputs = [fresh(`${node.outputs[0]}__phase${ph.r}`)];
+    dims.set(conv.outputs[0], y2);
+    out.push(conv);
+    parts.push(add('Reshape', [conv.outputs[0]], [N, Q, 1, cout, y2[2] * y2[3]], { shape: [N, Q, 1, cout, y2[2] * y2[3]] }, `r${ph.r}as5d`));
+  }
+  const y2d = dims.get(out.find((n) => n.op === 'ConvTranspose')!.outputs[0])!, [oh, ow] = [y2d[2], y2d[3]];
+  let y = parts.length === 1 ? parts[0] : add('Concat', parts, [N, Q, P, cout, oh * ow], { axis: 2 }, 'interleave');
+  y = add('Reshape', [y], [N, Q * P, cout, oh, ow], { shape: [N, Q * P, cout, oh, ow] }, 'depths');
+  if (Q * P !== OD) y = add('Slice', [y], [N, OD, cout, oh, ow], { starts: [0], ends: [OD], axes: [1], steps: [1] }, 'crop');
+  add('Transpose', [y], [N, cout, OD, oh, ow], { perm: [0, 2, 1, 3, 4] }, 'channelsFirst', node.outputs[0]);
+  return out;
+}
+
+/**
+ * 3-D pooling on [N, C, D, H, W] as two 2-D poolings (every window is a box, so max, average — with or
+ * without the padding counted, ceil mode included — and Lp pooling separate exactly by axes): over (H, W) on
+ * [N, C·D, H, W], then over D on [N, C, D, OH·OW] with a kd x 1 window; Reshapes between (through the
+ * 5-D shape: a 4-D → 4-D reshape is not free on an NHWC backend).
+ */
+function lowerPool3d(node: Node, x: Dims, consts: Map<string, ConstTensor>, addConst: (base: string, t: ConstTensor) => string,
+  fresh: (base: string) => string, dims: Map<string, number[]>): Node[] {
+  void consts; void addConst;
+  const a = node.attrs;
+  if (!a.kernel || a.kernel.length !== 3) throw new LayerError(node.name, node.op, `kernel_shape [${(a.kernel ?? []).join(', ')}] does not fit a 3-D input [${x.join(', ')}]`);
+  const pads = autoPadsN(x, a, 3);
+  const [N, C, D, H, W] = x;
+  const out: Node[] = [];
+  const add = (op: string, input: string, d: Dims | null, attrs: Record<string, any>, base: string, output?: string): string => {
+    const n: Node = { name: fresh(`${node.name}__${base}`), op, inputs: [input], outputs: [output ?? fresh(`${node.outputs[0]}__${base}`)], attrs };
+    const od = d ?? inferNode(n, [dims.get(input)!])[0];
+    dims.set(n.outputs[0], od);
+    out.push(n);
+    return n.outputs[0];
+  };
+  const common = { ceilMode: a.ceilMode, ...(node.op === 'AveragePool' ? { countIncludePad: a.countIncludePad } : {}), ...(node.op === 'LpPool' ? { p: a.p } : {}) };
+  const x4 = add('Reshape', node.inputs[0], [N, C * D, H, W], { shape: [N, C * D, H, W] }, 'hw');
+  const p1 = add(node.op, x4, null, { kernel: a.kernel.slice(1), strides: a.strides.slice(1), pads: [pads[1], pads[2], pads[4], pads[5]], dilations: a.dilations.slice(1), ...common }, 'poolHW');
+  const [, , oh, ow] = dims.get(p1)!;
+  const m5 = add('Reshape', p1, [N, C, D, oh, ow], { shape: [N, C, D, oh, ow] }, 'split');
+  const d4 = add('Reshape', m5, [N, C, D, oh * ow], { shape: [N, C, D, oh * ow] }, 'dhw');
+  const p2 = add(node.op, d4, null, { kernel: [a.kernel[0], 1], strides: [a.strides[0], 1], pads: [pads[0], 0, pads[3], 0], dilations: [a.dilations[0], 1], ...common }, 'poolD');
+  const od = dims.get(p2)![2];
+  add('Reshape', p2, [N, C, od, oh, ow], { shape: [N, C, od, oh, ow] }, 'out', node.outputs[0]);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -726,19 +977,53 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     if (node.inputs[i] && !c[i]) throw new UnsupportedError(`${describe(node.name, node.op)}: ${what} must be constant`);
   };
   switch (node.op) {
-    case 'Conv': {
+    case 'Conv': case 'ConvTranspose': {
       needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       const w = inDims[1];
+      // no kernel_shape and only default spatial attributes (the 2-D defaults): the input says how many axes
+      const r = x.length - 2;
+      const defaults = !a.kernel && a.strides.every((v: number) => v === 1) && a.dilations.every((v: number) => v === 1) && a.pads.every((v: number) => v === 0)
+        && (a.outputPadding ?? []).every((v: number) => v === 0) && !a.outputShape;
+      if (defaults && r >= 1 && r <= 3 && a.strides.length !== r) {
+        a.strides = new Array(r).fill(1); a.dilations = new Array(r).fill(1); a.pads = new Array(2 * r).fill(0);
+        if (a.outputPadding) a.outputPadding = new Array(r).fill(0);
+        delete a.rank1; delete a.rank3;
+        if (r === 1) a.rank1 = true;
+        if (r === 3) a.rank3 = true;
+      }
+      if (x.length === 3 && w.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length === 5 && w.length === 5) return (node.op === 'Conv' ? lowerConv3d : lowerConvTranspose3d)(node, x, consts, addConst, fresh, dims);
+      if (x.length > 4 || w.length > 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D, 2-D and 3-D ${node.op} is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
       if (!a.kernel) a.kernel = w.slice(2);
-      if (x.length !== 4 || w.length !== 4) throw new LayerError(node.name, node.op, `only 2-D convolution is supported (input [${x.join(', ')}], weights [${w.join(', ')}])`);
-      a.pads = autoPads(node, x, a); delete a.autoPad;
+      if (x.length !== 4 || w.length !== 4 || a.rank1 || a.rank3) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] and weights [${w.join(', ')}] do not fit a ${a.rank1 ? 1 : a.rank3 ? 3 : 2}-D convolution`);
+      a.pads = node.op === 'Conv' ? autoPads(node, x, a) : transposePads(node, x, a);
+      delete a.autoPad; delete a.outputPadding; delete a.outputShape;
       node.inputs = node.inputs.slice(0, 3);
       if (node.inputs[2] === '') node.inputs.pop();
       return [node];
     }
-    case 'MaxPool': case 'AveragePool':
-      if (x.length !== 4) throw new LayerError(node.name, node.op, `only 2-D pooling is supported (input [${x.join(', ')}])`);
+    case 'MaxPool': case 'AveragePool': case 'LpPool':
+      if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length === 5) return lowerPool3d(node, x, consts, addConst, fresh, dims);
+      if (x.length > 5) throw new UnsupportedError(`${describe(node.name, node.op)}: only 1-D, 2-D and 3-D pooling is supported (input [${x.join(', ')}])`);
+      if (x.length !== 4 || a.rank1 || a.rank3) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] does not fit ${a.rank1 ? 1 : a.rank3 ? 3 : 2}-D pooling`);
       a.pads = autoPads(node, x, a); delete a.autoPad;
+      return [node];
+    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'GlobalLpPool':
+      if (x.length === 3) return lower1d(node, x, consts, addConst, fresh, dims);
+      if (x.length === 5) { // over [N, C, D·H, W]
+        const in4 = fresh(`${node.inputs[0]}__4d`), out4 = fresh(`${node.outputs[0]}__4d`);
+        dims.set(in4, [x[0], x[1], x[2] * x[3], x[4]]);
+        return [
+          { name: fresh(`${node.name}__to4d`), op: 'Reshape', inputs: [node.inputs[0]], outputs: [in4], attrs: { shape: [x[0], x[1], x[2] * x[3], x[4]] } },
+          { ...node, inputs: [in4], outputs: [out4] },
+          { name: fresh(`${node.name}__to5d`), op: 'Reshape', inputs: [out4], outputs: node.outputs, attrs: { shape: [x[0], x[1], 1, 1, 1] } },
+        ];
+      }
+      if (x.length !== 4) throw new UnsupportedError(`${describe(node.name, node.op)}: only 3-D, 4-D and 5-D inputs are supported (input [${x.join(', ')}])`);
+      return [node];
+    case 'LocallyConnected': // the layer builder's: attributes already resolved
+      needConst(1, 'weights (input 1)'); needConst(2, 'bias (input 2)');
       return [node];
     case 'Gemm': return lowerGemmNode(node, inDims, c, addConst, fresh);
     case 'MatMul': return lowerMatMulNode(node, inDims, c, fresh);
@@ -767,7 +1052,7 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
     case 'Relu': case 'Sigmoid': case 'Tanh': case 'HardSwish': case 'LeakyRelu': case 'HardSigmoid':
     case 'Elu': case 'Selu': case 'Celu': case 'ThresholdedRelu': case 'Gelu': case 'Erf': case 'Softplus': case 'Softsign': case 'Mish':
     case 'Exp': case 'Log': case 'Sqrt': case 'Abs': case 'Neg': case 'Reciprocal': case 'Floor': case 'Ceil': case 'Round': case 'Sign':
-    case 'GlobalAveragePool': case 'GlobalMaxPool': case 'Add': case 'Sub': case 'Mul': case 'Div':
+    case 'Add': case 'Sub': case 'Mul': case 'Div':
       if (node.inputs.slice(1).some((i, k) => i && c[k + 1] && !isFloat(c[k + 1]!))) throw new UnsupportedError(`${describe(node.name, node.op)}: integer operand with float activations`);
       return [node];
     case 'Min': case 'Max': case 'Sum': case 'Mean': {

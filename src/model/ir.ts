@@ -46,8 +46,18 @@ export interface Graph {
  * - Gemm: alpha, beta, transA (0 only), transB; inputs A (2-D), B (const), C? (const, broadcast to [N]). Fused act?, residual?.
  *   (fold.ts rewrites every other ONNX Gemm into Transpose / MatMul / Mul / Add.)
  * - MatMul: none; inputs A [..., M, K], B [..., K, N] (rank ≥ 2, either may be a constant), batch dims broadcast.
- * - MaxPool / AveragePool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg).
- * - GlobalAveragePool, GlobalMaxPool: none.
+ *   1-D Conv/ConvTranspose/pools on [N, C, L] are planned as their 2-D form on [N, C, 1, L] between two Reshapes
+ *   (folding; the pairs between layers cancel in the passes). 3-D Conv, ConvTranspose and pools on [N, C, D, H, W]
+ *   are planned as 2-D operators too (fold.ts lowerConv3d: depth taps unfolded into channels; lowerConvTranspose3d:
+ *   one 2-D ConvTranspose per depth phase; lowerPool3d: two 2-D pools).
+ * - ConvTranspose: kernel, strides, pads [t,l,b,r], dilations, groups; inputs X, W (const [C_in, C_out/groups, kh, kw]),
+ *   B? (const). Folding resolves auto_pad, output_padding and output_shape into pads: the end pads hold
+ *   − output_padding and may be negative; output = S·(in−1) + (k−1)·D + 1 − P_begin − P_end. Fused act? after fusion.
+ * - LocallyConnected (layer builder only, not ONNX): kernel, strides, pads, dilations; inputs X, W (const
+ *   [OH, OW, C_out, C_in, kh, kw]), B? (const [OH, OW, C_out]). Fused act? after fusion.
+ * - MaxPool / AveragePool / LpPool: kernel, strides, pads [t,l,b,r], dilations, ceilMode (bool), countIncludePad (bool, avg),
+ *   p (integer ≥ 1, Lp).
+ * - GlobalAveragePool, GlobalMaxPool: none. GlobalLpPool: p.
  * - Relu, Sigmoid, Tanh, HardSwish: none. Clip: min, max (numbers, ±Infinity when absent). LeakyRelu: alpha.
  *   HardSigmoid: alpha, beta. Elu, Celu, ThresholdedRelu: alpha. Selu: alpha, gamma. Gelu: approximate (0 erf, 1 tanh).
  *   Erf, Softplus, Softsign, Mish, Exp, Log, Sqrt, Abs, Neg, Reciprocal, Floor, Ceil, Round, Sign: none.

@@ -31,6 +31,8 @@ export interface OpSpec {
   /** The shape rule of an operator that stays in a planned graph (backends lower it); absent for
    * operators the loader or folding removes or rewrites (Constant, Identity, MatMul → Gemm, ...). */
   shape?: ShapeRule;
+  /** Not an ONNX operator: made only by the layer builder (the loader refuses it like any unknown operator). */
+  builderOnly?: boolean;
   /** The README's operator list: the group it appears in, and what is supported. */
   group: 'Convolution and pooling' | 'Dense' | 'Activations' | 'Element-wise and normalization' | 'Tensor' | 'Removed or folded at load';
   doc: string;
@@ -60,13 +62,21 @@ const cmp = (op: string, since = 1, inputs = 2): OpSpec =>
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
   Conv: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConv, shape: shape.convShape, group: 'Convolution and pooling',
-    doc: '2-D; any kernel size, rectangular, per-axis stride, zero/asymmetric/auto padding, dilation, groups and depthwise; constant weights' },
+    doc: '1-D, 2-D and 3-D (3-D: depth taps unfolded into channels of one 2-D convolution); any kernel size, rectangular, per-axis stride, zero/asymmetric/auto padding, dilation, groups and depthwise; constant weights' },
+  ConvTranspose: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeConvTranspose, shape: shape.convTransposeShape, group: 'Convolution and pooling',
+    doc: '1-D, 2-D and 3-D (3-D: depth phases of 2-D ones); strides, pads, auto_pad, output_padding, output_shape, dilations, groups; constant weights' },
   MaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 2, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
-    doc: '2-D; ceil mode, dilation; not the Indices output' },
+    doc: '1-D, 2-D and 3-D; ceil mode, dilation; not the Indices output' },
   AveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
-    doc: '2-D; ceil mode, count_include_pad' },
-  GlobalAveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '4-D' },
-  GlobalMaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '4-D' },
+    doc: '1-D, 2-D and 3-D; ceil mode, count_include_pad' },
+  LpPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizePool, shape: shape.poolShape, group: 'Convolution and pooling',
+    doc: '1-D, 2-D and 3-D; integer p, ceil mode, dilation' },
+  LocallyConnected: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, shape: shape.locallyConnectedShape, builderOnly: true, group: 'Convolution and pooling',
+    doc: 'not an ONNX operator: the layer builder\'s locallyConnected() (unshared weights per output position, stride, padding, dilation)' },
+  GlobalAveragePool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '3-D to 5-D' },
+  GlobalMaxPool: { since: 1, minInputs: 1, maxInputs: 1, maxOutputs: 1, shape: shape.globalPoolShape, group: 'Convolution and pooling', doc: '3-D to 5-D' },
+  GlobalLpPool: { since: 2, minInputs: 1, maxInputs: 1, maxOutputs: 1, normalize: norm.normalizeGlobalLpPool, shape: shape.globalPoolShape, group: 'Convolution and pooling',
+    doc: '3-D to 5-D; integer p' },
   Gemm: { since: 1, minInputs: 2, maxInputs: 3, maxOutputs: 1, normalize: norm.normalizeGemm, shape: shape.gemmShape, group: 'Dense',
     doc: 'every attribute (transA, transB, alpha, beta) and C of any broadcastable shape; constant B with a per-column C is the prepacked GEMM, other forms become Transpose, MatMul, Mul and Add' },
   MatMul: { since: 1, minInputs: 2, maxInputs: 2, maxOutputs: 1, shape: shape.matmulShape, group: 'Dense',

@@ -177,7 +177,7 @@ export function batchNormAffine(gamma: ArrayLike<number>, beta: ArrayLike<number
   return { scale, shift };
 }
 
-/** Folds BatchNormalization into the preceding Conv or Gemm (when that output has no other use):
+/** Folds BatchNormalization into the preceding Conv, ConvTranspose or Gemm (when that output has no other use):
  * W' = W·s, b' = (b − mean)·s + beta with s = scale / sqrt(var + eps), per output channel. */
 export const foldBatchNorm: Pass = (g, dims) => {
   let changed = false;
@@ -186,14 +186,14 @@ export const foldBatchNorm: Pass = (g, dims) => {
     if (bn.op !== 'BatchNormalization') continue;
     const x = bn.inputs[0];
     const prod = ix.producerOf(x);
-    if (!prod || (prod.op !== 'Conv' && prod.op !== 'Gemm') || prod.attrs.act || prod.attrs.residual) continue;
+    if (!prod || (prod.op !== 'Conv' && prod.op !== 'ConvTranspose' && prod.op !== 'Gemm') || prod.attrs.act || prod.attrs.residual) continue;
     if (ix.singleUse(x) !== bn) continue;
     const [scale, beta, mean, vari] = bn.inputs.slice(1).map((i) => g.consts.get(i));
     if (!scale || !beta || !mean || !vari) continue;
     const w = g.consts.get(prod.inputs[1]);
     if (!w || w.dtype !== 'float32') continue;
     const { scale: s, shift } = batchNormAffine(f32(scale), f32(beta), f32(mean), f32(vari), bn.attrs.epsilon, dims.get(x)![1]);
-    if (prod.op === 'Conv') {
+    if (prod.op === 'Conv' || prod.op === 'ConvTranspose') {
       if (!scaleConv(ix, dims, prod, s, shift)) continue;
     } else {
       if (!scaleGemm(ix, dims, prod, s, shift)) continue;
@@ -205,14 +205,25 @@ export const foldBatchNorm: Pass = (g, dims) => {
   return changed;
 };
 
-/** Conv: W[o] *= s[o]; b[o] = b[o]·s[o] + shift[o]. */
+/** Conv: W[o] *= s[o]; b[o] = b[o]·s[o] + shift[o]. ConvTranspose (W [C_in][C_out/groups][kh][kw]):
+ * output channel o = g·(C_out/groups) + co scales W[ci][co] for the input channels ci of group g. */
 function scaleConv(ix: GraphIndex, dims: Map<string, number[]>, conv: Node, s: Float32Array, shift: Float32Array): boolean {
   const g = ix.g;
   const w = g.consts.get(conv.inputs[1])!;
-  const O = w.dims[0], per = size(w.dims) / O;
+  const transposed = conv.op === 'ConvTranspose';
+  const O = transposed ? w.dims[1] * conv.attrs.groups : w.dims[0], per = size(w.dims.slice(2));
   if (s.length !== O) return false;
   const nw = new Float32Array(f32(w));
-  for (let o = 0; o < O; o++) for (let k = 0; k < per; k++) nw[o * per + k] *= s[o];
+  if (transposed) {
+    const cinG = w.dims[0] / conv.attrs.groups, coutG = w.dims[1];
+    for (let ci = 0; ci < w.dims[0]; ci++) for (let co = 0; co < coutG; co++) {
+      const o = Math.floor(ci / cinG) * coutG + co;
+      for (let k = 0; k < per; k++) nw[(ci * coutG + co) * per + k] *= s[o];
+    }
+  } else {
+    const perO = size(w.dims) / O;
+    for (let o = 0; o < O; o++) for (let k = 0; k < perO; k++) nw[o * perO + k] *= s[o];
+  }
   const oldB = conv.inputs[2] ? g.consts.get(conv.inputs[2]) : undefined;
   const nb = new Float32Array(O);
   for (let o = 0; o < O; o++) nb[o] = (oldB ? f32(oldB)[o] : 0) * s[o] + shift[o];
@@ -245,7 +256,7 @@ function scaleGemm(ix: GraphIndex, dims: Map<string, number[]>, gemm: Node, s: F
   return true;
 }
 
-/** Folds Mul/Div/Add/Sub by a per-channel constant after a Conv into its weights and bias. */
+/** Folds Mul/Div/Add/Sub by a per-channel constant after a Conv or ConvTranspose into its weights and bias. */
 export const foldChannelAffine: Pass = (g, dims) => {
   let changed = false;
   const ix = new GraphIndex(g);
@@ -256,7 +267,7 @@ export const foldChannelAffine: Pass = (g, dims) => {
       if ((op.op === 'Div' || op.op === 'Sub') && side !== 0) continue; // only conv / k, conv − k
       const c = g.consts.get(k);
       const conv = ix.producerOf(x);
-      if (!c || !conv || conv.op !== 'Conv' || conv.attrs.act || conv.attrs.residual || ix.singleUse(x) !== op) continue;
+      if (!c || !conv || (conv.op !== 'Conv' && conv.op !== 'ConvTranspose') || conv.attrs.act || conv.attrs.residual || ix.singleUse(x) !== op) continue;
       const xd = dims.get(x)!;
       const v = perChannel(c, xd.length, xd[1]);
       if (!v) continue;
@@ -486,6 +497,70 @@ export const cancelTransposes: Pass = (g) => {
   return changed;
 };
 
+/** Operators that commute with a Reshape or a Transpose before them (element-wise unary), and batch-norm,
+ * which commutes with a Reshape that keeps the batch and channel axes. */
+const UNARY = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish']);
+
+/**
+ * `op(Reshape(x))` → `Reshape(op(x))` (and `op(Transpose(x))` → `Transpose(op(x))` for element-wise unary
+ * operators), when the Reshape or Transpose has no other reader: the operator then runs on x's shape and
+ * meets its producer (a 1-D Conv's Relu or BatchNormalization, between the Reshapes the 1-D rewrite puts
+ * around each layer, or a 3-D Conv's Relu after its Reshape and Transpose, can fuse or fold into it), and a
+ * Reshape reaches the next layer's, where cancelReshapes removes the pair. Repeats until nothing moves.
+ */
+export const sinkReshapes: Pass = (g, dims) => {
+  let changed = false;
+  for (let round = 0; round <= g.nodes.length && sinkOnce(g, dims); round++) changed = true;
+  return changed;
+};
+
+function sinkOnce(g: Graph, dims: Map<string, number[]>): boolean {
+  let changed = false;
+  const ix = new GraphIndex(g);
+  const pos = new Map(g.nodes.map((n, i) => [n, i]));
+  for (const op of g.nodes.slice()) {
+    if (!UNARY.has(op.op) && op.op !== 'BatchNormalization') continue;
+    const r = ix.producerOf(op.inputs[0]);
+    if (!r || (r.op !== 'Reshape' && !(r.op === 'Transpose' && UNARY.has(op.op))) || ix.singleUse(r.outputs[0]) !== op) continue;
+    const x = r.inputs[0], mid = r.outputs[0], out = op.outputs[0];
+    const xd = dims.get(x)!, yd = dims.get(mid)!;
+    if (op.op === 'BatchNormalization' && !(xd.length >= 2 && xd[0] === yd[0] && xd[1] === yd[1])) continue;
+    // op now produces `mid` (with x's dims); the reshape reads it and produces op's old output
+    ix.edit(r, () => { r.outputs = ['']; });
+    ix.edit(op, () => { op.inputs[0] = x; op.outputs = [mid]; });
+    ix.edit(r, () => { r.inputs = [mid]; r.outputs = [out]; });
+    dims.set(mid, xd.slice());
+    // keep g.nodes in topological order: op takes the reshape's place and the reshape op's
+    const i = pos.get(r)!, j = pos.get(op)!;
+    g.nodes[i] = op; g.nodes[j] = r; pos.set(op, i); pos.set(r, j);
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+}
+
+/** Reshape(Reshape(x)) back to x's own dims is removed (its readers read x): the pair the 1-D rewrite
+ * leaves between two 1-D layers, so a 1-D chain stays 4-D. Other compositions are left as they are (a
+ * composed 4-D → 4-D reshape may not be free on an NHWC backend). */
+export const cancelReshapes: Pass = (g, dims) => {
+  let changed = false;
+  const ix = new GraphIndex(g);
+  for (const r2 of g.nodes) {
+    if (r2.op !== 'Reshape' || ix.isRemoved(r2)) continue;
+    const r1 = ix.producerOf(r2.inputs[0]);
+    if (!r1 || (r1.op !== 'Reshape' && r1.op !== 'Flatten')) continue;
+    const x = r1.inputs[0], z = r2.outputs[0];
+    const xd = dims.get(x)!, zd = dims.get(z)!;
+    if (xd.length !== zd.length || xd.some((d, k) => d !== zd[k]) || ix.isOutput(z)) continue;
+    ix.remove(r2);
+    ix.renameUses(z, x);
+    // r1, when nothing else reads it, goes in the final removeDeadNodes
+    changed = true;
+  }
+  ix.commit();
+  return changed;
+};
+
 /** Drops nodes whose outputs do not reach a graph output, and constants no node reads. */
 export const removeDeadNodes: Pass = (g) => {
   // a node is kept when one of its outputs is needed; a kept node needs its inputs. A worklist from
@@ -516,6 +591,8 @@ export const PASSES: { name: string; run: Pass }[] = [
   { name: 'removeDeadNodes', run: removeDeadNodes },
   { name: 'cancelTransposes', run: cancelTransposes },
   { name: 'recognizeGelu', run: recognizeGelu },
+  { name: 'sinkReshapes', run: sinkReshapes },
+  { name: 'cancelReshapes', run: cancelReshapes },
   { name: 'foldBatchNorm', run: foldBatchNorm },
   { name: 'foldChannelAffine', run: foldChannelAffine },
   { name: 'foldPad', run: foldPad },

@@ -101,6 +101,79 @@ export const convShape: ShapeRule = (node, inputs) => {
   return [out];
 };
 
+/**
+ * ConvTranspose: per spatial axis out = S·(in − 1) + ((F − 1)·D + 1) − P_begin − P_end, where the planned
+ * node's end pad already holds − output_padding (folding resolves output_padding, output_shape and auto_pad
+ * into pads; an end pad may be negative). W is [C_in, C_out / groups, kh, kw].
+ */
+export const convTransposeShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0];
+  const w = inputs[1];
+  if (!w || w.length !== 4) throw new LayerError(node.name, node.op, `weights must be 4-D [C_in, C_out/groups, kh, kw], got [${(w ?? []).join(', ')}]`);
+  if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got shape [${x.join(', ')}]`);
+  const g = a.groups;
+  checkPositive(node, 'groups', [g]);
+  checkPositive(node, 'kernel', a.kernel);
+  checkPositive(node, 'strides', a.strides);
+  checkPositive(node, 'dilations', a.dilations);
+  checkPositive(node, 'begin pads', [a.pads[0], a.pads[1]], true);
+  if (w[0] !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[0]} input channels, input has ${x[1]}`);
+  if (x[1] % g !== 0) throw new LayerError(node.name, node.op, `groups ${g} must divide input channels ${x[1]}`);
+  if (w[2] !== a.kernel[0] || w[3] !== a.kernel[1]) throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
+  const cout = w[1] * g;
+  const b = inputs[2];
+  if (b && b.length && size(b) !== cout) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${cout}`);
+  const out = [x[0], cout, 0, 0];
+  for (let i = 0; i < 2; i++) {
+    out[2 + i] = a.strides[i] * (x[2 + i] - 1) + (a.kernel[i] - 1) * a.dilations[i] + 1 - a.pads[i] - a.pads[i + 2];
+    if (out[2 + i] <= 0) throw new LayerError(node.name, node.op, `pads [${a.pads.join(', ')}] leave no output along ${i ? 'width' : 'height'} (input ${x[2 + i]})`);
+  }
+  return [out];
+};
+
+/** One phase of one axis of a transposed convolution (the sub-pixel decomposition, used by the wasm
+ * lowering and by the 3-D rewrite): output positions r + q·s for q < count; taps (kernel index, input offset:
+ * input index = q + offset); an empty tap list means no kernel tap reaches these positions. */
+export interface AxisPhase { r: number; count: number; taps: { k: number; offset: number }[] }
+
+/** The phases of one axis of a transposed convolution (output length `out`, input length `inp`). */
+export function axisPhases(out: number, inp: number, k: number, s: number, d: number, padBegin: number): AxisPhase[] {
+  const phases: AxisPhase[] = [];
+  for (let r = 0; r < Math.min(s, out); r++) {
+    const taps: AxisPhase['taps'] = [];
+    for (let t = 0; t < k; t++) {
+      const num = r + padBegin - t * d;
+      if (((num % s) + s) % s !== 0) continue;
+      const offset = num / s;
+      // taps that never land inside the input for any q of this phase contribute nothing
+      const count = Math.ceil((out - r) / s);
+      if (offset + count - 1 < 0 || offset >= inp) continue;
+      taps.push({ k: t, offset });
+    }
+    phases.push({ r, count: Math.ceil((out - r) / s), taps });
+  }
+  return phases;
+}
+
+/**
+ * LocallyConnected (layer builder only): a convolution with its own weights at every output position.
+ * W [OH, OW, C_out, C_in, kh, kw] with OH, OW the usual window output size; bias [OH, OW, C_out].
+ */
+export const locallyConnectedShape: ShapeRule = (node, inputs) => {
+  const a = node.attrs;
+  const x = inputs[0], w = inputs[1];
+  if (!w || w.length !== 6) throw new LayerError(node.name, node.op, `weights must be 6-D [OH, OW, C_out, C_in, kh, kw], got [${(w ?? []).join(', ')}]`);
+  const [oh, ow] = spatial(node, x, a);
+  if (w[0] !== oh || w[1] !== ow) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] are for ${w[0]}x${w[1]} output positions, the output is ${oh}x${ow}`);
+  if (w[3] !== x[1]) throw new LayerError(node.name, node.op, `weights [${w.join(', ')}] expect ${w[3]} input channels, input has ${x[1]}`);
+  if (w[4] !== a.kernel[0] || w[5] !== a.kernel[1]) throw new LayerError(node.name, node.op, `kernel ${fmt(a.kernel)} does not match weights [${w.join(', ')}]`);
+  if (w[2] <= 0) throw new LayerError(node.name, node.op, `output channels must be positive, got ${w[2]}`);
+  const b = inputs[2];
+  if (b && b.length && size(b) !== oh * ow * w[2]) throw new LayerError(node.name, node.op, `bias has ${size(b)} elements, expected ${oh}x${ow}x${w[2]}`);
+  return [[x[0], w[2], oh, ow]];
+};
+
 export const gemmShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];
@@ -133,6 +206,7 @@ export const globalPoolShape: ShapeRule = (node, inputs) => {
   const a = node.attrs;
   const x = inputs[0];
   if (x.length !== 4) throw new LayerError(node.name, node.op, `expects a 4-D NCHW input, got [${x.join(', ')}]`);
+  if (x[2] * x[3] <= 0) throw new LayerError(node.name, node.op, `input [${x.join(', ')}] has no pixels`);
   return [[x[0], x[1], 1, 1]];
 };
 

@@ -233,6 +233,20 @@ export function macsOf(node: Node, dims: ReadonlyMap<string, number[]>): number 
     const w = dims.get(node.inputs[1])!;
     return size(out) * w[1] * w[2] * w[3];
   }
+  if (node.op === 'ConvTranspose') { // every input value times its C_out/groups·kh·kw weights, minus what the crop drops
+    const x = dims.get(node.inputs[0])!, w = dims.get(node.inputs[1])!, a = node.attrs;
+    let taps = 1;
+    for (let i = 0; i < 2; i++) { // per axis: (input, tap) pairs whose output lands inside [0, out)
+      let t = 0;
+      for (let ix = 0; ix < x[2 + i]; ix++) for (let k = 0; k < w[2 + i]; k++) {
+        const o = ix * a.strides[i] - a.pads[i] + k * a.dilations[i];
+        if (o >= 0 && o < out[2 + i]) t++;
+      }
+      taps *= t;
+    }
+    return x[0] * x[1] * w[1] * taps;
+  }
+  if (node.op === 'LocallyConnected') { const w = dims.get(node.inputs[1])!; return out[0] * size(w); }
   if (node.op === 'Gemm') return out[0] * out[1] * dims.get(node.inputs[0])![1];
   if (node.op === 'MatMul') { const a = dims.get(node.inputs[0])!; return size(out) * a[a.length - 1]; }
   return 0;

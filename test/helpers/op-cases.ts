@@ -14,6 +14,7 @@ import { TENSOR_CASES } from './op-cases/tensor.js';
 import { REDUCE_CASES } from './op-cases/reduce.js';
 import { UNARY_CASES } from './op-cases/unary.js';
 import { MOBILE_CASES } from './op-cases/mobile.js';
+import { CONV_CASES } from './op-cases/conv.js';
 
 export interface OpCase {
   name: string;
@@ -326,6 +327,7 @@ export const OP_CASES: OpCase[] = [
   ...REDUCE_CASES,
   ...UNARY_CASES,
   ...MOBILE_CASES,
+  ...CONV_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

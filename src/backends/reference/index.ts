@@ -8,7 +8,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
-import { refConv2d } from './kernels/conv.js';
+import { refConv2d, refConvTranspose2d, refLocallyConnected2d } from './kernels/conv.js';
 import { refGemm, refMatMul } from './kernels/gemm.js';
 import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
 import { refPool, refGlobalPool } from './kernels/pool.js';
@@ -58,10 +58,10 @@ function gather(out: readonly number[], src: (idx: number[]) => number, x: Array
   return y;
 }
 
-const window = (op: 'max' | 'avg'): RefOpFn => (node, [x], [xd]) => {
+const window = (op: 'max' | 'avg' | 'lp'): RefOpFn => (node, [x], [xd]) => {
   const a = node.attrs;
   return [refPool(x!, {
-    kind: op, n: xd[0], c: xd[1], h: xd[2], w: xd[3], kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1],
+    kind: op, p: a.p, n: xd[0], c: xd[1], h: xd[2], w: xd[3], kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1],
     pads: a.pads, dh: a.dilations[0], dw: a.dilations[1], ceil: !!a.ceilMode, countIncludePad: !!a.countIncludePad,
   }).y];
 };
@@ -107,6 +107,20 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
       sh: a.strides[0], sw: a.strides[1], pads: a.pads, dh: a.dilations[0], dw: a.dilations[1], groups: a.groups,
     }, identity)];
   },
+  ConvTranspose: (node, [x, w, b], [xd, wd], [yd]) => {
+    const a = node.attrs;
+    return [refConvTranspose2d(x!, w!, b ?? undefined, {
+      n: xd[0], cin: xd[1], h: xd[2], w: xd[3], cout: yd[1], oh: yd[2], ow: yd[3], kh: wd[2], kw: wd[3],
+      sh: a.strides[0], sw: a.strides[1], pt: a.pads[0], pl: a.pads[1], dh: a.dilations[0], dw: a.dilations[1], groups: a.groups,
+    })];
+  },
+  LocallyConnected: (node, [x, w, b], [xd], [yd]) => {
+    const a = node.attrs;
+    return [refLocallyConnected2d(x!, w!, b ?? undefined, {
+      n: xd[0], cin: xd[1], h: xd[2], w: xd[3], cout: yd[1], oh: yd[2], ow: yd[3], kh: a.kernel[0], kw: a.kernel[1],
+      sh: a.strides[0], sw: a.strides[1], pt: a.pads[0], pl: a.pads[1], dh: a.dilations[0], dw: a.dilations[1],
+    })];
+  },
   Gemm: (node, [x, w, c], [xd, , cd], [yd]) => {
     const a = node.attrs, [m, n] = yd, k = a.transA ? xd[0] : xd[1];
     if (a.transA) x = refTranspose(x!, xd, [1, 0]).y;
@@ -120,6 +134,8 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
   MatMul: (_n, [a, b], [ad, bd], [yd]) => [refMatMul(a!, ad, b!, bd, yd)],
   MaxPool: window('max'),
   AveragePool: window('avg'),
+  LpPool: window('lp'),
+  GlobalLpPool: (n, [x], [xd]) => [refGlobalPool(x!, 'lp', xd[0], xd[1], xd[2], xd[3], n.attrs.p)],
   GlobalAveragePool: (_n, [x], [xd]) => [refGlobalPool(x!, 'avg', xd[0], xd[1], xd[2], xd[3])],
   GlobalMaxPool: (_n, [x], [xd]) => [refGlobalPool(x!, 'max', xd[0], xd[1], xd[2], xd[3])],
   ...Object.fromEntries(Object.keys(ACTIVATION_ATTRS).map((op) => [op, activation])),

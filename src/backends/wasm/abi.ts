@@ -13,6 +13,8 @@ export const KERNELS = {
   f32_dwconv_16c: ['ind', 'taps', 'w', 'c', 'cStride', 'r', 'rStride', 'channels', 'act', 'p0', 'p1'], // assembly/dwconv.ts
   f32_maxpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl'], // assembly/pool.ts
   f32_avgpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'pb', 'pr', 'includePad'], // assembly/pool.ts
+  f32_local_conv_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'cin', 'cout', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'w', 'act', 'p0', 'p1'], // assembly/local.ts
+  f32_lppool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'p'], // assembly/pool.ts
   f32_global_pool_nhwc: ['x', 'hw', 'xStride', 'y', 'yStride', 'c', 'mode'], // assembly/pool.ts
   f32_activation: ['x', 'y', 'act', 'p0', 'p1'], // assembly/eltwise.ts
   f32_fill: ['y', 'value'], // assembly/eltwise.ts

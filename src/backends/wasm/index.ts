@@ -11,6 +11,7 @@ import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
 import { buildProgram, type Program } from './program.js';
 import { reshapeScratchBytes, wasmSupports, ptrOf, WASM_ACTIVATIONS } from './lower.js';
+import { convTransposeScratchBytes } from './kernels/deconv.js';
 
 export interface WasmOptions extends BackendOptions {
   /** Force a kernel binary (tests and benchmarks); default: the best the engine validates. */
@@ -24,7 +25,7 @@ export interface WasmOptions extends BackendOptions {
 }
 
 export const WASM_CAPS: Capabilities = {
-  activationProducers: new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max']),
+  activationProducers: new Set(['Conv', 'ConvTranspose', 'LocallyConnected', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max']),
   fusableActivations: WASM_ACTIVATIONS,
   residualProducers: new Set(['Conv', 'Gemm']),
   sliceWriters: new Set(['Conv', 'MaxPool', 'AveragePool']),
@@ -32,7 +33,8 @@ export const WASM_CAPS: Capabilities = {
   // NHWC inside: channels innermost for the GEMM/depthwise microkernels (docs/DESIGN.md, Layout)
   layout: (dims) => (dims.length === 4 ? 'nhwc' : 'dense'),
   alignment: 64, // a cache line; keeps every tensor 16-byte aligned for v128 loads
-  scratchBytes: reshapeScratchBytes,
+  // working memory: a 4-D reshape through the dense order; a strided ConvTranspose's phase outputs before the interleave (kernels/deconv.ts)
+  scratchBytes: (node, dims) => (node.op === 'ConvTranspose' ? convTransposeScratchBytes(node.attrs.strides, size(dims.get(node.outputs[0])!)) : reshapeScratchBytes(node, dims)),
 };
 
 let warnedNoSharedMemory = false;

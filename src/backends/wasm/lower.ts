@@ -10,6 +10,8 @@ import type { ConstRegion } from './consts.js';
 import { lowerConv2d, convWorkspaceBytes, type ConvShape } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import { lowerMatMul, type MatMulOperand } from './kernels/matmul.js';
+import { lowerConvTranspose } from './kernels/deconv.js';
+import { lowerLocallyConnected } from './kernels/local.js';
 import * as pool from './kernels/pool.js';
 import * as elt from './kernels/eltwise.js';
 import * as red from './kernels/reduce.js';
@@ -117,6 +119,22 @@ export function workspaceBytes(node: Node, graph: Graph, values: ReadonlyMap<str
   return convWorkspaceBytes(convShape(node, w), { n, c, h, w: ww }, { threads });
 }
 
+const convTranspose: Lowering = (ctx) => {
+  const a = ctx.node.attrs;
+  if (!ctx.consts[1]) fail(ctx, 'weights must be a constant initializer');
+  return lowerConvTranspose({
+    weights: f32(ctx, 1)!, bias: f32(ctx, 2), kernel: a.kernel, strides: a.strides, dilations: a.dilations,
+    pads: a.pads, groups: a.groups, act: ctx.act,
+  }, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.scratch ?? 0, ctx.cw);
+};
+
+const locallyConnected: Lowering = (ctx) => {
+  const a = ctx.node.attrs;
+  if (!ctx.consts[1]) fail(ctx, 'weights must be a constant');
+  return lowerLocallyConnected({ weights: f32(ctx, 1)!, bias: f32(ctx, 2), kernel: a.kernel, strides: a.strides, pads: a.pads, dilations: a.dilations, act: ctx.act },
+    nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.cw);
+};
+
 const gemm: Lowering = (ctx) => {
   const a = ctx.node.attrs;
   const x = act(ctx);
@@ -164,7 +182,7 @@ const window: Lowering = (ctx) => {
   const a = ctx.node.attrs;
   const x = act(ctx);
   return pool.lowerPool({
-    kind: ctx.node.op === 'MaxPool' ? 'max' : 'avg',
+    kind: ctx.node.op === 'MaxPool' ? 'max' : ctx.node.op === 'LpPool' ? 'lp' : 'avg', p: a.p,
     kernel: a.kernel, strides: a.strides, pads: a.pads, dilations: a.dilations,
     ceilMode: !!a.ceilMode, countIncludePad: !!a.countIncludePad,
   }, nhwc(x), nhwc(ctx.outputs[0]), ctx.cw);
@@ -483,6 +501,8 @@ const CHECKS: Record<string, Check> = {
   ...Object.fromEntries([...REDUCTIONS, ...NORMALIZATIONS, ...SOFTMAXES, 'LRN'].map((op) => [op, rankAtMost8])),
   Conv: constWeights(1, 'weights'),
   // fold.ts leaves only transA = 0 and a constant B on Gemm (other forms become Transpose/MatMul/Add)
+  ConvTranspose: constWeights(1, 'weights'),
+  LocallyConnected: constWeights(1, 'weights'),
   Gemm: (node, d, g) => (node.attrs.transA ? 'transA=1 is not supported' : constWeights(1, 'weights (input B)')(node, d, g)),
   BatchNormalization: (node, d) => {
     const r = d(node.inputs[0]).length;
@@ -507,8 +527,9 @@ export function wasmSupports(node: Node, dimsOf: (name: string) => number[], gra
 }
 
 export const WASM_OPS: Record<string, Lowering> = {
-  Conv: conv, Gemm: gemm, MatMul: matmul,
-  MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  Conv: conv, ConvTranspose: convTranspose, LocallyConnected: locallyConnected, Gemm: gemm, MatMul: matmul,
+  MaxPool: window, AveragePool: window, LpPool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  GlobalLpPool: (ctx) => pool.lowerGlobalLpPool(ctx.node.attrs.p, nhwc(act(ctx)), nhwc(ctx.outputs[0]), ctx.cw),
   ...Object.fromEntries(Object.keys(ACTS).filter((op) => op !== 'Silu').map((op) => [op, activation])),
   Add: binary, Sub: binary, Mul: binary, Div: binary, PRelu: binary, Pow: binary, Min: binary, Max: binary,
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,

@@ -66,7 +66,7 @@ export class WebGpuBackend implements Backend {
   private constructor(readonly device: GPUDevice, adapter: GPUAdapter, software: string | null, private readonly options: WebGpuOptions) {
     this.gpuCaps = {
       // the wasm backend's fusions, so that a graph optimized here also runs there after a fault
-      activationProducers: new Set(['Conv', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max']),
+      activationProducers: new Set(['Conv', 'ConvTranspose', 'LocallyConnected', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'PRelu', 'Pow', 'Min', 'Max']),
       fusableActivations: WGSL_ACTIVATIONS,
       residualProducers: new Set(['Conv', 'Gemm']),
       sliceWriters: new Set(),

@@ -269,6 +269,72 @@ fn store(z: u32, r: u32, c: u32, acc: f32) {
 
 // ---- Gemm ----
 
+/** ConvTranspose, gather form, one invocation per output: y[n][co][oy][ox] sums x[n][ci][iy][ix]·W[ci][co][ky][kx]
+ * over the taps with oy + pt − ky·dh = iy·sh (exactly) inside the input; then bias and the fused activation. */
+const convTranspose: Gen = (ctx) => {
+  const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
+  const [, cin, h, w] = x.dims, [, cout, oh, ow] = y.dims;
+  const coutG = cout / a.groups, cinG = cin / a.groups;
+  const [kh, kw] = a.kernel, [sh, sw] = a.strides, [dh, dw] = a.dilations, [pt, pl] = a.pads;
+  const bias = !!ctx.inputs[2] || !!ctx.consts[2];
+  const decls: BindDecl[] = [{ name: 'X' }, { name: 'Wt' }];
+  const operands: Operand[] = [{ value: x }, { data: f32(ctx.consts[1]!) }];
+  if (bias) { decls.push({ name: 'Bs_' }); operands.push(operand(ctx, 2)); }
+  decls.push({ name: 'Y', write: true });
+  operands.push({ value: y });
+  const t = size(y.dims);
+  return [elementwise('wgsl_conv_transpose', `convT|${x.dims}|${y.dims}|${a.kernel}|${a.strides}|${a.dilations}|${pt},${pl}|${a.groups}|${bias}|${actKey(a.act)}`, t,
+    decls, operands, actFn(a.act),
+    `let ox = i32(gi % ${u(ow)}); let oy = i32((gi / ${u(ow)}) % ${u(oh)}); let co = (gi / ${u(oh * ow)}) % ${u(cout)}; let nn = gi / ${u(cout * oh * ow)};
+  let g = co / ${u(coutG)}; let cog = co % ${u(coutG)};
+  var acc = 0.0;
+  for (var ky = 0i; ky < ${i(kh)}; ky++) {
+    let ny = oy + ${i(pt)} - ky * ${i(dh)};
+    if (ny < 0i || ny % ${i(sh)} != 0i || ny / ${i(sh)} >= ${i(h)}) { continue; }
+    let iy = u32(ny / ${i(sh)});
+    for (var kx = 0i; kx < ${i(kw)}; kx++) {
+      let nx = ox + ${i(pl)} - kx * ${i(dw)};
+      if (nx < 0i || nx % ${i(sw)} != 0i || nx / ${i(sw)} >= ${i(w)}) { continue; }
+      let ix = u32(nx / ${i(sw)});
+      for (var c = 0u; c < ${u(cinG)}; c++) {
+        let ci = g * ${u(cinG)} + c;
+        acc += X[((nn * ${u(cin)} + ci) * ${u(h)} + iy) * ${u(w)} + ix] * Wt[((ci * ${u(coutG)} + cog) * ${u(kh)} + u32(ky)) * ${u(kw)} + u32(kx)];
+      }
+    }
+  }
+  ${epilogue({ bias, residual: false }, 'co', 'gi')}`)];
+};
+
+/** Locally-connected layer, one invocation per output: W [OH][OW][C_out][C_in][kh][kw], bias [OH][OW][C_out]. */
+const locallyConnected: Gen = (ctx) => {
+  const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
+  const [, cin, h, w] = x.dims, [, cout, oh, ow] = y.dims;
+  const [kh, kw] = a.kernel, [sh, sw] = a.strides, [dh, dw] = a.dilations, [pt, pl] = a.pads;
+  const bias = !!ctx.inputs[2] || !!ctx.consts[2];
+  const decls: BindDecl[] = [{ name: 'X' }, { name: 'Wt' }];
+  const operands: Operand[] = [{ value: x }, { data: f32(ctx.consts[1]!) }];
+  if (bias) { decls.push({ name: 'Bs_' }); operands.push(operand(ctx, 2)); }
+  decls.push({ name: 'Y', write: true });
+  operands.push({ value: y });
+  return [elementwise('wgsl_locally_connected', `local|${x.dims}|${y.dims}|${a.kernel}|${a.strides}|${a.dilations}|${pt},${pl}|${bias}|${actKey(a.act)}`, size(y.dims),
+    decls, operands, actFn(a.act),
+    `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let co = (gi / ${u(oh * ow)}) % ${u(cout)}; let nn = gi / ${u(cout * oh * ow)};
+  let q = oy * ${u(ow)} + ox;
+  var acc = ${bias ? `Bs_[q * ${u(cout)} + co]` : '0.0'};
+  for (var ky = 0u; ky < ${u(kh)}; ky++) {
+    let iy = i32(oy * ${u(sh)} + ky * ${u(dh)}) - ${i(pt)};
+    if (iy < 0i || iy >= ${i(h)}) { continue; }
+    for (var kx = 0u; kx < ${u(kw)}; kx++) {
+      let ix = i32(ox * ${u(sw)} + kx * ${u(dw)}) - ${i(pl)};
+      if (ix < 0i || ix >= ${i(w)}) { continue; }
+      for (var ci = 0u; ci < ${u(cin)}; ci++) {
+        acc += X[((nn * ${u(cin)} + ci) * ${u(h)} + u32(iy)) * ${u(w)} + u32(ix)] * Wt[(((q * ${u(cout)} + co) * ${u(cin)} + ci) * ${u(kh)} + ky) * ${u(kw)} + kx];
+      }
+    }
+  }
+  Y[gi] = act(acc);`)];
+};
+
 const gemm: Gen = (ctx) => {
   const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
   const [m, n] = y.dims, k = a.transA ? x.dims[0] : x.dims[1];
@@ -481,11 +547,12 @@ const indexMap: Gen = (ctx) => {
 const RW = 64;
 
 /** Per row `rowsTotal`: the elements X[rowBase + j*stride], j < len; `finish` writes row `row` from `red`. */
-function rowReduce(kernel: string, key: string, rowsTotal: number, decls: BindDecl[], operands: Operand[], rowBase: string, len: number, stride: number, body: string): Step {
+function rowReduce(kernel: string, key: string, rowsTotal: number, decls: BindDecl[], operands: Operand[], rowBase: string, len: number, stride: number, body: string, pre = ''): Step {
   const groups = grid1d(rowsTotal, 1);
   return {
     kernel, key: `${key}|${groups.join('x')}`, operands, groups,
     wgsl: () => `${bindings(decls)}
+${pre}
 var<workgroup> red: array<f32, ${RW}>;
 fn reduce(li: u32, v: f32, isMax: bool) -> f32 {
   red[li] = v;
@@ -525,14 +592,28 @@ const globalPool: Gen = (ctx) => {
 
 // ---- pooling (one invocation per output; memory-bound) ----
 
+/** Lp pooling's |v|^p (repeated multiplication, p a small integer) and s^(1/p) (exact for p = 1, sqrt for 2). */
+const lpFns = (p: number): string => `fn powAbs(v: f32) -> f32 { let a = abs(v); var t = a; for (var k = 1u; k < ${u(p)}; k++) { t = t * a; } return t; }
+fn rootP(s: f32) -> f32 { return ${p === 1 ? 's' : p === 2 ? 'sqrt(s)' : `select(pow(s, ${f(1 / p)}), 0.0, s == 0.0)`}; }`;
+
+const globalLpPool: Gen = (ctx) => {
+  const x = ctx.inputs[0]!, y = ctx.outputs[0], [n, c] = x.dims, hw = size(x.dims.slice(2)), p = ctx.node.attrs.p as number;
+  return [rowReduce('wgsl_global_lp', `gpool|lp${p}|${n * c}|${hw}`, n * c, [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }],
+    `row * ${u(hw)}`, hw, 1,
+    `var acc = 0.0;
+  for (var j = li; j < LEN; j += ${u(RW)}) { acc = acc + powAbs(X[base + j]); }
+  let r = reduce(li, acc, false);
+  if (li == 0u) { Y[row] = rootP(r); }`, lpFns(p))];
+};
+
 const window: Gen = (ctx) => {
   const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
   const [, , h, w] = x.dims, [, , oh, ow] = y.dims, t = size(y.dims);
   const [pt, pl, pb, pr] = a.pads as number[];
-  const isMax = ctx.node.op === 'MaxPool';
+  const isMax = ctx.node.op === 'MaxPool', lp = ctx.node.op === 'LpPool' ? a.p as number : 0;
   const p = { kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1], dh: a.dilations[0], dw: a.dilations[1] };
-  return [elementwise(isMax ? 'wgsl_maxpool' : 'wgsl_avgpool', `pool|${isMax}|${x.dims}|${y.dims}|${JSON.stringify(p)}|${a.pads}|${!!a.countIncludePad}`, t,
-    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], '',
+  return [elementwise(isMax ? 'wgsl_maxpool' : lp ? 'wgsl_lppool' : 'wgsl_avgpool', `pool|${ctx.node.op}|${lp}|${x.dims}|${y.dims}|${JSON.stringify(p)}|${a.pads}|${!!a.countIncludePad}`, t,
+    [{ name: 'X' }, { name: 'Y', write: true }], [{ value: x }, { value: y }], lp ? lpFns(lp) : '',
     `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let nc = gi / ${u(oh * ow)};
   var mx = ${NEG_INF}; var sum = 0.0; var valid = 0u; var padded = 0u;
   for (var ky = 0u; ky < ${u(p.kh)}; ky++) {
@@ -542,10 +623,10 @@ const window: Gen = (ctx) => {
       if (iy < ${i(h + pb)} && ix < ${i(w + pr)}) { padded++; }
       if (iy < 0 || iy >= ${i(h)} || ix < 0 || ix >= ${i(w)}) { continue; }
       let v = X[(nc * ${u(h)} + u32(iy)) * ${u(w)} + u32(ix)];
-      mx = max(mx, v); sum += v; valid++;
+      mx = max(mx, v); sum += ${lp ? 'powAbs(v)' : 'v'}; valid++;
     }
   }
-  ${isMax ? 'Y[gi] = mx;' : `let dv = ${a.countIncludePad ? 'padded' : 'valid'}; Y[gi] = select(0.0, sum / f32(dv), dv > 0u);`}`)];
+  ${isMax ? 'Y[gi] = mx;' : lp ? 'Y[gi] = rootP(sum);' : `let dv = ${a.countIncludePad ? 'padded' : 'valid'}; Y[gi] = select(0.0, sum / f32(dv), dv > 0u);`}`)];
 };
 
 // ---- Resize: per-axis source indices and weights computed on the host in float64 ----
@@ -767,8 +848,8 @@ const lrn: Gen = (ctx) => {
 };
 
 export const WEBGPU_OPS: Record<string, Gen> = {
-  Conv: conv, Gemm: gemm, MatMul: matmul,
-  MaxPool: window, AveragePool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool,
+  Conv: conv, ConvTranspose: convTranspose, LocallyConnected: locallyConnected, Gemm: gemm, MatMul: matmul,
+  MaxPool: window, AveragePool: window, LpPool: window, GlobalAveragePool: globalPool, GlobalMaxPool: globalPool, GlobalLpPool: globalLpPool,
   ...Object.fromEntries([...WGSL_ACTIVATIONS].filter((op) => op !== 'Silu').map((op) => [op, activation])),
   ...Object.fromEntries(Object.keys(BINARY_WGSL).map((op) => [op, binary])),
   BatchNormalization: batchNorm, Concat: concat, Split: split, Slice: slice,
@@ -790,7 +871,7 @@ export function webgpuSupports(node: Node, dims: ReadonlyMap<string, number[]>, 
   if (!WEBGPU_OPS[node.op]) return `operator ${node.op} has no WebGPU kernel`;
   if (!CONST_OPERANDS.has(node.op) && graph.consts.has(node.inputs[0])) return 'input 0 must be computed at run time in this position (a constant is not supported here)';
   if (node.attrs.act && !WGSL_ACTIVATIONS.has(node.attrs.act.op)) return `fused activation ${node.attrs.act.op} has no WGSL epilogue`;
-  if ((node.op === 'Conv' || node.op === 'Gemm') && !graph.consts.has(node.inputs[1])) return 'weights must be a constant initializer';
+  if (['Conv', 'ConvTranspose', 'LocallyConnected', 'Gemm'].includes(node.op) && !graph.consts.has(node.inputs[1])) return 'weights must be a constant initializer';
   if (node.op === 'BatchNormalization' && [1, 2, 3, 4].some((k) => !graph.consts.has(node.inputs[k]))) return 'batch-norm parameters must be constant';
   if (node.op === 'Resize') {
     const x = dims.get(node.inputs[0])!, y = dims.get(node.outputs[0])!;

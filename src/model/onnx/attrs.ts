@@ -74,23 +74,34 @@ export function unsupportedAttr(node: { name: string; op: string }, detail: stri
   throw new UnsupportedError(`${describe(node.name, node.op)}: ${detail}`);
 }
 
+/** Spatial attributes of Conv, ConvTranspose and the pools, for 1-D, 2-D and 3-D (kernel, strides, pads,
+ * dilations of 1 to 3 spatial axes; pads [begins..., ends...] as ONNX writes them). A 1-D or 3-D node keeps
+ * its attributes until folding, which rewrites it into 2-D operators (fold.ts lower1d, lowerConv3d,
+ * lowerConvTranspose3d, lowerPool3d). 4 spatial axes and more are refused here. */
 export function spatialAttrs(node: Node, at: Attrs, withKernel: boolean): Record<string, any> {
   const kernel = at.ints('kernel_shape');
-  if (kernel && kernel.length !== 2) unsupportedAttr(node, `only 2-D ${node.op} is supported, kernel_shape is [${kernel.join(', ')}]`);
+  const maxRank = 3, what = '1-D, 2-D and 3-D';
+  if (kernel && !(kernel.length >= 1 && kernel.length <= maxRank)) unsupportedAttr(node, `only ${what} ${node.op} are supported, kernel_shape is [${kernel.join(', ')}]`);
   if (withKernel && !kernel) throw new ModelFormatError(`${describe(node.name, node.op)}: attribute 'kernel_shape' is required`);
-  const two = (name: string, def: number[], len: number) => {
+  // the number of spatial axes: from kernel_shape when given, else from any other spatial attribute (2 by default)
+  const rank = kernel?.length ?? (['strides', 'dilations'].map((n) => at.ints(n)?.length).find((l) => l) ?? ((at.ints('pads')?.length ?? 4) / 2));
+  if (!(rank >= 1 && rank <= maxRank)) unsupportedAttr(node, `only ${what} ${node.op} are supported (${rank} spatial axes)`);
+  const ones = new Array(rank).fill(1), zeros = new Array(2 * rank).fill(0);
+  const list = (name: string, def: number[], len: number) => {
     const v = at.ints(name, def)!;
-    if (v.length !== len) unsupportedAttr(node, `attribute '${name}' [${v.join(', ')}] must have ${len} values (only 2-D ${node.op} is supported)`);
+    if (v.length !== len) unsupportedAttr(node, `attribute '${name}' [${v.join(', ')}] must have ${len} values (${rank}-D ${node.op})`);
     return v;
   };
   const autoPad = at.str('auto_pad', 'NOTSET');
   oneOf(node, 'auto_pad', autoPad, ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID']);
   const out: Record<string, any> = {
     kernel,
-    strides: two('strides', [1, 1], 2),
-    pads: two('pads', [0, 0, 0, 0], 4),
-    dilations: two('dilations', [1, 1], 2),
+    strides: list('strides', ones, rank),
+    pads: list('pads', zeros, 2 * rank),
+    dilations: list('dilations', ones, rank),
   };
+  if (rank === 1) out.rank1 = true;
+  if (rank === 3) out.rank3 = true;
   if (autoPad !== 'NOTSET') out.autoPad = autoPad;
   return out;
 }
@@ -100,12 +111,38 @@ export function normalizeConv(node: Node, at: Attrs, opset: number): void {
   Object.assign(a, spatialAttrs(node, at, false), { groups: at.int('group', 1) });
 }
 
+/** ConvTranspose: the Conv attributes plus output_padding and output_shape (spatial sizes), resolved to
+ * pads at folding (they need the input size). */
+export function normalizeConvTranspose(node: Node, at: Attrs, opset: number): void {
+  const a = node.attrs;
+  Object.assign(a, spatialAttrs(node, at, false), { groups: at.int('group', 1) });
+  const rank = a.strides.length;
+  const op = at.ints('output_padding', new Array(rank).fill(0))!;
+  if (op.length !== rank) unsupportedAttr(node, `attribute 'output_padding' [${op.join(', ')}] must have ${rank} values`);
+  a.outputPadding = op;
+  const os = at.ints('output_shape');
+  if (os) {
+    if (os.length !== rank && os.length !== rank + 2) throw new ModelFormatError(`${describe(node.name, node.op)}: output_shape [${os.join(', ')}] must have ${rank} values`);
+    a.outputShape = os.slice(os.length - rank);
+  }
+}
+
 export function normalizePool(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   Object.assign(a, spatialAttrs(node, at, true), { ceilMode: at.int('ceil_mode', 0) !== 0 });
   if (node.op === 'AveragePool') a.countIncludePad = at.int('count_include_pad', 0) !== 0;
+  if (node.op === 'LpPool') {
+    a.p = at.int('p', 2);
+    if (!(a.p >= 1)) unsupportedAttr(node, `p = ${a.p} is not supported (p must be a positive integer)`);
+  }
   if (node.outputs.length > 1 && node.outputs[1] !== '') unsupportedAttr(node, 'the Indices output of MaxPool is not supported');
   node.outputs = node.outputs.slice(0, 1);
+}
+
+export function normalizeGlobalLpPool(node: Node, at: Attrs, opset: number): void {
+  const a = node.attrs;
+  a.p = at.int('p', 2);
+  if (!(a.p >= 1)) unsupportedAttr(node, `p = ${a.p} is not supported (p must be a positive integer)`);
 }
 
 export function normalizeGemm(node: Node, at: Attrs, opset: number): void {

@@ -114,7 +114,7 @@ function build(model: any): Graph {
     if (domain !== '' && domain !== 'ai.onnx') {
       throw new UnsupportedError(`${describe(name, op)}: operator domain '${domain}' is not supported (only the default ONNX domain)`);
     }
-    const spec = Object.hasOwn(OPS, op) ? OPS[op] : undefined;
+    const spec = Object.hasOwn(OPS, op) && !OPS[op].builderOnly ? OPS[op] : undefined;
     if (!spec) throw new UnsupportedError(`${describe(name, op)}: operator ${op} is not supported (opset ${opset})`);
     if (opset < spec.since) throw new ModelFormatError(`${describe(name, op)}: ${op} is not defined before opset ${spec.since} (model opset ${opset})`);
     if (spec.until !== undefined && opset > spec.until) throw new UnsupportedError(`${describe(name, op)}: operator ${op} is supported up to opset ${spec.until} (model opset ${opset})${op === 'Upsample' ? '; it was replaced by Resize in opset 10' : ''}`);

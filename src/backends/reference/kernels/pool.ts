@@ -1,6 +1,9 @@
 // Plain-TypeScript reference pooling over NCHW (float64), ONNX / PyTorch semantics.
 export interface RefPoolParams {
-  kind: 'max' | 'avg';
+  /** lp: (sum of |x|^p over the valid taps)^(1/p); padding adds nothing */
+  kind: 'max' | 'avg' | 'lp';
+  /** lp only: the integer p ≥ 1 */
+  p?: number;
   n: number; c: number; h: number; w: number;
   kh: number; kw: number; sh: number; sw: number;
   /** top, left, bottom, right */
@@ -31,7 +34,7 @@ export function refPool(x: ArrayLike<number>, p: RefPoolParams): { y: Float64Arr
   const ow = refPoolOut(p.w, p.kw, p.sw, pl, pr, p.dw, p.ceil);
   const y = new Float64Array(p.n * p.c * oh * ow);
   for (let n = 0; n < p.n; n++) for (let c = 0; c < p.c; c++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-    let mx = -Infinity, sum = 0, valid = 0, inPadded = 0;
+    let mx = -Infinity, sum = 0, valid = 0, inPadded = 0, lp = 0;
     for (let ky = 0; ky < p.kh; ky++) for (let kx = 0; kx < p.kw; kx++) {
       const iy = oy * p.sh - pt + ky * p.dh;
       const ix = ox * p.sw - pl + kx * p.dw;
@@ -40,21 +43,22 @@ export function refPool(x: ArrayLike<number>, p: RefPoolParams): { y: Float64Arr
       const v = x[((n * p.c + c) * p.h + iy) * p.w + ix];
       mx = Math.max(mx, v);
       sum += v;
+      lp += Math.abs(v) ** (p.p ?? 2);
       valid++;
     }
     const div = p.countIncludePad ? inPadded : valid;
-    y[((n * p.c + c) * oh + oy) * ow + ox] = p.kind === 'max' ? mx : div > 0 ? sum / div : 0;
+    y[((n * p.c + c) * oh + oy) * ow + ox] = p.kind === 'max' ? mx : p.kind === 'lp' ? lp ** (1 / (p.p ?? 2)) : div > 0 ? sum / div : 0;
   }
   return { y, oh, ow };
 }
 
-/** Global pooling: [N,C,H,W] → [N,C] (max or mean over H*W). */
-export function refGlobalPool(x: ArrayLike<number>, kind: 'max' | 'avg', n: number, c: number, h: number, w: number): Float64Array {
+/** Global pooling: [N,C,H,W] → [N,C] (max, mean or Lp norm over H*W). */
+export function refGlobalPool(x: ArrayLike<number>, kind: 'max' | 'avg' | 'lp', n: number, c: number, h: number, w: number, pow = 2): Float64Array {
   const y = new Float64Array(n * c);
   for (let i = 0; i < n * c; i++) {
-    let mx = -Infinity, s = 0;
-    for (let j = 0; j < h * w; j++) { const v = x[i * h * w + j]; mx = Math.max(mx, v); s += v; }
-    y[i] = kind === 'max' ? mx : s / (h * w);
+    let mx = -Infinity, s = 0, lp = 0;
+    for (let j = 0; j < h * w; j++) { const v = x[i * h * w + j]; mx = Math.max(mx, v); s += v; lp += Math.abs(v) ** pow; }
+    y[i] = kind === 'max' ? mx : kind === 'lp' ? lp ** (1 / pow) : s / (h * w);
   }
   return y;
 }

@@ -8,7 +8,9 @@ import { step } from '../abi.js';
 
 
 export interface PoolDesc {
-  kind: 'max' | 'avg';
+  kind: 'max' | 'avg' | 'lp';
+  /** Lp only: the integer p ≥ 1 */
+  p?: number;
   /** [kh, kw] */
   kernel: readonly number[];
   /** [sh, sw] */
@@ -34,6 +36,7 @@ export const lowerPoolOutputSize = windowOutputSize;
  * `lowerPoolOutputSize` of x's). One Step, range = N*OH*OW output pixels:
  * - `f32_maxpool_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, kh, kw, sh, sw, dh, dw, pt, pl, begin, end)`
  * - `f32_avgpool_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, includePad, begin, end)`
+ * - `f32_lppool_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, kh, kw, sh, sw, dh, dw, pt, pl, p, begin, end)`
  * `cw` is unused (kept for the uniform lowering signature).
  */
 export function lowerPool(desc: PoolDesc, x: NhwcRef, y: NhwcRef, cw?: ConstWriter): Step[] {
@@ -52,6 +55,7 @@ export function lowerPool(desc: PoolDesc, x: NhwcRef, y: NhwcRef, cw?: ConstWrit
   const window = { x: x.ptr, ih: x.h, iw: x.w, xStride: x.pixelStride, y: y.ptr, oh, ow, yStride: y.pixelStride, c: x.c, kh, kw, sh, sw, dh, dw, pt, pl };
   const flops = range * x.c * kh * kw;
   if (desc.kind === 'max') return [step('f32_maxpool_nhwc', window, range, flops)];
+  if (desc.kind === 'lp') return [step('f32_lppool_nhwc', { ...window, p: desc.p ?? 2 }, range, flops * (desc.p ?? 2))];
   return [step('f32_avgpool_nhwc', { ...window, pb, pr, includePad: desc.countIncludePad ? 1 : 0 }, range, flops + range * x.c)];
 }
 
@@ -67,4 +71,9 @@ export function lowerGlobalPool(kind: 'max' | 'avg', x: NhwcRef, y: NhwcRef, cw?
   if (range === 0) return [];
   const hw = x.h * x.w;
   return [step('f32_global_pool_nhwc', { x: x.ptr, hw, xStride: x.pixelStride, y: y.ptr, yStride: y.pixelStride, c: x.c, mode: kind === 'avg' ? 0 : 1 }, range, x.n * hw * x.c)];
+}
+
+/** Global Lp pooling: Lp pooling whose one window is the whole image (`f32_lppool_nhwc`). */
+export function lowerGlobalLpPool(p: number, x: NhwcRef, y: NhwcRef, cw?: ConstWriter): Step[] {
+  return lowerPool({ kind: 'lp', p, kernel: [x.h, x.w], strides: [1, 1], pads: [0, 0, 0, 0] }, x, y, cw);
 }

@@ -192,7 +192,8 @@ export function log1(x: f32): f32 {
   return x > 0 && x < Infinity ? r : special;
 }
 
-function log4(x: v128): v128 {
+/** Natural log of four floats (same operations as log1). */
+export function log4(x: v128): v128 {
   const sub = f32x4.lt(x, f32x4.splat(MIN_NORMAL));
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(TWO23)), x, sub);
   let e = i32x4.sub(i32x4.sub(v128.and(i32x4.shr_s(xs, 23), i32x4.splat(0xff)), i32x4.splat(126)), v128.and(sub, i32x4.splat(23)));

@@ -12,85 +12,8 @@
 // SIMD: when the innermost outer dim is contiguous in x and y (e.g. NHWC reduced over H and W: four
 // channels side by side), four consecutive items are computed as the four lanes of one vector, with
 // exactly the operations of the scalar path, so any partition of the range gives the same bytes.
-// No fused multiply-add; exp from activation.ts, log below (table-free, Cephes logf).
-import { exp1, exp4 } from './activation';
-
-// ------------------------------------------------------------------ log (Cephes logf, no tables)
-const SQRTHF: f32 = 0.707106781186547524;
-const L0: f32 = 7.0376836292e-2;
-const L1: f32 = -1.1514610310e-1;
-const L2: f32 = 1.1676998740e-1;
-const L3: f32 = -1.2420140846e-1;
-const L4: f32 = 1.4249322787e-1;
-const L5: f32 = -1.6668057665e-1;
-const L6: f32 = 2.0000714765e-1;
-const L7: f32 = -2.4999993993e-1;
-const L8: f32 = 3.3333331174e-1;
-const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
-const FLT_MIN: f32 = 1.17549435e-38;
-const TWO25: f32 = 33554432.0;
-
-/** ln x for one float (same operations as log4): x = m·2^e with m in [√½, √2), ln(1+z) = z − z²/2 + z³·P(z).
- *  Subnormals are scaled by 2^25 first; 0 → −Inf, negative or NaN → NaN, +Inf → +Inf. */
-function log1(x: f32): f32 {
-  const sub = x < FLT_MIN;
-  const xs = sub ? x * TWO25 : x;
-  const ix = reinterpret<i32>(xs);
-  let e = ((ix >> 23) & 0xff) - 126 - (sub ? 25 : 0);
-  let m = reinterpret<f32>((ix & 0x007fffff) | 0x3f000000);
-  const small = m < SQRTHF;
-  e = small ? e - 1 : e;
-  m = small ? (m + m) - 1.0 : m - 1.0;
-  const z = m * m;
-  let p = L0 * m + L1;
-  p = p * m + L2;
-  p = p * m + L3;
-  p = p * m + L4;
-  p = p * m + L5;
-  p = p * m + L6;
-  p = p * m + L7;
-  p = p * m + L8;
-  let y = (p * m) * z;
-  const ef = <f32>e;
-  y = y + ef * LN2_LO;
-  y = y - 0.5 * z;
-  let r = m + y;
-  r = r + ef * LN2_HI;
-  r = x == Infinity ? x : r;
-  r = x == 0 ? -Infinity : r;
-  return x > 0 || x == 0 ? r : NaN;
-}
-
-/** ln x for four lanes (called: one per item at most, so not worth a copy per call site). */
-function log4(x: v128): v128 {
-  const sub = f32x4.lt(x, f32x4.splat(FLT_MIN));
-  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(TWO25)), x, sub);
-  let e = i32x4.sub(i32x4.sub(v128.and(i32x4.shr_s(xs, 23), i32x4.splat(0xff)), i32x4.splat(126)), v128.and(sub, i32x4.splat(25)));
-  let m = v128.or(v128.and(xs, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
-  const small = f32x4.lt(m, f32x4.splat(SQRTHF));
-  e = i32x4.add(e, small); // the mask is -1 where small
-  m = v128.bitselect(f32x4.sub(f32x4.add(m, m), f32x4.splat(1.0)), f32x4.sub(m, f32x4.splat(1.0)), small);
-  const z = f32x4.mul(m, m);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(L0), m), f32x4.splat(L1));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L2));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L3));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L4));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L5));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L6));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L7));
-  p = f32x4.add(f32x4.mul(p, m), f32x4.splat(L8));
-  let y = f32x4.mul(f32x4.mul(p, m), z);
-  const ef = f32x4.convert_i32x4_s(e);
-  y = f32x4.add(y, f32x4.mul(ef, f32x4.splat(LN2_LO)));
-  y = f32x4.sub(y, f32x4.mul(f32x4.splat(0.5), z));
-  let r = f32x4.add(m, y);
-  r = f32x4.add(r, f32x4.mul(ef, f32x4.splat(LN2_HI)));
-  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
-  const zero = f32x4.eq(x, f32x4.splat(0));
-  r = v128.bitselect(f32x4.splat(-Infinity), r, zero);
-  return v128.bitselect(r, f32x4.splat(NaN), v128.or(f32x4.gt(x, f32x4.splat(0)), zero));
-}
+// No fused multiply-add; exp and log from activation.ts (table-free).
+import { exp1, exp4, log1, log4 } from './activation';
 
 // ------------------------------------------------------------------ the parameter block
 // Module globals: each instance (thread) has its own, set at the start of every call.

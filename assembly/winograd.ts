@@ -9,12 +9,12 @@
 // U = G g Gᵀ is computed on the host at prepack (src/backends/wasm/kernels/conv.ts packWinogradWeights).
 //
 // Work: tiles are numbered (n, ty, tx) row-major, grouped in blocks of `tileBlock` tiles; the range is
-// `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own scratch slot at
-// scratch + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
+// `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own workspace slot at
+// workspace + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
 //   1. input transform of its tiles, all channels -> V[P][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
 //   2. per block of 8 output channels: P GEMMs (the 6x8 microkernel of assembly/simd.ts, rows = tiles,
 //      k = cin) -> M[P][tileBlock][8], then the output transform of those 8 channels with the epilogue.
-// A tile's result does not depend on the block, item or scratch slot it lands in, so any partition of
+// A tile's result does not depend on the block, item or workspace slot it lands in, so any partition of
 // [0, items) gives identical bytes.
 //
 // Packed weights u: ceil(cout/8) blocks of 8 output channels; block b holds, for pos = 0..P-1, the
@@ -35,17 +35,17 @@ import { activate1, activate4 } from './activation';
  * x: input NHWC (n, ih, iw, cin) with pixel stride xStride floats; pt, pl: top/left padding (bottom/right
  * padding is implied by oh, ow: rows and columns past the input read zeros); zero: a zero buffer of ≥ cin
  * floats; u: packed transformed weights; bias: cout floats (or 0: none); y: output (n, oh, ow, cout),
- * pixel stride yStride; r: residual (0 = none), pixel stride rStride; scratch: item slots of slotBytes
+ * pixel stride yStride; r: residual (0 = none), pixel stride rStride; workspace: item slots of slotBytes
  * bytes (V then M); tileBlock: tiles per block (≥ 1); blocksPerItem ≥ 1.
  */
 export function f32_winograd_2x2(
   x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
   begin: i32, end: i32,
 ): void {
   winograd(false, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
-    act, p0, p1, scratch, slotBytes, tileBlock, blocksPerItem, begin, end);
+    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, begin, end);
 }
 
 /**
@@ -54,23 +54,23 @@ export function f32_winograd_2x2(
  * larger transforms and 4x the weights (U is 36 x cin x cout).
  *   Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
  *   Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
- * Both transforms run in two passes through the (L1-resident) scratch: rows, then columns in place.
+ * Both transforms run in two passes through the (L1-resident) workspace: rows, then columns in place.
  */
 export function f32_winograd_4x4(
   x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
   begin: i32, end: i32,
 ): void {
   winograd(true, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
-    act, p0, p1, scratch, slotBytes, tileBlock, blocksPerItem, begin, end);
+    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, begin, end);
 }
 
 /** The block/item driver of both tile sizes; `f4` is a constant at each call site (the branches fold). */
 @inline function winograd(
   f4: bool, x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, scratch: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
   begin: i32, end: i32,
 ): void {
   const m = f4 ? 4 : 2, P = f4 ? 36 : 16;                // outputs per tile side, positions
@@ -84,7 +84,7 @@ export function f32_winograd_4x4(
   const uPos = <usize>(cin + 1) << 5;
   const xs = <usize>xStride << 2;
   for (let item = begin; item < end; item++) {
-    const vb = <usize>scratch + <usize>item * <usize>slotBytes;
+    const vb = <usize>workspace + <usize>item * <usize>slotBytes;
     const mb = vb + vBytes;
     const t1 = min(tiles, (item + 1) * blocksPerItem * tileBlock);
     for (let t0 = item * blocksPerItem * tileBlock; t0 < t1; t0 += tileBlock) {

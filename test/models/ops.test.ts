@@ -13,8 +13,8 @@
 //   its depthwise convolution the largest): measured at most 0.27 of this bound over the table (Resize
 //   linear half_pixel), i.e. within 5.4e-7 + 2.7e-6·|ort|.
 // - wasm vs reference: 2e-6 + 1e-5·|ref|, the same tight bound: the reference is exact to a float32
-//   rounding per node, so this is the wasm kernels' own error (float32 sums of ≤ 54 terms, polynomial
-//   exp): measured at most 0.15 of it (a 5x2 dilated Conv, a Conv with a fused Clip).
+//   rounding per node, so this is the wasm kernels' own error (float32 sums of ≤ 81 terms, polynomial
+//   exp/log/erf): measured at most 0.32 of it (a 3-D 3x3x3 Conv, 81 terms per output).
 // The measured worst case per backend is printed at the end of the run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -112,7 +112,7 @@ export async function buildNet(a: SharedArena, seed = 7): Promise<Net> {
   const c5 = conv(a, r, c4.y, 32, 1, { act: { kind: ActKind.LeakyRelu, p0: 0.1, p1: 0 } }, c3.y); steps.push(...c5.steps); // residual
   const tiny = conv(a, r, a.nhwc(1, 2, 2, 3, r.floats(12)), 5, 1, {}); steps.push(...tiny.steps);             // a tiny step
   const big = conv(a, r, c5.y, 48, 3, { act: { kind: ActKind.HardSwish, p0: 0, p1: 0 } }); steps.push(...big.steps); // igemm: faults.test.ts times 200 of it
-  // Winograd F(2x2,3x3) (10x10, 32→32 picks it) planned for 4 threads: 12 items, each with its own scratch slot, with a residual
+  // Winograd F(2x2,3x3) (10x10, 32→32 picks it) planned for 4 threads: 12 items, each with its own workspace slot, with a residual
   const wino = conv(a, r, c4.y, 32, 3, { act: { kind: ActKind.Sigmoid, p0: 0, p1: 0 } }, c3.y, { winograd: true, threads: 4, tileBlock: 6 });
   steps.push(...wino.steps);
   const wino4 = conv(a, r, c4.y, 20, 3, {}, null, { winograd: 4, threads: 3, tileBlock: 1 }); // F(4x4): 9 tiles, 9 items

@@ -34,12 +34,12 @@ export function convOutputSize(input: number, kernel: number, stride: number, pa
   return windowOutputSize(input, kernel, stride, padBegin, padEnd, dilation);
 }
 
-/** The shape of a convolution (what the kernel choice and the scratch size depend on). */
+/** The shape of a convolution (what the kernel choice and the workspace size depend on). */
 export type ConvShape = Pick<Conv2dDesc, 'cout' | 'kernel' | 'strides' | 'pads' | 'dilations' | 'groups'>;
 
 /** Per-layer lowering options. */
 export interface ConvOptions {
-  /** Threads the program runs on: a Winograd step gets a few items per thread (each with its own scratch slot). */
+  /** Threads the program runs on: a Winograd step gets a few items per thread (each with its own workspace slot). */
   threads?: number;
   /** Address of a workspace region of at least `convWorkspaceBytes` bytes (the program's shared one, reserved at plan
    * time). Absent: the lowering reserves a private one in the constants region (kernel tests, benchmarks). */
@@ -65,7 +65,7 @@ export const WINOGRAD = {
   vBudget: 192 << 10,
   /** Tile blocks are multiples of the microkernel's 6 rows, at most this many tiles. */
   maxTileBlock: 48,
-  /** Items per thread when threads > 1 (each item owns one scratch slot; dynamic chunks balance them). */
+  /** Items per thread when threads > 1 (each item owns one workspace slot; dynamic chunks balance them). */
   itemsPerThread: 3,
   /** Whether Winograd applies to this shape (exactness of the algorithm, not speed). */
   applies(shape: ConvShape, cin: number): boolean {
@@ -113,7 +113,7 @@ export function winogradTile(desc: ConvShape, cin: number, oh: number, ow: numbe
 }
 
 /** How a Winograd step with m x m tiles splits them: `items` (its range), each `blocksPerItem` blocks of
- * `tileBlock` tiles and one scratch slot of `slotBytes` (V then M). */
+ * `tileBlock` tiles and one workspace slot of `slotBytes` (V then M). */
 export function winogradPlan(m: WinogradTile, cin: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
   const threads = opts.threads ?? 1;
   const tiles = n * Math.ceil(oh / m) * Math.ceil(ow / m);
@@ -256,12 +256,12 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   if (kind === 'winograd') {
     const m = winogradTile(desc, cin, oh, ow, opts, x.n);
     const wp = winogradPlan(m, cin, x.n, oh, ow, opts);
-    const scratch = opts.workspace ?? cw.f32(new Float32Array(wp.bytes / 4));
+    const workspace = opts.workspace ?? cw.f32(new Float32Array(wp.bytes / 4));
     const u = cw.f32(packWinogradWeights(desc.weights, cin, cout, m));
     const bias = desc.bias ? cw.f32(desc.bias) : 0;
     return [step(WINOGRAD.kernels[m], {
       x: x.ptr, n: x.n, ih: x.h, iw: x.w, xStride: x.pixelStride, cin, pt, pl, zero, u, bias, y: y.ptr, oh, ow, yStride: y.pixelStride, cout,
-      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, scratch, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem,
+      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, workspace, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem,
     }, wp.items, flops)];
   }
   cw.reserve(pixels * taps * 4);

@@ -192,8 +192,10 @@ export function log1(x: f32): f32 {
   return x > 0 && x < Infinity ? r : special;
 }
 
-/** Natural log of four floats (same operations as log1). */
-export function log4(x: v128): v128 {
+/** Natural log of four floats (same operations as log1), inlined into one called wrapper per module that uses it
+ * (log4 below, and in reduce.ts): an exported function may not take a v128 (AS112), and one copy per call site
+ * would cost 6 KB. */
+@inline export function log4Inline(x: v128): v128 {
   const sub = f32x4.lt(x, f32x4.splat(MIN_NORMAL));
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(TWO23)), x, sub);
   let e = i32x4.sub(i32x4.sub(v128.and(i32x4.shr_s(xs, 23), i32x4.splat(0xff)), i32x4.splat(126)), v128.and(sub, i32x4.splat(23)));
@@ -220,6 +222,8 @@ export function log4(x: v128): v128 {
   const special = v128.bitselect(f32x4.splat(-Infinity), v128.bitselect(f32x4.splat(NaN), x, f32x4.lt(x, zero)), f32x4.eq(x, zero));
   return v128.bitselect(r, special, v128.and(f32x4.gt(x, zero), f32x4.lt(x, f32x4.splat(Infinity))));
 }
+
+function log4(x: v128): v128 { return log4Inline(x); }
 
 // ------------------------------------------------------------------ expm1
 // |x| < 0.5: Taylor polynomial to x^8 (truncation < 6e-9 relative); else exp(x) - 1 (no cancellation there).

@@ -1,6 +1,6 @@
 // f32 matrix-vector product with a fused epilogue, for one-row GEMMs (batch-1 fully-connected layers):
 //   y[0:n] = act(x[0:k] · W + bias + r[0:n]).
-// The 6x8 GEMM tile would compute 6 rows of which 5 are copies of the one row (a row tail reuses the last
+// The 4x8 GEMM tile would compute 4 rows of which 3 are copies of the one row (a row tail reuses the last
 // row's pointer), so a one-row FC spends 6x the multiply-adds its weights need; this kernel does one
 // multiply-add per weight and is bound by streaming the weights.
 //

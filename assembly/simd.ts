@@ -1,4 +1,4 @@
-// Code shared by the gemm, igemm and dwconv kernels: SIMD helpers, epilogues and the one 6x8 microkernel.
+// Code shared by the gemm, igemm and dwconv kernels: SIMD helpers, epilogues and the one 4x8 microkernel.
 //
 // This file is imported by assembly/gemm.ts, conv.ts and dwconv.ts but NOT re-exported by assembly/index.ts:
 // several functions here take or return v128, and the binaries' exports must be plain i32/f32 (Kernel ABI).
@@ -48,8 +48,9 @@ import { activate1, activate4 } from './activation';
  * Epilogue of one row of 8 columns whose accumulators (v0 = columns 0..3, v1 = 4..7) already hold the bias:
  * adds the residual row at r (r = 0: none), applies the activation and stores min(nr, 8) floats at c.
  * Reads at most min(nr, 8) floats at r and writes exactly min(nr, 8) floats at c (partial lanes through
- * loadPartial/storePartial). Called, not inlined: inlining it into 6 rows tripled the binary for ≈ 3%.
- * Not exported: only gemm6x8Simd calls it (and AssemblyScript warns on any exported non-inline function with
+ * loadPartial/storePartial). Called, not inlined: inlining it into the 4 rows of each kernel grew the binary by 29 KB (44%) for
+ * 3–15% on 1x1 convolutions with few input channels.
+ * Not exported: only gemm4x8Simd calls it (and AssemblyScript warns on any exported non-inline function with
  * v128 parameters, AS112, even from a file the entry does not re-export).
  */
 function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: f32, p1: f32): void {
@@ -80,10 +81,10 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
   v128.store(c, activate4(v, act, p0, p1));
 }
 
-// ---------------------------------------------------------------- the 6x8 (indirect) GEMM microkernel
+// ---------------------------------------------------------------- the 4x8 (indirect) GEMM microkernel
 
 /**
- * The one microkernel of f32_gemm_6x8 and f32_igemm_6x8: a GEMM is an indirect GEMM with one tap whose
+ * The one microkernel of f32_gemm_4x8 and f32_igemm_4x8: a GEMM is an indirect GEMM with one tap whose
  * "indirection" is the A row itself. Rows m in [begin, end) of
  *   C[m, 0:n] = act(sum_t sum_k A_t[m][k] * W[t*kc + k][:] + bias + R[m, 0:n])
  * `indirect` must be a constant at each call site (the inlined branch folds away):
@@ -94,11 +95,15 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
  * c/r: output and residual (r = 0: none), row strides cStride/rStride in bytes. Reads exactly kc floats per
  * row pointer and writes only columns < n of rows < end.
  *
- * Tile: 6 rows x 8 columns = 12 v128 accumulators (V8 keeps ~12 accumulators + 2 operands in registers);
- * per k: 2 weight loads, 6 v128.load32_splat, 12 multiply-adds. Row tails (end - m < 6) reuse the last valid
- * row's pointer (computed, never stored), so one code path serves every M.
+ * Tile: 4 rows x 8 columns = 8 v128 accumulators; per k: 2 weight loads, 4 v128.load32_splat, 8 multiply-adds,
+ * one k per iteration. Row tails (end - m < 4) reuse the last valid row's pointer (computed, never stored), so
+ * one code path serves every M. Measured on an AMD EPYC (V8, Node 20; bench/kernels.ts, relaxed, 1 thread):
+ * the former 6x8 tile with k unrolled by 4 ran 1x1 convolutions at 41–57% of the peak and a 3x3/2 igemm at 51%;
+ * this tile runs them at 65–85% and 85% (7x7/2 3→64: 36% → 67%; Winograd's GEMMs 1.4x faster too). 4 rows
+ * with the unroll, or 6 rows without it, changed nothing: the win needs both, i.e. few enough live values
+ * that V8 keeps the accumulators, operands and row pointers in registers.
  */
-@inline export function gemm6x8Simd(
+@inline export function gemm4x8Simd(
   indirect: bool, src: usize, srcStride: usize, taps: i32, inOffset: usize, kc: i32,
   w: usize, c: usize, cStride: usize, r: usize, rStride: usize,
   n: i32, act: i32, p0: f32, p1: f32, begin: i32, end: i32,
@@ -107,79 +112,35 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
   const tapsB = <usize>taps << 2;
   let m = begin;
   while (m < end) {
-    const mr = min(6, end - m);
+    const mr = min(4, end - m);
     const s0 = src + <usize>m * srcStride;
     const s1 = mr > 1 ? s0 + srcStride : s0;
     const s2 = mr > 2 ? s1 + srcStride : s1;
     const s3 = mr > 3 ? s2 + srcStride : s2;
-    const s4 = mr > 4 ? s3 + srcStride : s3;
-    const s5 = mr > 5 ? s4 + srcStride : s4;
     const c0 = c + <usize>m * cStride;
     const r0 = r != 0 ? r + <usize>m * rStride : 0;
     let wb = w;
     for (let nb = 0; nb < n; nb += 8) {
       let v00 = v128.load(wb), v01 = v128.load(wb, 16);
-      let v10 = v00, v11 = v01, v20 = v00, v21 = v01, v30 = v00, v31 = v01, v40 = v00, v41 = v01, v50 = v00, v51 = v01;
+      let v10 = v00, v11 = v01, v20 = v00, v21 = v01, v30 = v00, v31 = v01;
       let wp = wb + 32;
       for (let t: usize = 0; t < tapsB; t += 4) {
-        let q0 = s0, q1 = s1, q2 = s2, q3 = s3, q4 = s4, q5 = s5;
+        let q0 = s0, q1 = s1, q2 = s2, q3 = s3;
         if (indirect) {
           q0 = <usize>load<i32>(s0 + t) + inOffset;
           q1 = <usize>load<i32>(s1 + t) + inOffset;
           q2 = <usize>load<i32>(s2 + t) + inOffset;
           q3 = <usize>load<i32>(s3 + t) + inOffset;
-          q4 = <usize>load<i32>(s4 + t) + inOffset;
-          q5 = <usize>load<i32>(s5 + t) + inOffset;
         }
         let kk = kc;
-        // k unrolled by 4 with constant load offsets (+15% over unroll 2), then a one-k tail. The tail
-        // repeats one unrolled step on purpose: an @inline step function cannot write back the 12
-        // accumulators (AssemblyScript passes inlined arguments by value), and a loop over the offsets
-        // instead of the unroll is slower (see docs/DESIGN.md).
-        while (kk >= 4) {
-          let w0: v128, w1: v128, x: v128;
-          w0 = v128.load(wp, 0); w1 = v128.load(wp, 16);
-          x = v128.load32_splat(q0, 0); v00 = madd(x, w0, v00); v01 = madd(x, w1, v01);
-          x = v128.load32_splat(q1, 0); v10 = madd(x, w0, v10); v11 = madd(x, w1, v11);
-          x = v128.load32_splat(q2, 0); v20 = madd(x, w0, v20); v21 = madd(x, w1, v21);
-          x = v128.load32_splat(q3, 0); v30 = madd(x, w0, v30); v31 = madd(x, w1, v31);
-          x = v128.load32_splat(q4, 0); v40 = madd(x, w0, v40); v41 = madd(x, w1, v41);
-          x = v128.load32_splat(q5, 0); v50 = madd(x, w0, v50); v51 = madd(x, w1, v51);
-          w0 = v128.load(wp, 32); w1 = v128.load(wp, 48);
-          x = v128.load32_splat(q0, 4); v00 = madd(x, w0, v00); v01 = madd(x, w1, v01);
-          x = v128.load32_splat(q1, 4); v10 = madd(x, w0, v10); v11 = madd(x, w1, v11);
-          x = v128.load32_splat(q2, 4); v20 = madd(x, w0, v20); v21 = madd(x, w1, v21);
-          x = v128.load32_splat(q3, 4); v30 = madd(x, w0, v30); v31 = madd(x, w1, v31);
-          x = v128.load32_splat(q4, 4); v40 = madd(x, w0, v40); v41 = madd(x, w1, v41);
-          x = v128.load32_splat(q5, 4); v50 = madd(x, w0, v50); v51 = madd(x, w1, v51);
-          w0 = v128.load(wp, 64); w1 = v128.load(wp, 80);
-          x = v128.load32_splat(q0, 8); v00 = madd(x, w0, v00); v01 = madd(x, w1, v01);
-          x = v128.load32_splat(q1, 8); v10 = madd(x, w0, v10); v11 = madd(x, w1, v11);
-          x = v128.load32_splat(q2, 8); v20 = madd(x, w0, v20); v21 = madd(x, w1, v21);
-          x = v128.load32_splat(q3, 8); v30 = madd(x, w0, v30); v31 = madd(x, w1, v31);
-          x = v128.load32_splat(q4, 8); v40 = madd(x, w0, v40); v41 = madd(x, w1, v41);
-          x = v128.load32_splat(q5, 8); v50 = madd(x, w0, v50); v51 = madd(x, w1, v51);
-          w0 = v128.load(wp, 96); w1 = v128.load(wp, 112);
-          x = v128.load32_splat(q0, 12); v00 = madd(x, w0, v00); v01 = madd(x, w1, v01);
-          x = v128.load32_splat(q1, 12); v10 = madd(x, w0, v10); v11 = madd(x, w1, v11);
-          x = v128.load32_splat(q2, 12); v20 = madd(x, w0, v20); v21 = madd(x, w1, v21);
-          x = v128.load32_splat(q3, 12); v30 = madd(x, w0, v30); v31 = madd(x, w1, v31);
-          x = v128.load32_splat(q4, 12); v40 = madd(x, w0, v40); v41 = madd(x, w1, v41);
-          x = v128.load32_splat(q5, 12); v50 = madd(x, w0, v50); v51 = madd(x, w1, v51);
-          q0 += 16; q1 += 16; q2 += 16; q3 += 16; q4 += 16; q5 += 16;
-          wp += 128;
-          kk -= 4;
-        }
         while (kk != 0) {
-          let w0: v128, w1: v128, x: v128;
-          w0 = v128.load(wp, 0); w1 = v128.load(wp, 16);
+          const w0 = v128.load(wp, 0), w1 = v128.load(wp, 16);
+          let x: v128;
           x = v128.load32_splat(q0, 0); v00 = madd(x, w0, v00); v01 = madd(x, w1, v01);
           x = v128.load32_splat(q1, 0); v10 = madd(x, w0, v10); v11 = madd(x, w1, v11);
           x = v128.load32_splat(q2, 0); v20 = madd(x, w0, v20); v21 = madd(x, w1, v21);
           x = v128.load32_splat(q3, 0); v30 = madd(x, w0, v30); v31 = madd(x, w1, v31);
-          x = v128.load32_splat(q4, 0); v40 = madd(x, w0, v40); v41 = madd(x, w1, v41);
-          x = v128.load32_splat(q5, 0); v50 = madd(x, w0, v50); v51 = madd(x, w1, v51);
-          q0 += 4; q1 += 4; q2 += 4; q3 += 4; q4 += 4; q5 += 4;
+          q0 += 4; q1 += 4; q2 += 4; q3 += 4;
           wp += 32;
           kk--;
         }
@@ -191,8 +152,6 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
       if (mr > 1) finish8(v10, v11, cc + cStride, rr != 0 ? rr + rStride : 0, nr, act, p0, p1);
       if (mr > 2) finish8(v20, v21, cc + 2 * cStride, rr != 0 ? rr + 2 * rStride : 0, nr, act, p0, p1);
       if (mr > 3) finish8(v30, v31, cc + 3 * cStride, rr != 0 ? rr + 3 * rStride : 0, nr, act, p0, p1);
-      if (mr > 4) finish8(v40, v41, cc + 4 * cStride, rr != 0 ? rr + 4 * rStride : 0, nr, act, p0, p1);
-      if (mr > 5) finish8(v50, v51, cc + 5 * cStride, rr != 0 ? rr + 5 * rStride : 0, nr, act, p0, p1);
       wb += wBlock;
     }
     m += mr;
@@ -200,7 +159,7 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
 }
 
 /**
- * Scalar twin of gemm6x8Simd (same arguments and packing, no v128): one row at a time, 8 scalar accumulators
+ * Scalar twin of gemm4x8Simd (same arguments and packing, no v128): one row at a time, 8 scalar accumulators
  * per block of 8 columns, summed in the same order (bias, then taps, then k). Writes only columns < n.
  */
 @inline export function gemm8Scalar(

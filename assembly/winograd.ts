@@ -12,7 +12,7 @@
 // `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own workspace slot at
 // workspace + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
 //   1. input transform of its tiles, all channels -> V[P][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
-//   2. per block of 8 output channels: P GEMMs (the 6x8 microkernel of assembly/simd.ts, rows = tiles,
+//   2. per block of 8 output channels: P GEMMs (the 4x8 microkernel of assembly/simd.ts, rows = tiles,
 //      k = cin) -> M[P][tileBlock][8], then the output transform of those 8 channels with the epilogue.
 // A tile's result does not depend on the block, item or workspace slot it lands in, so any partition of
 // [0, items) gives identical bytes.
@@ -22,7 +22,7 @@
 // (zero past cout). Bias (cout floats) is added after the output transform (it is not a transform-domain
 // quantity). Transforms use plain mul/add (no fused multiply-add): only the GEMMs differ between the simd
 // and relaxed binaries.
-import { gemm6x8Simd, gemm8Scalar, loadPartial, storePartial } from './simd';
+import { gemm4x8Simd, gemm8Scalar, loadPartial, storePartial } from './simd';
 import { activate1, activate4 } from './activation';
 
 /** Address of input pixel (row base rb, column ix), or the zero buffer where the tap is padding. */
@@ -161,7 +161,7 @@ export function f32_winograd_4x4(
         const ub = <usize>u + <usize>(nb >> 3) * uBlock;
         for (let pos = 0; pos < P; pos++) {
           if (ASC_FEATURE_SIMD) {
-            gemm6x8Simd(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,
+            gemm4x8Simd(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,
               mb + <usize>pos * posM, 32, 0, 0, nr, 0, 0, 0, 0, nt);
           } else {
             gemm8Scalar(false, vb + <usize>pos * posV, <usize>cin4 << 2, 1, 0, cin, ub + <usize>pos * uPos,

@@ -1,4 +1,4 @@
-// Batch-1 fully-connected layers: f32_gemv (lowerGemm's one-row path) against the 6x8 GEMM tile on the same
+// Batch-1 fully-connected layers: f32_gemv (lowerGemm's one-row path) against the 4x8 GEMM tile on the same
 // row (the path before it), interleaved rounds in one process; GFLOP/s and weight-stream GB/s, 1 thread, and
 // f32_gemv on the pool. The machine's SIMD peak is measured in the same run.
 //   node --import tsx bench/gemv.ts [--flavor relaxed-threads] [--threads 2] [--rounds 15]
@@ -41,7 +41,7 @@ for (const [k, n] of [[512, 1000], [1280, 1000], [1024, 10], [2048, 1000], [4096
   const [t6, tv, tp] = r.map(median);
   const flops = 2 * k * n, bytes = 4 * (k + 1) * n;
   const f = (ms: number) => `${ms.toFixed(4)} ms ${(flops / ms / 1e6).toFixed(1)} GFLOP/s ${(bytes / ms / 1e6).toFixed(1)} GB/s`;
-  console.log(`FC ${k}→${n}`.padEnd(14), `6x8 tile: ${f(t6)} | gemv: ${f(tv)} (${(t6 / tv).toFixed(2)}x) | gemv ${threads} threads: ${f(tp)} (${(tv / tp).toFixed(2)}x over 1)`);
+  console.log(`FC ${k}→${n}`.padEnd(14), `4x8 tile: ${f(t6)} | gemv: ${f(tv)} (${(t6 / tv).toFixed(2)}x) | gemv ${threads} threads: ${f(tp)} (${(tv / tp).toFixed(2)}x over 1)`);
   pool.forget(m.k.memory);
 }
 await pool.dispose();

@@ -33,7 +33,7 @@ test('run --profile prints every layer with its time, GFLOP/s for convolutions a
   assert.is(r.code, 0, r.stderr);
   const prof = r.stdout.slice(r.stdout.indexOf('profile'));
   for (const layer of ['/conv1/Conv', '/conv2/Conv', '/fc3/Gemm']) assert.match(prof, layer);
-  assert.match(prof, /\/conv1\/Conv\s+Conv\+act\s+10x6x28x28\s+[\d.]+\s+[\d.]+\s+f32_igemm_6x8/);
+  assert.match(prof, /\/conv1\/Conv\s+Conv\+act\s+10x6x28x28\s+[\d.]+\s+[\d.]+\s+f32_igemm_4x8/);
   assert.match(prof, /median of 2 node-by-node runs/);
   assert.match(prof, /total [\d.]+ ms\n(\s+\S+\s+[\d.]+ ms\s+[\d.]+%\s+\(\d+ layers?\)\n?)+/); // totals by operator, largest first
   assert.match(prof.slice(prof.indexOf('total ')), /\n\s+Conv\+act\s+[\d.]+ ms/);

@@ -114,7 +114,7 @@ export function runSteps(h: Harness, steps: readonly Step[], cuts: (range: numbe
   }
 }
 
-/** Cut points: 1-item pieces at both ends, the edges of the first 6-row GEMM tiles (5, 6, 7, 13), four random ones. */
+/** Cut points: 1-item pieces at both ends, the edges of the first GEMM tiles (5, 6, 7, 13: 4-row tiles, and the 6-row ones of earlier builds), four random ones. */
 export function someCuts(next: () => number): (range: number) => number[] {
   return (range) => {
     const c = [1, 2, 5, 6, 7, 13, range - 1];

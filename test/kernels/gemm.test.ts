@@ -1,4 +1,4 @@
-// f32_gemm_6x8 against the float64 reference, in every flavor the engine runs (every activation, sigmoid and
+// f32_gemm_4x8 against the float64 reference, in every flavor the engine runs (every activation, sigmoid and
 // tanh included, in the same sweep).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

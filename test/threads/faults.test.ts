@@ -16,9 +16,9 @@ a.scramble();
 a.runSerial(net.steps);
 const ref = a.snapshot();
 
-/** f32_gemm_6x8 reading its A rows far beyond the memory: an out-of-bounds trap on whoever runs it. */
+/** f32_gemm_4x8 reading its A rows far beyond the memory: an out-of-bounds trap on whoever runs it. */
 function trapStep(range = 600): Step {
-  const good = net.steps.find((s) => s.kernel === 'f32_gemm_6x8')!;
+  const good = net.steps.find((s) => s.kernel === 'f32_gemm_4x8')!;
   const args = [...good.args];
   args[0] = 0x7ff00000; // A pointer ≫ memory size
   return { kernel: good.kernel, args, range, flops: 1e9 };
@@ -56,7 +56,7 @@ for (const threads of [1, 2, 3]) {
       const e = await rejection(a.runOn(pool, steps));
       assert.instance(e, BackendError);
       assert.is(e.code, 'BACKEND');
-      assert.match(e.message, /step 3 \(f32_gemm_6x8\)/);
+      assert.match(e.message, /step 3 \(f32_gemm_4x8\)/);
       assert.match(e.message, /RuntimeError|out of bounds/i);
       if (threads > 1) await expectBroken(pool);
     } finally { await pool.dispose(); }
@@ -68,7 +68,7 @@ test('a trap on a worker (caller not computing) rejects with the worker\'s error
   try {
     const e = await rejection(a.runOn(pool, [trapStep(30), ...net.steps]));
     assert.instance(e, BackendError);
-    assert.match(e.message, /step 0 \(f32_gemm_6x8\) on thread [12]/);
+    assert.match(e.message, /step 0 \(f32_gemm_4x8\) on thread [12]/);
     assert.match(e.message, /out of bounds/i);
     await expectBroken(pool);
   } finally { await pool.dispose(); }
@@ -80,7 +80,7 @@ test('a trap in a small (unsplit) step rejects too', async () => {
     const small = { ...trapStep(6), flops: 10 };
     const e = await rejection(a.runOn(pool, [...net.steps.slice(0, 2), small]));
     assert.instance(e, BackendError);
-    assert.match(e.message, /step 2 \(f32_gemm_6x8\)/);
+    assert.match(e.message, /step 2 \(f32_gemm_4x8\)/);
   } finally { await pool.dispose(); }
 });
 

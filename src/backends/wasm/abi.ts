@@ -4,10 +4,10 @@
 // given; test/kernels/abi.test.ts checks this table against each binary's exports.
 
 export const KERNELS = {
-  f32_gemm_6x8: ['a', 'aStride', 'w', 'c', 'cStride', 'r', 'rStride', 'k', 'n', 'act', 'p0', 'p1'], // assembly/gemm.ts
+  f32_gemm_4x8: ['a', 'aStride', 'w', 'c', 'cStride', 'r', 'rStride', 'k', 'n', 'act', 'p0', 'p1'], // assembly/gemm.ts
   f32_gemv: ['x', 'w', 'y', 'r', 'k', 'n', 'act', 'p0', 'p1'], // assembly/gemv.ts
   f32_matmul: ['a', 'b', 'c', 'prm', 'm', 'k', 'n'], // assembly/matmul.ts
-  f32_igemm_6x8: ['ind', 'taps', 'inOffset', 'kc', 'w', 'c', 'cStride', 'r', 'rStride', 'n', 'act', 'p0', 'p1'], // assembly/conv.ts
+  f32_igemm_4x8: ['ind', 'taps', 'inOffset', 'kc', 'w', 'c', 'cStride', 'r', 'rStride', 'n', 'act', 'p0', 'p1'], // assembly/conv.ts
   f32_winograd_2x2: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem'], // assembly/winograd.ts
   f32_winograd_4x4: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem'], // assembly/winograd.ts
   f32_dwconv_16c: ['ind', 'taps', 'w', 'c', 'cStride', 'r', 'rStride', 'channels', 'act', 'p0', 'p1'], // assembly/dwconv.ts
@@ -43,7 +43,7 @@ export interface Step {
   range: number;
   /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
   flops: number;
-  /** Items the kernel computes together (a GEMM's 6-row tile): a thread pool splits [0, range) on
+  /** Items the kernel computes together (a GEMM's 4-row tile): a thread pool splits [0, range) on
    * multiples of it, since a partial tile costs as much as a whole one (it still streams every weight). */
   grain?: number;
 }

@@ -1,9 +1,9 @@
 // Host side of the convolution kernels: kernel choice, weight prepacking, indirection buffers, lowering.
-//   1x1 / stride 1 / no padding / groups 1      -> f32_gemm_6x8 (assembly/gemm.ts), pixels are GEMM rows
+//   1x1 / stride 1 / no padding / groups 1      -> f32_gemm_4x8 (assembly/gemm.ts), pixels are GEMM rows
 //   groups == Cin == Cout (depthwise, mult. 1) -> f32_dwconv_16c (assembly/dwconv.ts)
 //   3x3 / stride 1 / dilation 1 / groups 1, where it pays (WINOGRAD.pays)
 //                                              -> f32_winograd_2x2 / _4x4 (assembly/winograd.ts)
-//   anything else                              -> f32_igemm_6x8 (assembly/conv.ts), one Step per group
+//   anything else                              -> f32_igemm_4x8 (assembly/conv.ts), one Step per group
 import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
 import { GEMM, packGemmWeights } from './gemm.js';
@@ -57,13 +57,13 @@ type WinogradTile = 2 | 4;
  * The Winograd family for stride-1, dilation-1 3x3 convolutions with groups 1: F(2x2,3x3) (`f32_winograd_2x2`,
  * 16 multiply-adds per (ci, co) pair and 2x2 outputs instead of 36: 2.25x fewer) and F(4x4,3x3)
  * (`f32_winograd_4x4`, 36 per 4x4 outputs instead of 144: 4x fewer), plus transforms that are O(cin + cout) per
- * tile; the GEMMs run on the 6x8 microkernel with tiles as rows, so a block holds a few 6-row tiles.
+ * tile; the GEMMs run on the 4x8 microkernel with tiles as rows, so a block holds a few 4-row tiles.
  */
 export const WINOGRAD = {
   kernels: { 2: 'f32_winograd_2x2', 4: 'f32_winograd_4x4' },
   /** Scratch budget of V (positions x tileBlock x cin4 floats), to stay in L2. */
   vBudget: 192 << 10,
-  /** Tile blocks are multiples of the microkernel's 6 rows, at most this many tiles. */
+  /** Tile blocks are multiples of the microkernel's rows (GEMM.mr), at most this many tiles. */
   maxTileBlock: 48,
   /** Items per thread when threads > 1 (each item owns one workspace slot; dynamic chunks balance them). */
   itemsPerThread: 3,
@@ -92,8 +92,8 @@ export const WINOGRAD = {
   positions: (m: WinogradTile) => (m + 2) * (m + 2),
   tileBlock(cin: number, m: WinogradTile): number {
     const cin4 = Math.ceil(cin / 4) * 4;
-    const t = Math.floor(WINOGRAD.vBudget / (4 * WINOGRAD.positions(m) * cin4) / 6) * 6;
-    return Math.max(6, Math.min(WINOGRAD.maxTileBlock, t));
+    const t = Math.floor(WINOGRAD.vBudget / (4 * WINOGRAD.positions(m) * cin4) / GEMM.mr) * GEMM.mr;
+    return Math.max(GEMM.mr, Math.min(WINOGRAD.maxTileBlock, t));
   },
 } as const;
 

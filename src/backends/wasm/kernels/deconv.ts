@@ -3,7 +3,7 @@
 // when that division is exact, which depends only on the phase ry = oy mod sh. So the rows of one phase,
 // oy = ry + q·sh, are a stride-1 convolution of x with the taps T(ry) = { ky : (ry + pt − ky·dh) ≡ 0 mod sh }
 // (input row q + (ry + pt − ky·dh)/sh), and likewise for columns. Each of the sh·sw phases is one
-// `f32_igemm_6x8` Step per group over its own indirection buffer and its own packed weights (exactly the
+// `f32_igemm_4x8` Step per group over its own indirection buffer and its own packed weights (exactly the
 // taps that contribute: no multiply by an inserted zero, nothing cropped away); a phase with no tap on an
 // axis (kernel 1, stride 2) is a bias-only phase (one zero tap). With stride 1 the single phase writes y
 // directly. Otherwise each phase writes a dense [N, QH, QW, C_out] block of the node's scratch buffer

@@ -2,17 +2,17 @@
 import type { Activation, ConstWriter, Step } from './types.js';
 import { step } from '../abi.js';
 
-/** The GEMM family: one 6x8 microkernel (assembly/simd.ts) behind two entry points, one weight packing. */
+/** The GEMM family: one 4x8 microkernel (assembly/simd.ts) behind two entry points, one weight packing. */
 export const GEMM = {
   /** Rows per microkernel tile: a pool splits a GEMM Step's range on multiples of it (a partial tile
    * streams every weight, as a whole one does). */
-  mr: 6,
+  mr: 4,
   /** Output columns per packed block, the microkernel's tile width. */
   nr: 8,
   /** Rows of A read directly (1x1 convolution over NHWC pixels, fully-connected layers). */
-  direct: 'f32_gemm_6x8',
+  direct: 'f32_gemm_4x8',
   /** Rows of A gathered through an indirection buffer, one pointer per tap (KxK convolution). */
-  indirect: 'f32_igemm_6x8',
+  indirect: 'f32_igemm_4x8',
   pack: packBlocked,
 } as const;
 
@@ -84,8 +84,8 @@ export interface GemmDesc {
 /**
  * y[m, 0:n] = act(x[m, 0:k] · Wᵀ + bias + residual[m, 0:n]) for m < x.rows. Strides are in floats.
  * One row (a batch-1 FC): one Step of `f32_gemv`, range = groups of 32 output columns (threads split the
- * columns). More rows: one Step of `f32_gemm_6x8`, range = rows. (It shares its microkernel with
- * `f32_igemm_6x8`, but reads A's rows directly: an igemm Step over a row-pointer buffer measured 10–13%
+ * columns). More rows: one Step of `f32_gemm_4x8`, range = rows. (It shares its microkernel with
+ * `f32_igemm_4x8`, but reads A's rows directly: an igemm Step over a row-pointer buffer measured 10–13%
  * slower, docs/DESIGN.md.)
  */
 export function lowerGemm(

@@ -308,7 +308,7 @@ export class WorkerPool {
     while (i < steps.length) {
       const s = steps[i];
       if (splits(s)) {
-        // Chunks are whole multiples of the step's grain (a GEMM's 6-row tile): a partial tile costs a
+        // Chunks are whole multiples of the step's grain (a GEMM's 4-row tile): a partial tile costs a
         // whole one, and a 1-row chunk of a small-M GEMM would stream all its weights for one row.
         const grain = Math.max(1, s.grain ?? 1);
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));

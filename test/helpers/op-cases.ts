@@ -15,6 +15,7 @@ import { REDUCE_CASES } from './op-cases/reduce.js';
 import { UNARY_CASES } from './op-cases/unary.js';
 import { MOBILE_CASES } from './op-cases/mobile.js';
 import { CONV_CASES } from './op-cases/conv.js';
+import { CUBIC_CASES } from './op-cases/cubic.js';
 
 export interface OpCase {
   name: string;
@@ -328,6 +329,7 @@ export const OP_CASES: OpCase[] = [
   ...UNARY_CASES,
   ...MOBILE_CASES,
   ...CONV_CASES,
+  ...CUBIC_CASES,
 ];
 
 /** Graph inputs of a case, name → dims, 'x' first. */

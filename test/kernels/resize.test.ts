@@ -36,6 +36,26 @@ KernelTester.each('resize', 'nearest and bilinear, all coordinate and rounding m
   assert.ok(t.checked > 400);
 }, 13);
 
+// Cubic: 16 float32 weights (rounded from float64) and 20 float32 products/sums of values in [-1, 1]
+// against float64; the weights' absolute sum is at most ~1.6² (Keys' kernel overshoots) → atol 2e-6, rtol 1e-5.
+KernelTester.each('resize', 'cubic, every coordinate mode, cubic_coeff_a and exclude_outside', (t) => {
+  const r = t.r;
+  for (const [n, c, hh, w, oh, ow] of SIZES) for (const coordMode of COORDS) for (const cubicCoeffA of [-0.75, -0.5]) for (const excludeOutside of [false, true]) {
+    t.reset();
+    const useScales = r.next() < 0.5;
+    const scales = useScales ? [1, 1, oh / hh * (1 + 0.05 * r.next()), ow / w * (1 + 0.05 * r.next())] : undefined;
+    const x = r.floats(n * c * hh * w);
+    const X = t.putNhwc(x, n, c, hh, w, c + r.int(0, 3), 0);
+    const yps = c + r.int(0, 3);
+    const Y = t.allocNhwc(n, c, oh, ow, yps, r.int(0, yps - c));
+    const what = `${t.flavor} cubic ${coordMode} a=${cubicCoeffA} exclude=${excludeOutside} ${[n, c, hh, w]}→${oh}x${ow}${useScales ? ' scales' : ''}`;
+    const p = { mode: 'cubic' as const, coordMode, nearestMode: '', cubicCoeffA, excludeOutside };
+    const ref = refResize(x, { ...p, n, c, h: hh, w, oh, ow, scaleH: scales?.[2], scaleW: scales?.[3] });
+    t.check(lowerResize({ ...p, scales }, X.ref, Y.ref, t.cw), Y, ref, { atol: 2e-6, rtol: 1e-5 }, what);
+  }
+  assert.ok(t.checked >= SIZES.length * COORDS.length * 4);
+}, 13);
+
 test('resize golden values from the ONNX operator tests, every flavor', async () => {
   const x = [1, 2, 3, 4];
   const cases: [string, string, string, number[]][] = [

@@ -27,6 +27,7 @@ export const KERNELS = {
   f32_gather_table: ['src', 'dst', 'table'], // assembly/layout.ts
   f32_resize_nearest_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'xIdx'], // assembly/resize.ts
   f32_resize_bilinear_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'yW', 'xIdx', 'xW'], // assembly/resize.ts
+  f32_resize_cubic_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'yIdx', 'yW', 'xIdx', 'xW'], // assembly/resize.ts
   f32_reduce: ['x', 'y', 'prm', 'op'], // assembly/reduce.ts
   f32_softmax_nd: ['x', 'y', 'prm', 'mode'], // assembly/reduce.ts
   f32_normalize_nd: ['x', 'y', 'prm', 'scale', 'bias', 'eps', 'epsOutside'], // assembly/reduce.ts

@@ -10,6 +10,7 @@ import { size } from '../../model/ir.js';
 import { batchNormAffine } from '../../model/passes.js';
 import { movesOf, resolveCopy, tableEntries } from '../../model/indexmap.js';
 import { normWalk, reducedOutputStrides, softmaxAxes } from '../../model/axes.js';
+import { cubicTaps } from '../../model/resize.js';
 import type { Value } from '../../plan/plan.js';
 import { actFn, BINARY_WGSL, bindings, f, grid1d, i, linearIndex, u, WGSL_ACTIVATIONS, type BindDecl } from './wgsl.js';
 
@@ -665,15 +666,40 @@ function axisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale:
   return t;
 }
 
+/** Cubic: per output coordinate 4 source indices (clamped) then their 4 weights. */
+function cubicAxisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale: number): number[] {
+  const t: number[] = [];
+  for (let o = 0; o < lenOut; o++) {
+    const { idx, w } = cubicTaps(toOriginal(a.coordMode, o, lenIn, lenOut, scale), lenIn, a.cubicCoeffA ?? -0.75, !!a.excludeOutside);
+    t.push(...idx, ...w);
+  }
+  return t;
+}
+
 const resize: Gen = (ctx) => {
   const a = ctx.node.attrs, x = ctx.inputs[0]!, y = ctx.outputs[0];
   const [, , h, w] = x.dims, [, , oh, ow] = y.dims, t = size(y.dims);
   const sh = a.scales?.[2] ?? oh / h, sw = a.scales?.[3] ?? ow / w;
+  const head = `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let base = (gi / ${u(oh * ow)}) * ${u(h * w)};`;
+  const io = [{ name: 'X' }, { name: 'Tb' }, { name: 'Y', write: true }];
+  if (a.mode === 'cubic') {
+    const table = Float32Array.from([...cubicAxisTable(a, h, oh, sh), ...cubicAxisTable(a, w, ow, sw)]);
+    return [elementwise('wgsl_resize_cubic', `resize|${x.dims}|${y.dims}|cubic`, t, io, [{ value: x }, { data: table }, { value: y }], '',
+      `${head}
+  var acc = 0.0;
+  for (var ky = 0u; ky < 4u; ky++) {
+    let row = base + u32(Tb[oy * 8u + ky]) * ${u(w)};
+    var s = 0.0;
+    for (var kx = 0u; kx < 4u; kx++) { s += Tb[${u(8 * oh)} + ox * 8u + 4u + kx] * X[row + u32(Tb[${u(8 * oh)} + ox * 8u + kx])]; }
+    acc += Tb[oy * 8u + 4u + ky] * s;
+  }
+  Y[gi] = acc;`)];
+  }
   const table = Float32Array.from([...axisTable(a, h, oh, sh), ...axisTable(a, w, ow, sw)]);
   const lin = a.mode !== 'nearest';
-  return [elementwise(`wgsl_resize_${lin ? 'linear' : 'nearest'}`, `resize|${x.dims}|${y.dims}|${lin}`, t, [{ name: 'X' }, { name: 'Tb' }, { name: 'Y', write: true }],
+  return [elementwise(`wgsl_resize_${lin ? 'linear' : 'nearest'}`, `resize|${x.dims}|${y.dims}|${lin}`, t, io,
     [{ value: x }, { data: table }, { value: y }], '',
-    `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let base = (gi / ${u(oh * ow)}) * ${u(h * w)};
+    `${head}
   let y0 = u32(Tb[oy * 3u]); let x0 = u32(Tb[${u(3 * oh)} + ox * 3u]);
   ${lin ? `let y1 = u32(Tb[oy * 3u + 1u]); let wy = Tb[oy * 3u + 2u];
   let x1 = u32(Tb[${u(3 * oh)} + ox * 3u + 1u]); let wx = Tb[${u(3 * oh)} + ox * 3u + 2u];

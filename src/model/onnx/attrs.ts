@@ -304,7 +304,7 @@ export function normalizeResize(node: Node, at: Attrs, opset: number): void {
   const a = node.attrs;
   let mode = at.str('mode', 'nearest');
   if (mode === 'bilinear') mode = 'linear';
-  if (mode !== 'nearest' && mode !== 'linear') unsupportedAttr(node, `${node.op} mode '${mode}' is not supported (nearest, linear)`);
+  if (mode !== 'nearest' && mode !== 'linear' && (mode !== 'cubic' || node.op !== 'Resize')) unsupportedAttr(node, `${node.op} mode '${mode}' is not supported (nearest, linear${node.op === 'Resize' ? ', cubic' : ''})`);
   a.mode = mode;
   if (node.op === 'Upsample') {
     if (opset < 9) {

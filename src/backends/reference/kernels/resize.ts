@@ -1,12 +1,14 @@
 // Plain-TypeScript reference of ONNX Resize on the spatial axes of NCHW (float64), written from the ONNX
 // operator specification, independent of src/backends/wasm/kernels/resize.ts.
 export interface RefResizeParams {
-  mode: 'nearest' | 'linear';
+  mode: 'nearest' | 'linear' | 'cubic';
   coordMode: string;
   nearestMode: string;
   n: number; c: number; h: number; w: number; oh: number; ow: number;
   /** per-axis scales; default out/in */
   scaleH?: number; scaleW?: number;
+  /** cubic: the kernel coefficient (default -0.75) and exclude_outside */
+  cubicCoeffA?: number; excludeOutside?: boolean;
 }
 
 function toOriginal(mode: string, xr: number, lenIn: number, lenOut: number, scale: number): number {
@@ -42,6 +44,27 @@ function linearTaps(x: number, lenIn: number): [number, number, number] {
   return [i0, Math.min(i0 + 1, lenIn - 1), c - i0];
 }
 
+/** Keys' cubic convolution kernel with coefficient a, at distance t. */
+function keys(t: number, a: number): number {
+  t = Math.abs(t);
+  if (t <= 1) return (a + 2) * t ** 3 - (a + 3) * t ** 2 + 1;
+  if (t < 2) return a * t ** 3 - 5 * a * t ** 2 + 8 * a * t - 4 * a;
+  return 0;
+}
+
+/** Cubic sample along one axis: taps floor(x)-1 .. floor(x)+2; outside the axis either edge-padded or
+ *  (excludeOutside) dropped with the other weights renormalized. Returns [index, weight] pairs. */
+function cubicTapsRef(x: number, lenIn: number, a: number, excludeOutside: boolean): [number, number][] {
+  const f = Math.floor(x);
+  let taps: [number, number][] = [-1, 0, 1, 2].map((k) => [f + k, keys(x - (f + k), a)]);
+  if (excludeOutside) {
+    taps = taps.filter(([i]) => i >= 0 && i < lenIn);
+    const sum = taps.reduce((s, [, w]) => s + w, 0);
+    return taps.map(([i, w]) => [i, w / sum]);
+  }
+  return taps.map(([i, w]) => [Math.min(Math.max(i, 0), lenIn - 1), w]);
+}
+
 export function refResize(x: ArrayLike<number>, p: RefResizeParams): Float64Array {
   const sH = p.scaleH ?? p.oh / p.h, sW = p.scaleW ?? p.ow / p.w;
   const y = new Float64Array(p.n * p.c * p.oh * p.ow);
@@ -52,6 +75,14 @@ export function refResize(x: ArrayLike<number>, p: RefResizeParams): Float64Arra
     let v: number;
     if (p.mode === 'nearest') {
       v = at(n, c, nearestIndex(p.nearestMode, fy, p.h), nearestIndex(p.nearestMode, fx, p.w));
+    } else if (p.mode === 'cubic') {
+      const a = p.cubicCoeffA ?? -0.75, ex = !!p.excludeOutside;
+      v = 0;
+      for (const [iy, wy] of cubicTapsRef(fy, p.h, a, ex)) {
+        let row = 0;
+        for (const [ix, wx] of cubicTapsRef(fx, p.w, a, ex)) row += wx * at(n, c, iy, ix);
+        v += wy * row;
+      }
     } else {
       const [y0, y1, wy] = linearTaps(fy, p.h);
       const [x0, x1, wx] = linearTaps(fx, p.w);

@@ -3,19 +3,23 @@
 // kernels read per-axis tables (source indices, and weights for linear) from the constants region.
 import type { ConstWriter, NhwcRef, Step } from './types.js';
 import { step } from '../abi.js';
+import { cubicTaps } from '../../../model/resize.js';
 
 
 export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
 export interface ResizeDesc {
-  /** 'linear' is bilinear on H, W. */
-  mode: 'nearest' | 'linear';
+  /** 'linear' is bilinear on H, W; 'cubic' bicubic (4x4 taps). */
+  mode: 'nearest' | 'linear' | 'cubic';
   coordMode: CoordMode | string;
   nearestMode?: NearestMode | string;
   /** Scales per axis: [sh, sw], or the 4 NCHW scales (only [2], [3] are used). Default: out/in per axis.
    *  ONNX divides by the given scale, not by out/in, when scales (not sizes) define the output. */
   scales?: readonly number[];
+  /** cubic: the kernel coefficient (ONNX cubic_coeff_a, default -0.75) and exclude_outside. */
+  cubicCoeffA?: number;
+  excludeOutside?: boolean;
 }
 
 /** ONNX Resize: the source coordinate of output index `o` on an axis of length `inLen` → `outLen`. */
@@ -70,12 +74,25 @@ export function linearTable(coordMode: string, inLen: number, outLen: number, sc
   return { idx, w };
 }
 
+/** Cubic: 4 source indices (clamped to the axis) and 4 weights per output index, weights in float64 → f32. */
+export function cubicTable(coordMode: string, inLen: number, outLen: number, scale: number, a: number, excludeOutside: boolean): { idx: Int32Array; w: Float32Array } {
+  const idx = new Int32Array(4 * outLen), w = new Float32Array(4 * outLen);
+  for (let o = 0; o < outLen; o++) {
+    const t = cubicTaps(sourceCoord(coordMode, o, inLen, outLen, scale), inLen, a, excludeOutside);
+    idx.set(t.idx, 4 * o);
+    w.set(t.w, 4 * o);
+  }
+  return { idx, w };
+}
+
 /**
  * Resize x (NHWC) to y (NHWC, same n and c, any pixelStrides). One Step, range = N*OH output rows:
  * - nearest: `f32_resize_nearest_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, yIdx, xIdx, begin, end)`,
  *   yIdx = cw.i32(oh source rows), xIdx = cw.i32(ow source columns);
  * - linear: `f32_resize_bilinear_nhwc(x, ih, iw, xStride, y, oh, ow, yStride, c, yIdx, yW, xIdx, xW, begin, end)`,
- *   yIdx = cw.i32(2*oh), yW = cw.f32(oh), xIdx = cw.i32(2*ow), xW = cw.f32(ow).
+ *   yIdx = cw.i32(2*oh), yW = cw.f32(oh), xIdx = cw.i32(2*ow), xW = cw.f32(ow);
+ * - cubic: `f32_resize_cubic_nhwc(...same as bilinear...)`, yIdx = cw.i32(4*oh), yW = cw.f32(4*oh),
+ *   xIdx = cw.i32(4*ow), xW = cw.f32(4*ow).
  */
 export function lowerResize(desc: ResizeDesc, x: NhwcRef, y: NhwcRef, cw: ConstWriter): Step[] {
   if (x.n !== y.n || x.c !== y.c) throw new Error(`resize: batch/channels differ ([${x.n},${x.c}] → [${y.n},${y.c}])`);
@@ -90,6 +107,13 @@ export function lowerResize(desc: ResizeDesc, x: NhwcRef, y: NhwcRef, cw: ConstW
     const yi = cw.i32(nearestTable(desc.coordMode, nm, x.h, y.h, sh));
     const xi = cw.i32(nearestTable(desc.coordMode, nm, x.w, y.w, sw));
     return [step('f32_resize_nearest_nhwc', { ...common, yIdx: yi, xIdx: xi }, range, 0)];
+  }
+  if (desc.mode === 'cubic') {
+    const a = desc.cubicCoeffA ?? -0.75, ex = !!desc.excludeOutside;
+    const ty = cubicTable(desc.coordMode, x.h, y.h, sh, a, ex);
+    const tx = cubicTable(desc.coordMode, x.w, y.w, sw, a, ex);
+    const tables = { yIdx: cw.i32(ty.idx), yW: cw.f32(ty.w), xIdx: cw.i32(tx.idx), xW: cw.f32(tx.w) };
+    return [step('f32_resize_cubic_nhwc', { ...common, ...tables }, range, range * y.w * y.c * 31)];
   }
   if (desc.mode !== 'linear') throw new Error(`resize: mode '${desc.mode}' is not supported`);
   const ty = linearTable(desc.coordMode, x.h, y.h, sh);

@@ -1140,9 +1140,21 @@ function lower(node: Node, inDims: Dims[], consts: Map<string, ConstTensor>, add
       } else throw new LayerError(node.name, node.op, 'needs scales or sizes');
       if (scales.length !== x.length || scales.some((s) => !(s > 0))) throw new LayerError(node.name, node.op, `scales [${scales.join(', ')}] must be ${x.length} positive numbers`);
       sizes ??= x.map((d, i) => Math.floor(d * scales[i]));
+      // tf_crop_and_resize: a constant roi (starts then ends, normalized) on the spatial axes; output sizes given
+      let roi: number[] | undefined;
+      if (a.coordMode === 'tf_crop_and_resize') {
+        needConst(1, 'roi (input 1)');
+        if (!node.inputs[1]) throw new LayerError(node.name, node.op, 'tf_crop_and_resize needs the roi input');
+        roi = Array.from(c[1]!.data as ArrayLike<number>);
+        if (roi.length !== 2 * x.length) throw new LayerError(node.name, node.op, `roi [${roi.join(', ')}] must have ${2 * x.length} values`);
+        if (!node.inputs[3]) throw new UnsupportedError(`${describe(node.name, node.op)}: tf_crop_and_resize with scales is not supported (give sizes)`);
+        for (let i = 0; i < x.length - 2; i++) {
+          if (roi[i] !== 0 || roi[x.length + i] !== 1) throw new UnsupportedError(`${describe(node.name, node.op)}: tf_crop_and_resize crops only the last two axes (roi [${roi.join(', ')}])`);
+        }
+      }
       let nearestMode = a.nearestMode;
       if (nearestMode === 'legacy') nearestMode = scales.every((s) => s >= 1) ? 'floor' : 'ceil';
-      node.attrs = { mode: a.mode, coordMode: a.coordMode, nearestMode, sizes, scales, cubicCoeffA: a.cubicCoeffA ?? -0.75, excludeOutside: !!a.excludeOutside, extrapolationValue: a.extrapolationValue ?? 0 };
+      node.attrs = { mode: a.mode, coordMode: a.coordMode, nearestMode, sizes, scales, cubicCoeffA: a.cubicCoeffA ?? -0.75, excludeOutside: !!a.excludeOutside, extrapolationValue: a.extrapolationValue ?? 0, roi };
       node.inputs = [node.inputs[0]];
       return [node];
     }

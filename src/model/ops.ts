@@ -167,7 +167,7 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Where: { since: 9, minInputs: 3, maxInputs: 3, maxOutputs: 1, folds: true, shape: shape.whereShape, group: 'Tensor',
     doc: 'constant condition only: bool tensors exist only as constants, so a condition computed from activations is refused; either operand constant or computed; broadcasting' },
   Resize: { since: 10, minInputs: (o) => (o < 11 ? 2 : 1), maxInputs: 4, maxOutputs: 1, normalize: norm.normalizeResize, shape: shape.resizeShape, group: 'Tensor',
-    doc: 'nearest, linear and cubic (cubic_coeff_a, exclude_outside) on the spatial axes of a 4-D tensor, every coordinate mode but tf_crop_and_resize' },
+    doc: 'nearest, linear and cubic (cubic_coeff_a, exclude_outside) on the spatial axes of a 4-D tensor, every coordinate mode; tf_crop_and_resize with a constant roi on H, W, sizes and extrapolation_value' },
   Upsample: { since: 7, until: 9, minInputs: (o) => (o >= 9 ? 2 : 1), maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeResize, group: 'Tensor',
     doc: 'nearest and bilinear; becomes Resize' },
   Squeeze: { since: 1, minInputs: 1, maxInputs: 2, maxOutputs: 1, normalize: norm.normalizeSqueeze, folds: true, group: 'Tensor', doc: 'becomes Reshape' },

@@ -56,6 +56,27 @@ KernelTester.each('resize', 'cubic, every coordinate mode, cubic_coeff_a and exc
   assert.ok(t.checked >= SIZES.length * COORDS.length * 4);
 }, 13);
 
+// tf_crop_and_resize: a random roi in [-0.3, 1.3] per spatial axis (crops, flips, and coordinates beyond
+// the input, whose pixels take extrapolation_value after the sampling step), every mode.
+KernelTester.each('resize', 'tf_crop_and_resize, roi beyond the input, extrapolation_value, every mode', (t) => {
+  const r = t.r;
+  for (const [n, c, hh, w, oh, ow] of SIZES) for (const mode of ['nearest', 'linear', 'cubic'] as const) for (let rep = 0; rep < 3; rep++) {
+    t.reset();
+    const lo = () => -0.3 + 1.6 * r.next();
+    const roi = [0, 0, lo(), lo(), 1, 1, lo(), lo()];
+    const extrapolationValue = 4 * r.next() - 2;
+    const x = r.floats(n * c * hh * w);
+    const X = t.putNhwc(x, n, c, hh, w, c + r.int(0, 3), 0);
+    const yps = c + r.int(0, 3);
+    const Y = t.allocNhwc(n, c, oh, ow, yps, r.int(0, yps - c));
+    const p = { mode, coordMode: 'tf_crop_and_resize', nearestMode: 'round_prefer_floor', extrapolationValue };
+    const what = `${t.flavor} ${mode} tf_crop_and_resize roi [${roi.map((v) => v.toFixed(2))}] ${[n, c, hh, w]}→${oh}x${ow}`;
+    const ref = refResize(x, { ...p, n, c, h: hh, w, oh, ow, roiH: [roi[2], roi[6]], roiW: [roi[3], roi[7]] });
+    t.check(lowerResize({ ...p, roi }, X.ref, Y.ref, t.cw), Y, ref, mode === 'nearest' ? EXACT : { atol: 2e-6, rtol: 1e-5 }, what);
+  }
+  assert.ok(t.checked >= SIZES.length * 9);
+}, 14);
+
 test('resize golden values from the ONNX operator tests, every flavor', async () => {
   const x = [1, 2, 3, 4];
   const cases: [string, string, string, number[]][] = [

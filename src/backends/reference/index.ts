@@ -192,7 +192,8 @@ export const REFERENCE_OPS: Record<string, RefOpFn> = {
   LRN: (node, [x], [xd]) => { const a = node.attrs; return [refLrn(x!, xd, a.size, a.alpha, a.beta, a.bias)]; },
   Resize: (node, [x], [xd], [yd]) => {
     const a = node.attrs;
-    return [refResize(x!, { mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, n: xd[0], c: xd[1], h: xd[2], w: xd[3], oh: yd[2], ow: yd[3], scaleH: a.scales[2], scaleW: a.scales[3], cubicCoeffA: a.cubicCoeffA, excludeOutside: a.excludeOutside })];
+    return [refResize(x!, { mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, n: xd[0], c: xd[1], h: xd[2], w: xd[3], oh: yd[2], ow: yd[3], scaleH: a.scales[2], scaleW: a.scales[3], cubicCoeffA: a.cubicCoeffA, excludeOutside: a.excludeOutside,
+      roiH: a.roi && [a.roi[2], a.roi[6]], roiW: a.roi && [a.roi[3], a.roi[7]], extrapolationValue: a.extrapolationValue })];
   },
 };
 

@@ -480,7 +480,7 @@ const resize: Lowering = (ctx) => {
   const x = act(ctx);
   const y = ctx.outputs[0];
   const a = ctx.node.attrs; // spatial axes of a 4-D tensor (CHECKS.Resize)
-  return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales, cubicCoeffA: a.cubicCoeffA, excludeOutside: a.excludeOutside }, nhwc(x), nhwc(y), ctx.cw);
+  return rs.lowerResize({ mode: a.mode, coordMode: a.coordMode, nearestMode: a.nearestMode, scales: a.scales, cubicCoeffA: a.cubicCoeffA, excludeOutside: a.excludeOutside, roi: a.roi, extrapolationValue: a.extrapolationValue }, nhwc(x), nhwc(y), ctx.cw);
 };
 
 type Check = (node: Node, dimsOf: (name: string) => number[], graph: Graph) => string | null;

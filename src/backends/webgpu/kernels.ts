@@ -632,8 +632,9 @@ const window: Gen = (ctx) => {
 
 // ---- Resize: per-axis source indices and weights computed on the host in float64 ----
 
-function toOriginal(mode: string, xr: number, lenIn: number, lenOut: number, scale: number): number {
+function toOriginal(mode: string, xr: number, lenIn: number, lenOut: number, scale: number, roi: readonly number[] = [0, 1]): number {
   switch (mode) {
+    case 'tf_crop_and_resize': return lenOut > 1 ? roi[0] * (lenIn - 1) + (xr * (roi[1] - roi[0]) * (lenIn - 1)) / (lenOut - 1) : 0.5 * (roi[0] + roi[1]) * (lenIn - 1);
     case 'half_pixel': return (xr + 0.5) / scale - 0.5;
     case 'pytorch_half_pixel': return lenOut > 1 ? (xr + 0.5) / scale - 0.5 : 0;
     case 'align_corners': return lenOut === 1 ? 0 : (xr * (lenIn - 1)) / (lenOut - 1);
@@ -655,10 +656,10 @@ function nearestIndex(mode: string, x: number, lenIn: number): number {
 }
 
 /** Per output coordinate: [i0, i1, weight of i1] (nearest: i1 = i0, weight 0). */
-function axisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale: number): number[] {
+function axisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale: number, roi?: readonly number[]): number[] {
   const t: number[] = [];
   for (let o = 0; o < lenOut; o++) {
-    const x = toOriginal(a.coordMode, o, lenIn, lenOut, scale);
+    const x = toOriginal(a.coordMode, o, lenIn, lenOut, scale, roi);
     if (a.mode === 'nearest') { const k = nearestIndex(a.nearestMode, x, lenIn); t.push(k, k, 0); continue; }
     const c = Math.min(Math.max(x, 0), lenIn - 1), i0 = Math.floor(c);
     t.push(i0, Math.min(i0 + 1, lenIn - 1), c - i0);
@@ -667,10 +668,10 @@ function axisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale:
 }
 
 /** Cubic: per output coordinate 4 source indices (clamped) then their 4 weights. */
-function cubicAxisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale: number): number[] {
+function cubicAxisTable(a: Record<string, any>, lenIn: number, lenOut: number, scale: number, roi?: readonly number[]): number[] {
   const t: number[] = [];
   for (let o = 0; o < lenOut; o++) {
-    const { idx, w } = cubicTaps(toOriginal(a.coordMode, o, lenIn, lenOut, scale), lenIn, a.cubicCoeffA ?? -0.75, !!a.excludeOutside);
+    const { idx, w } = cubicTaps(toOriginal(a.coordMode, o, lenIn, lenOut, scale, roi), lenIn, a.cubicCoeffA ?? -0.75, !!a.excludeOutside);
     t.push(...idx, ...w);
   }
   return t;
@@ -682,9 +683,20 @@ const resize: Gen = (ctx) => {
   const sh = a.scales?.[2] ?? oh / h, sw = a.scales?.[3] ?? ow / w;
   const head = `let ox = gi % ${u(ow)}; let oy = (gi / ${u(ow)}) % ${u(oh)}; let base = (gi / ${u(oh * ow)}) * ${u(h * w)};`;
   const io = [{ name: 'X' }, { name: 'Tb' }, { name: 'Y', write: true }];
+  // tf_crop_and_resize: after the tables, one flag per output row then per column (1: source coordinate
+  // outside the input → extrapolation_value)
+  const ry = a.roi && [a.roi[2], a.roi[6]], rx = a.roi && [a.roi[3], a.roi[7]];
+  const crop = a.coordMode === 'tf_crop_and_resize';
+  const outside = (lenIn: number, lenOut: number, roi?: readonly number[]) => Array.from({ length: lenOut }, (_, o) => {
+    const s = toOriginal(a.coordMode, o, lenIn, lenOut, 1, roi);
+    return s < 0 || s > lenIn - 1 ? 1 : 0;
+  });
+  const flags = crop ? [...outside(h, oh, ry), ...outside(w, ow, rx)] : [];
+  const extrap = (tableLen: number, v: string) => (crop
+    ? `select(${v}, ${f(a.extrapolationValue ?? 0)}, Tb[${u(tableLen)} + oy] + Tb[${u(tableLen + oh)} + ox] > 0.0)` : v);
   if (a.mode === 'cubic') {
-    const table = Float32Array.from([...cubicAxisTable(a, h, oh, sh), ...cubicAxisTable(a, w, ow, sw)]);
-    return [elementwise('wgsl_resize_cubic', `resize|${x.dims}|${y.dims}|cubic`, t, io, [{ value: x }, { data: table }, { value: y }], '',
+    const table = Float32Array.from([...cubicAxisTable(a, h, oh, sh, ry), ...cubicAxisTable(a, w, ow, sw, rx), ...flags]);
+    return [elementwise('wgsl_resize_cubic', `resize|${x.dims}|${y.dims}|cubic|${crop ? a.extrapolationValue : ''}`, t, io, [{ value: x }, { data: table }, { value: y }], '',
       `${head}
   var acc = 0.0;
   for (var ky = 0u; ky < 4u; ky++) {
@@ -693,11 +705,11 @@ const resize: Gen = (ctx) => {
     for (var kx = 0u; kx < 4u; kx++) { s += Tb[${u(8 * oh)} + ox * 8u + 4u + kx] * X[row + u32(Tb[${u(8 * oh)} + ox * 8u + kx])]; }
     acc += Tb[oy * 8u + 4u + ky] * s;
   }
-  Y[gi] = acc;`)];
+  Y[gi] = ${extrap(8 * (oh + ow), 'acc')};`)];
   }
-  const table = Float32Array.from([...axisTable(a, h, oh, sh), ...axisTable(a, w, ow, sw)]);
-  const lin = a.mode !== 'nearest';
-  return [elementwise(`wgsl_resize_${lin ? 'linear' : 'nearest'}`, `resize|${x.dims}|${y.dims}|${lin}`, t, io,
+  const table = Float32Array.from([...axisTable(a, h, oh, sh, ry), ...axisTable(a, w, ow, sw, rx), ...flags]);
+  const lin = a.mode !== 'nearest', tl = 3 * (oh + ow);
+  return [elementwise(`wgsl_resize_${lin ? 'linear' : 'nearest'}`, `resize|${x.dims}|${y.dims}|${lin}|${crop ? a.extrapolationValue : ''}`, t, io,
     [{ value: x }, { data: table }, { value: y }], '',
     `${head}
   let y0 = u32(Tb[oy * 3u]); let x0 = u32(Tb[${u(3 * oh)} + ox * 3u]);
@@ -705,7 +717,7 @@ const resize: Gen = (ctx) => {
   let x1 = u32(Tb[${u(3 * oh)} + ox * 3u + 1u]); let wx = Tb[${u(3 * oh)} + ox * 3u + 2u];
   let top = (1.0 - wx) * X[base + y0 * ${u(w)} + x0] + wx * X[base + y0 * ${u(w)} + x1];
   let bot = (1.0 - wx) * X[base + y1 * ${u(w)} + x0] + wx * X[base + y1 * ${u(w)} + x1];
-  Y[gi] = (1.0 - wy) * top + wy * bot;` : `Y[gi] = X[base + y0 * ${u(w)} + x0];`}`)];
+  Y[gi] = ${extrap(tl, '(1.0 - wy) * top + wy * bot')};` : `Y[gi] = ${extrap(tl, `X[base + y0 * ${u(w)} + x0]`)};`}`)];
 };
 
 // ---- reductions, softmax family, normalizations: one workgroup of 64 threads per item (the kept

@@ -326,7 +326,6 @@ export function normalizeResize(node: Node, at: Attrs, opset: number): void {
     a.extrapolationValue = at.float('extrapolation_value', 0);
     oneOf(node, 'coordinate_transformation_mode', a.coordMode, COORD_MODES);
     oneOf(node, 'nearest_mode', a.nearestMode, NEAREST_MODES);
-    if (a.coordMode === 'tf_crop_and_resize') unsupportedAttr(node, "coordinate_transformation_mode 'tf_crop_and_resize' is not supported");
     if (at.int('antialias', 0) !== 0) unsupportedAttr(node, 'antialias=1 is not supported');
     if (at.has('axes')) unsupportedAttr(node, "attribute 'axes' is not supported");
     const policy = at.str('keep_aspect_ratio_policy', 'stretch');

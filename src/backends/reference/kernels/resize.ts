@@ -9,9 +9,14 @@ export interface RefResizeParams {
   scaleH?: number; scaleW?: number;
   /** cubic: the kernel coefficient (default -0.75) and exclude_outside */
   cubicCoeffA?: number; excludeOutside?: boolean;
+  /** tf_crop_and_resize: per-axis [start, end] (normalized) and the value outside the input */
+  roiH?: [number, number]; roiW?: [number, number]; extrapolationValue?: number;
 }
 
-function toOriginal(mode: string, xr: number, lenIn: number, lenOut: number, scale: number): number {
+function toOriginal(mode: string, xr: number, lenIn: number, lenOut: number, scale: number, roi = [0, 1]): number {
+  if (mode === 'tf_crop_and_resize') {
+    return lenOut > 1 ? roi[0] * (lenIn - 1) + xr * (roi[1] - roi[0]) * (lenIn - 1) / (lenOut - 1) : 0.5 * (roi[0] + roi[1]) * (lenIn - 1);
+  }
   if (mode === 'half_pixel') return (xr + 0.5) / scale - 0.5;
   if (mode === 'pytorch_half_pixel') return lenOut > 1 ? (xr + 0.5) / scale - 0.5 : 0;
   if (mode === 'align_corners') return lenOut === 1 ? 0 : xr * (lenIn - 1) / (lenOut - 1);
@@ -70,10 +75,12 @@ export function refResize(x: ArrayLike<number>, p: RefResizeParams): Float64Arra
   const y = new Float64Array(p.n * p.c * p.oh * p.ow);
   const at = (n: number, c: number, iy: number, ix: number) => x[((n * p.c + c) * p.h + iy) * p.w + ix];
   for (let n = 0; n < p.n; n++) for (let c = 0; c < p.c; c++) for (let oy = 0; oy < p.oh; oy++) for (let ox = 0; ox < p.ow; ox++) {
-    const fy = toOriginal(p.coordMode, oy, p.h, p.oh, sH);
-    const fx = toOriginal(p.coordMode, ox, p.w, p.ow, sW);
+    const fy = toOriginal(p.coordMode, oy, p.h, p.oh, sH, p.roiH);
+    const fx = toOriginal(p.coordMode, ox, p.w, p.ow, sW, p.roiW);
     let v: number;
-    if (p.mode === 'nearest') {
+    if (p.coordMode === 'tf_crop_and_resize' && (fy < 0 || fy > p.h - 1 || fx < 0 || fx > p.w - 1)) {
+      v = p.extrapolationValue ?? 0;
+    } else if (p.mode === 'nearest') {
       v = at(n, c, nearestIndex(p.nearestMode, fy, p.h), nearestIndex(p.nearestMode, fx, p.w));
     } else if (p.mode === 'cubic') {
       const a = p.cubicCoeffA ?? -0.75, ex = !!p.excludeOutside;

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { Session } from '../../src/session.js';
 import { Tensor } from '../../src/tensor.js';
-import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, ResourceLimitError } from '../../src/errors.js';
+import { EdgeCnnError, InvalidArgumentError, LayerError, ModelFormatError, ResourceLimitError, UnsupportedError } from '../../src/errors.js';
 import { decodeModel } from '../../src/model/onnx/proto.js';
 import { encodeModel } from '../helpers/onnx-encode.js';
 import { makeModel, ints, type ModelSpec } from '../helpers/onnx-builder.js';
@@ -106,6 +106,17 @@ test('unknown Resize coordinate_transformation_mode and nearest_mode are ModelFo
       initializers: { scales: { dims: [4], data: [1, 1, 2, 2] } } });
     await rejects(Session.create(bytes, { threads: 1 }), ModelFormatError, /unknown (coordinate_transformation_mode 'sideways'|nearest_mode 'round_to_even')/);
   }
+});
+
+test('Resize tf_crop_and_resize refusals: scales instead of sizes, a roi on N or C, no roi; cubic on Upsample', async () => {
+  const crop = (roi: number[] | null, sizes: boolean) => model({
+    nodes: [{ op: 'Resize', inputs: ['x', roi ? 'roi' : '', sizes ? '' : 'sc', ...(sizes ? ['sz'] : [])], outputs: ['y'], attrs: { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' } }],
+    initializers: { ...(roi ? { roi: { dims: [8], data: roi } } : {}), ...(sizes ? { sz: { dims: [4], data: [1, 3, 5, 5], dtype: 'int64' } } : { sc: { dims: [4], data: [1, 1, 2, 2] } }) } });
+  await rejects(Session.create(crop([0, 0, 0.1, 0.1, 1, 1, 0.9, 0.9], false), { threads: 1 }), UnsupportedError, /tf_crop_and_resize with scales is not supported/);
+  await rejects(Session.create(crop([0, 0.5, 0.1, 0.1, 1, 1, 0.9, 0.9], true), { threads: 1 }), UnsupportedError, /crops only the last two axes/);
+  await rejects(Session.create(crop(null, true), { threads: 1 }), LayerError, /needs the roi input/);
+  const up = makeModel({ opset: 7, inputs: [x4], outputs: [{ name: 'y' }], nodes: [{ op: 'Upsample', inputs: ['x'], outputs: ['y'], attrs: { mode: 'cubic', scales: [1, 1, 2, 2] } }] });
+  await rejects(Session.create(up, { threads: 1 }), UnsupportedError, /Upsample mode 'cubic' is not supported \(nearest, linear\)/);
 });
 
 test('a node listing more outputs than its operator has is a ModelFormatError (graph output or unused)', async () => {

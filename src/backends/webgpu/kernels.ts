@@ -547,6 +547,30 @@ const indexMap: Gen = (ctx) => {
 
 const RW = 64;
 
+/** WGSL: a tree reduction of one value per invocation over the workgroup (`red`, RW lanes) as `fn name(li, v,
+ *  extra)`, combining red[li] with red[li + s] by `combine`. */
+const treeWgsl = (name: string, extra: string, combine: string): string => `var<workgroup> red: array<f32, ${RW}>;
+fn ${name}(li: u32, v: f32, ${extra}) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = ${u(RW / 2)}; s > 0u; s = s / 2u) {
+    if (li < s) { red[li] = ${combine}; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}`;
+
+/** WGSL: the entry point of a one-workgroup-per-row kernel (`row` and `li` in scope for `body`). */
+const rowMainWgsl = (groups: readonly number[], rows: number, body: string): string => `@compute @workgroup_size(${RW})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let row = wid.y * ${u(groups[0])} + wid.x;
+  if (row >= ${u(rows)}) { return; }
+  let li = lid.x;
+  ${body}
+}`;
+
 /** Per row `rowsTotal`: the elements X[rowBase + j*stride], j < len; `finish` writes row `row` from `red`. */
 function rowReduce(kernel: string, key: string, rowsTotal: number, decls: BindDecl[], operands: Operand[], rowBase: string, len: number, stride: number, body: string, pre = ''): Step {
   const groups = grid1d(rowsTotal, 1);
@@ -554,27 +578,10 @@ function rowReduce(kernel: string, key: string, rowsTotal: number, decls: BindDe
     kernel, key: `${key}|${groups.join('x')}`, operands, groups,
     wgsl: () => `${bindings(decls)}
 ${pre}
-var<workgroup> red: array<f32, ${RW}>;
-fn reduce(li: u32, v: f32, isMax: bool) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = ${u(RW / 2)}; s > 0u; s = s / 2u) {
-    if (li < s) { red[li] = select(red[li] + red[li + s], max(red[li], red[li + s]), isMax); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-@compute @workgroup_size(${RW})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.y * ${u(groups[0])} + wid.x;
-  if (row >= ${u(rowsTotal)}) { return; }
-  let li = lid.x;
-  let base = ${rowBase};
+${treeWgsl('reduce', 'isMax: bool', 'select(red[li] + red[li + s], max(red[li], red[li + s]), isMax)')}
+${rowMainWgsl(groups, rowsTotal, `let base = ${rowBase};
   const LEN = ${u(len)}; const STRIDE = ${u(stride)};
-  ${body}
-}`,
+  ${body}`)}`,
   };
 }
 
@@ -781,25 +788,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   ${body}
 }` : `${head}
 const STEP = ${u(RW)};
-var<workgroup> red: array<f32, ${RW}>;
-fn tree(li: u32, v: f32, k: u32) -> f32 {
-  red[li] = v;
-  workgroupBarrier();
-  for (var s = ${u(RW / 2)}; s > 0u; s = s / 2u) {
-    if (li < s) { red[li] = comb(red[li], red[li + s], k); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-@compute @workgroup_size(${RW})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let row = wid.y * ${u(groups[0])} + wid.x;
-  if (row >= ${u(items)}) { return; }
-  let li = lid.x;
-  ${body}
-}`,
+${treeWgsl('tree', 'k: u32', 'comb(red[li], red[li + s], k)')}
+${rowMainWgsl(groups, items, body)}`,
   }];
 }
 

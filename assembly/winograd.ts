@@ -8,14 +8,18 @@
 //   F(2x2): Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]   Aᵀ = [1 1 1 0; 0 1 -1 -1]  (F(4x4): see its export)
 // U = G g Gᵀ is computed on the host at prepack (src/backends/wasm/kernels/conv.ts packWinogradWeights).
 //
-// Work: tiles are numbered (n, ty, tx) row-major, grouped in blocks of `tileBlock` tiles; the range is
-// `items`, item i computing blocks [i*blocksPerItem, (i+1)*blocksPerItem) with its own workspace slot at
-// workspace + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts): per block,
+// Work: tiles are numbered (n, ty, tx) row-major, grouped in blocks of `tileBlock` tiles; output channels
+// in `coutGroups` groups of ceil(ceil(cout/8)/coutGroups)*8. The range is `items`: item i computes group
+// i % coutGroups of blocks [ti*blocksPerItem, (ti+1)*blocksPerItem), ti = i / coutGroups, with its own
+// workspace slot at workspace + i*slotBytes (reserved at plan time, see src/backends/wasm/kernels/conv.ts):
+// per block,
 //   1. input transform of its tiles, all channels -> V[P][tileBlock][cin4] (cin4 = ceil(cin/4)*4),
-//   2. per block of 8 output channels: P GEMMs (the 4x8 microkernel of assembly/simd.ts, rows = tiles,
-//      k = cin) -> M[P][tileBlock][8], then the output transform of those 8 channels with the epilogue.
-// A tile's result does not depend on the block, item or workspace slot it lands in, so any partition of
-// [0, items) gives identical bytes.
+//   2. per block of 8 output channels of the group: P GEMMs (the 4x8 microkernel of assembly/simd.ts, rows =
+//      tiles, k = cin) -> M[P][tileBlock][8], then the output transform of those 8 channels with the epilogue.
+// Channel groups let threads share a layer with few tiles (a 13x13 output is 16 F(4x4) tiles: one block);
+// each group repeats the input transform, O(cin) per tile against the GEMMs' O(cin·cout/groups).
+// A tile's result does not depend on the block, group, item or workspace slot it lands in, so any partition
+// of [0, items) gives identical bytes.
 //
 // Packed weights u: ceil(cout/8) blocks of 8 output channels; block b holds, for pos = 0..P-1, the
 // microkernel's block format: 8 zero floats (bias row, unused) then cin rows of 8 weights U[pos][ci][8b+j]
@@ -36,16 +40,16 @@ import { activate1, activate4 } from './activation';
  * padding is implied by oh, ow: rows and columns past the input read zeros); zero: a zero buffer of ≥ cin
  * floats; u: packed transformed weights; bias: cout floats (or 0: none); y: output (n, oh, ow, cout),
  * pixel stride yStride; r: residual (0 = none), pixel stride rStride; workspace: item slots of slotBytes
- * bytes (V then M); tileBlock: tiles per block (≥ 1); blocksPerItem ≥ 1.
+ * bytes (V then M); tileBlock: tiles per block (≥ 1); blocksPerItem ≥ 1; coutGroups ≥ 1 (top of file).
  */
 export function f32_winograd_2x2(
   x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32, coutGroups: i32,
   begin: i32, end: i32,
 ): void {
   winograd(false, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
-    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, begin, end);
+    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, coutGroups, begin, end);
 }
 
 /**
@@ -59,18 +63,18 @@ export function f32_winograd_2x2(
 export function f32_winograd_4x4(
   x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32, coutGroups: i32,
   begin: i32, end: i32,
 ): void {
   winograd(true, x, n, ih, iw, xStride, cin, pt, pl, zero, u, bias, y, oh, ow, yStride, cout, r, rStride,
-    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, begin, end);
+    act, p0, p1, workspace, slotBytes, tileBlock, blocksPerItem, coutGroups, begin, end);
 }
 
 /** The block/item driver of both tile sizes; `f4` is a constant at each call site (the branches fold). */
 @inline function winograd(
   f4: bool, x: i32, n: i32, ih: i32, iw: i32, xStride: i32, cin: i32, pt: i32, pl: i32, zero: i32,
   u: i32, bias: i32, y: i32, oh: i32, ow: i32, yStride: i32, cout: i32, r: i32, rStride: i32,
-  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32,
+  act: i32, p0: f32, p1: f32, workspace: i32, slotBytes: i32, tileBlock: i32, blocksPerItem: i32, coutGroups: i32,
   begin: i32, end: i32,
 ): void {
   const m = f4 ? 4 : 2, P = f4 ? 36 : 16;                // outputs per tile side, positions
@@ -83,11 +87,14 @@ export function f32_winograd_4x4(
   const uBlock = <usize>(P * (cin + 1)) << 5;            // bytes per packed block of 8 output channels
   const uPos = <usize>(cin + 1) << 5;
   const xs = <usize>xStride << 2;
+  const groupCh = (((cout + 7) >> 3) + coutGroups - 1) / coutGroups << 3; // output channels per group
   for (let item = begin; item < end; item++) {
     const vb = <usize>workspace + <usize>item * <usize>slotBytes;
     const mb = vb + vBytes;
-    const t1 = min(tiles, (item + 1) * blocksPerItem * tileBlock);
-    for (let t0 = item * blocksPerItem * tileBlock; t0 < t1; t0 += tileBlock) {
+    const ti = item / coutGroups, g = item % coutGroups;
+    const n0 = g * groupCh, n1 = min(cout, n0 + groupCh);
+    const t1 = min(tiles, (ti + 1) * blocksPerItem * tileBlock);
+    for (let t0 = ti * blocksPerItem * tileBlock; t0 < t1; t0 += tileBlock) {
       const nt = min(tileBlock, t1 - t0);
       // 1. input transform: V[pos][j][0:cin]
       for (let j = 0; j < nt; j++) {
@@ -156,8 +163,8 @@ export function f32_winograd_4x4(
         }
       }
       // 2. per 8 output channels: 16 GEMMs into M, then the output transform with the epilogue
-      for (let nb = 0; nb < cout; nb += 8) {
-        const nr = min(8, cout - nb);
+      for (let nb = n0; nb < n1; nb += 8) {
+        const nr = min(8, n1 - nb);
         const ub = <usize>u + <usize>(nb >> 3) * uBlock;
         for (let pos = 0; pos < P; pos++) {
           if (ASC_FEATURE_SIMD) {

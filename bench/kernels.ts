@@ -35,7 +35,7 @@ const conv = (name: string, cin: number, cout: number, hw: number | [number, num
     return lowerConv2d({
       weights: randomWeights(cout * (cin / groups) * k * k), bias: randomWeights(cout), cout,
       kernel: [k, k], strides: [s, s], pads: [p, p, p, p], dilations: [1, 1], groups, act: RELU,
-    }, x, y, null, m.cw, opts);
+    }, x, y, null, m.cw, { threads: m.threads, ...opts });
   },
 });
 

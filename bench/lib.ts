@@ -8,6 +8,8 @@ await enableRelaxedSimdInNode();
 
 export class BenchMemory {
   private top = 4096;
+  /** Threads the Steps will run on: kernels with per-item workspace (Winograd) split their work for them. */
+  threads = 1;
   private constructor(readonly k: KernelInstance) {}
   static async create(flavor: Flavor, bytes = 512 << 20): Promise<BenchMemory> {
     return new BenchMemory(await instantiate(flavor, createMemory(flavor, bytes)));

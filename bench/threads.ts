@@ -36,6 +36,7 @@ console.log(`threads bench: ${threads} threads vs 1 (serial executor), Node ${pr
 for (const flavor of flavors) {
   for (const c of CASES) {
     const m = await BenchMemory.create(flavor, 128 << 20);
+    m.threads = threads; // the same (split) Steps on both sides
     const steps = c.build(m);
     const { run, flops } = m.runner(steps);
     const pool = await WorkerPool.create(threads, { chunksPerThread });

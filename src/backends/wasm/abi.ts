@@ -8,8 +8,8 @@ export const KERNELS = {
   f32_gemv: ['x', 'w', 'y', 'r', 'k', 'n', 'act', 'p0', 'p1'], // assembly/gemv.ts
   f32_matmul: ['a', 'b', 'c', 'prm', 'm', 'k', 'n'], // assembly/matmul.ts
   f32_igemm_4x8: ['ind', 'taps', 'inOffset', 'kc', 'w', 'c', 'cStride', 'r', 'rStride', 'n', 'act', 'p0', 'p1'], // assembly/conv.ts
-  f32_winograd_2x2: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem'], // assembly/winograd.ts
-  f32_winograd_4x4: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem'], // assembly/winograd.ts
+  f32_winograd_2x2: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem', 'coutGroups'], // assembly/winograd.ts
+  f32_winograd_4x4: ['x', 'n', 'ih', 'iw', 'xStride', 'cin', 'pt', 'pl', 'zero', 'u', 'bias', 'y', 'oh', 'ow', 'yStride', 'cout', 'r', 'rStride', 'act', 'p0', 'p1', 'workspace', 'slotBytes', 'tileBlock', 'blocksPerItem', 'coutGroups'], // assembly/winograd.ts
   f32_dwconv_16c: ['ind', 'taps', 'w', 'c', 'cStride', 'r', 'rStride', 'channels', 'act', 'p0', 'p1'], // assembly/dwconv.ts
   f32_maxpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl'], // assembly/pool.ts
   f32_avgpool_nhwc: ['x', 'ih', 'iw', 'xStride', 'y', 'oh', 'ow', 'yStride', 'c', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'pb', 'pr', 'includePad'], // assembly/pool.ts

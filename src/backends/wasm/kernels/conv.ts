@@ -113,17 +113,49 @@ export function winogradTile(desc: ConvShape, cin: number, oh: number, ow: numbe
 }
 
 /** How a Winograd step with m x m tiles splits them: `items` (its range), each `blocksPerItem` blocks of
- * `tileBlock` tiles and one workspace slot of `slotBytes` (V then M). */
-export function winogradPlan(m: WinogradTile, cin: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
+ * `tileBlock` tiles times one of `coutGroups` groups of output channels, and one workspace slot of
+ * `slotBytes` (V then M). With threads and fewer tile blocks than `threads * itemsPerThread`, the blocks are
+ * evened out (49 tiles: 28 + 21, not 40 + 9) and the output channels split into groups: squeezenet's 13x13
+ * layers are one block of 16 F(4x4) tiles, and ran on one thread (2 threads: 1.07x; with groups 1.9x). */
+export function winogradPlan(m: WinogradTile, cin: number, cout: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
   const threads = opts.threads ?? 1;
   const tiles = n * Math.ceil(oh / m) * Math.ceil(ow / m);
-  const tileBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin, m);
-  const blocks = Math.ceil(tiles / tileBlock);
+  let tileBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin, m);
+  let blocks = Math.ceil(tiles / tileBlock);
   const want = threads > 1 ? threads * WINOGRAD.itemsPerThread : 1;
-  const blocksPerItem = Math.ceil(blocks / Math.min(blocks, want));
-  const items = Math.ceil(blocks / blocksPerItem);
+  if (blocks < want && opts.tileBlock === undefined) {
+    tileBlock = Math.min(tileBlock, Math.ceil(tiles / blocks / GEMM.mr) * GEMM.mr);
+    blocks = Math.ceil(tiles / tileBlock);
+  }
+  // Search (channel groups g, blocks per item b) for the least work on the busiest thread, items taken in
+  // order by the first free thread (items = 5 on 2 threads leaves one with 3 of 5), a group's own input
+  // transform costing it 2%; then fewer groups, then the item count nearest `want` (more on a tie: dynamic
+  // chunks even out a slower thread). One thread: one item.
+  const cb = Math.ceil(cout / 8); // blocks of 8 output channels
+  let coutGroups = 1, blocksPerItem = blocks, best = Infinity;
+  const load = new Float64Array(threads);
+  for (let g = 1; threads > 1 && g <= (opts.tileBlock === undefined ? Math.min(cb, want) : 1); g++) {
+    const perGroup = Math.ceil(cb / g);
+    if (Math.ceil(cb / perGroup) !== g) continue; // a group would be empty
+    for (let b = 1; b <= blocks; b++) {
+      load.fill(0);
+      for (let t0 = 0; t0 < tiles; t0 += b * tileBlock) {
+        for (let k = 0; k < g; k++) {
+          const work = Math.min(b * tileBlock, tiles - t0) * Math.min(perGroup, cb - k * perGroup) * (1 + 0.02 * (g - 1));
+          let j = 0;
+          for (let i = 1; i < threads; i++) if (load[i] < load[j]) j = i;
+          load[j] += work;
+        }
+      }
+      const it = Math.ceil(blocks / b) * g;
+      const busiest = Math.max(...load) / (tiles * cb / threads); // 1 = perfect
+      const score = Math.round(busiest * 100) * 1e6 + g * 1e4 + Math.abs(it - want) * 2 - (it > want ? 1 : 0);
+      if (score < best) { best = score; coutGroups = g; blocksPerItem = b; }
+    }
+  }
+  const items = Math.ceil(blocks / blocksPerItem) * coutGroups;
   const slotBytes = WINOGRAD.positions(m) * tileBlock * (Math.ceil(cin / 4) * 4 + 8) * 4;
-  return { tiles, tileBlock, blocksPerItem, items, slotBytes, bytes: items * slotBytes };
+  return { tiles, tileBlock, blocksPerItem, coutGroups, items, slotBytes, bytes: items * slotBytes };
 }
 
 /** Scratch bytes `lowerConv2d` needs for this convolution (0 unless it takes the Winograd path). */
@@ -131,7 +163,7 @@ export function convWorkspaceBytes(desc: ConvShape, x: { n: number; h: number; w
   const oh = convOutputSize(x.h, desc.kernel[0], desc.strides[0], desc.pads[0], desc.pads[2], desc.dilations[0]);
   const ow = convOutputSize(x.w, desc.kernel[1], desc.strides[1], desc.pads[1], desc.pads[3], desc.dilations[1]);
   if (oh <= 0 || ow <= 0 || x.n === 0 || convKernelFor(desc, x.c, oh, ow, opts, x.n) !== 'winograd') return 0;
-  return winogradPlan(winogradTile(desc, x.c, oh, ow, opts, x.n), x.c, x.n, oh, ow, opts).bytes;
+  return winogradPlan(winogradTile(desc, x.c, oh, ow, opts, x.n), x.c, desc.cout, x.n, oh, ow, opts).bytes;
 }
 
 /**
@@ -255,13 +287,13 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   const zero = cw.zeros(Math.max(16, cin * 4));
   if (kind === 'winograd') {
     const m = winogradTile(desc, cin, oh, ow, opts, x.n);
-    const wp = winogradPlan(m, cin, x.n, oh, ow, opts);
+    const wp = winogradPlan(m, cin, cout, x.n, oh, ow, opts);
     const workspace = opts.workspace ?? cw.f32(new Float32Array(wp.bytes / 4));
     const u = cw.f32(packWinogradWeights(desc.weights, cin, cout, m));
     const bias = desc.bias ? cw.f32(desc.bias) : 0;
     return [step(WINOGRAD.kernels[m], {
       x: x.ptr, n: x.n, ih: x.h, iw: x.w, xStride: x.pixelStride, cin, pt, pl, zero, u, bias, y: y.ptr, oh, ow, yStride: y.pixelStride, cout,
-      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, workspace, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem,
+      r: rp, rStride: rs, act: act.kind, p0: act.p0, p1: act.p1, workspace, slotBytes: wp.slotBytes, tileBlock: wp.tileBlock, blocksPerItem: wp.blocksPerItem, coutGroups: wp.coutGroups,
     }, wp.items, flops)];
   }
   cw.reserve(pixels * taps * 4);

@@ -12,7 +12,7 @@
 // Bounds: every helper touches exactly the floats its comment names, never a byte past them, so a kernel
 // that stores only its valid lanes may write into a slice of a wider tensor and read residuals at the very
 // end of memory.
-import { activate1, activate4 } from './activation';
+import { activate1, activate4, ACT_CLIP, ACT_RELU } from './activation';
 
 // ---------------------------------------------------------------- SIMD helpers
 
@@ -110,6 +110,11 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
 ): void {
   const wBlock = (<usize>(taps * kc + 1)) << 5; // bytes per packed block of 8 columns
   const tapsB = <usize>taps << 2;
+  // None, ReLU and Clip are one clamp [lo, hi] (the same max-then-min as activate4): full 8-column tiles
+  // store inline; other activations and column tails go through finish8.
+  const clamp = act <= ACT_CLIP;
+  const lo = f32x4.splat(act == ACT_RELU ? 0 : act == ACT_CLIP ? p0 : -Infinity);
+  const hi = f32x4.splat(act == ACT_CLIP ? p1 : Infinity);
   let m = begin;
   while (m < end) {
     const mr = min(4, end - m);
@@ -148,6 +153,20 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
       const nr = n - nb;
       const cc = c0 + (<usize>nb << 2);
       const rr = r0 != 0 ? r0 + (<usize>nb << 2) : 0;
+      if (clamp && nr >= 8) {
+        if (rr != 0) {
+          v00 = f32x4.add(v00, v128.load(rr)); v01 = f32x4.add(v01, v128.load(rr, 16));
+          if (mr > 1) { const q = rr + rStride; v10 = f32x4.add(v10, v128.load(q)); v11 = f32x4.add(v11, v128.load(q, 16)); }
+          if (mr > 2) { const q = rr + 2 * rStride; v20 = f32x4.add(v20, v128.load(q)); v21 = f32x4.add(v21, v128.load(q, 16)); }
+          if (mr > 3) { const q = rr + 3 * rStride; v30 = f32x4.add(v30, v128.load(q)); v31 = f32x4.add(v31, v128.load(q, 16)); }
+        }
+        v128.store(cc, f32x4.min(f32x4.max(v00, lo), hi)); v128.store(cc, f32x4.min(f32x4.max(v01, lo), hi), 16);
+        if (mr > 1) { const q = cc + cStride; v128.store(q, f32x4.min(f32x4.max(v10, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v11, lo), hi), 16); }
+        if (mr > 2) { const q = cc + 2 * cStride; v128.store(q, f32x4.min(f32x4.max(v20, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v21, lo), hi), 16); }
+        if (mr > 3) { const q = cc + 3 * cStride; v128.store(q, f32x4.min(f32x4.max(v30, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v31, lo), hi), 16); }
+        wb += wBlock;
+        continue;
+      }
       finish8(v00, v01, cc, rr, nr, act, p0, p1);
       if (mr > 1) finish8(v10, v11, cc + cStride, rr != 0 ? rr + rStride : 0, nr, act, p0, p1);
       if (mr > 2) finish8(v20, v21, cc + 2 * cStride, rr != 0 ? rr + 2 * rStride : 0, nr, act, p0, p1);

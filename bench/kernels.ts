@@ -1,6 +1,6 @@
 // Kernel families on real layer shapes (ResNet-18 and MobileNetV2), one thread, benchmark.js.
 // Reports the median ms of benchmark.js's samples, GFLOP/s and the fraction of this machine's wasm SIMD
-// peak measured in the same process (bench/peak.ts); bandwidth-bound families also in GB/s. Run: npm run bench:kernels [-- --flavor simd] [-- --quick]
+// peak measured in the same process (bench/peak.ts); bandwidth-bound families also in GB/s. Run: npm run bench:kernels [-- --flavor simd] [-- --quick] [-- --only 'dw 3x3']
 // `--winograd` runs only the 3x3 comparison: direct igemm against Winograd F(2x2,3x3) on the same shape,
 // interleaved (`--tile-block N` overrides Winograd's tiles per block, to tune WINOGRAD.tileBlock).
 import Benchmark from 'benchmark';
@@ -19,6 +19,7 @@ import type { Flavor } from '../src/backends/wasm/binaries.js';
 const args = process.argv.slice(2);
 const flavor = (args.includes('--flavor') ? args[args.indexOf('--flavor') + 1] : 'simd') as Flavor;
 const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null; // substring of the case names
 const RELU = { kind: ActKind.Relu, p0: 0, p1: 0 };
 
 /** `bytes`: memory traffic per run for the bandwidth-bound families (reported as GB/s). */
@@ -100,6 +101,8 @@ export const CASES: Case[] = [
   conv('MobileNetV2 1x1 320→1280 7x7', 320, 1280, 7, 1, 1, 0),
   conv('MobileNetV2 dw 3x3 144 56x56', 144, 144, 56, 3, 1, 1, 144),
   conv('MobileNetV2 dw 3x3/2 144 56x56', 144, 144, 56, 3, 2, 1, 144),
+  conv('MobileNetV2 dw 3x3 32 112x112', 32, 32, 112, 3, 1, 1, 32),
+  conv('MobileNetV2 dw 3x3 960 7x7', 960, 960, 7, 3, 1, 1, 960),
   conv('MobileNetV2 first 3x3/2 3→32 224', 3, 32, 224, 3, 2, 1),
   fc('FC 512→1000 batch 1 (ResNet-18)', 1, 512, 1000),
   fc('FC 1280→1000 batch 1 (MobileNetV2)', 1, 1280, 1000),
@@ -184,7 +187,7 @@ if (import.meta.url === `file://${process.argv[1]}` && args.includes('--winograd
     console.log(`${r.name.padEnd(22)} ${r.ms[0].toFixed(3).padStart(10)} ${r.ms[1].toFixed(3).padStart(8)} ${r.ms[2].toFixed(3).padStart(8)} ${(r.ms[0] / r.ms[1]).toFixed(2).padStart(6)} ${(r.ms[0] / r.ms[2]).toFixed(2).padStart(6)}  ${g.padEnd(36)} ${r.auto}`);
   }
 } else if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rows, peak, relaxedPeak } = await benchKernels();
+  const { rows, peak, relaxedPeak } = await benchKernels(CASES.filter((c) => !only || c.name.includes(only)));
   console.log(`flavor ${flavor}; measured wasm SIMD peak (1 thread): ${peak.toFixed(1)} GFLOP/s mul+add, ${relaxedPeak?.toFixed(1) ?? 'n/a'} relaxed_madd`);
   console.log(`${'kernel shape'.padEnd(44)} ${'kernel'.padEnd(24)} ${'ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'of peak'.padStart(8)} ${'GB/s'.padStart(6)}`);
   for (const r of rows) {

@@ -160,10 +160,10 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
           if (mr > 2) { const q = rr + 2 * rStride; v20 = f32x4.add(v20, v128.load(q)); v21 = f32x4.add(v21, v128.load(q, 16)); }
           if (mr > 3) { const q = rr + 3 * rStride; v30 = f32x4.add(v30, v128.load(q)); v31 = f32x4.add(v31, v128.load(q, 16)); }
         }
-        v128.store(cc, f32x4.min(f32x4.max(v00, lo), hi)); v128.store(cc, f32x4.min(f32x4.max(v01, lo), hi), 16);
-        if (mr > 1) { const q = cc + cStride; v128.store(q, f32x4.min(f32x4.max(v10, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v11, lo), hi), 16); }
-        if (mr > 2) { const q = cc + 2 * cStride; v128.store(q, f32x4.min(f32x4.max(v20, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v21, lo), hi), 16); }
-        if (mr > 3) { const q = cc + 3 * cStride; v128.store(q, f32x4.min(f32x4.max(v30, lo), hi)); v128.store(q, f32x4.min(f32x4.max(v31, lo), hi), 16); }
+        v128.store(cc, f32x4.pmin(f32x4.pmax(v00, lo), hi)); v128.store(cc, f32x4.pmin(f32x4.pmax(v01, lo), hi), 16);
+        if (mr > 1) { const q = cc + cStride; v128.store(q, f32x4.pmin(f32x4.pmax(v10, lo), hi)); v128.store(q, f32x4.pmin(f32x4.pmax(v11, lo), hi), 16); }
+        if (mr > 2) { const q = cc + 2 * cStride; v128.store(q, f32x4.pmin(f32x4.pmax(v20, lo), hi)); v128.store(q, f32x4.pmin(f32x4.pmax(v21, lo), hi), 16); }
+        if (mr > 3) { const q = cc + 3 * cStride; v128.store(q, f32x4.pmin(f32x4.pmax(v30, lo), hi)); v128.store(q, f32x4.pmin(f32x4.pmax(v31, lo), hi), 16); }
         wb += wBlock;
         continue;
       }

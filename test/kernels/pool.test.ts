@@ -25,7 +25,7 @@ const CASES: Case[] = [
   { n: 1, c: 6, h: 1, w: 5, k: [1, 3], s: [1, 2], pads: [0, 2, 0, 2], d: [1, 2] },
 ];
 
-function run(t: KernelTester, c: Case, kind: 'max' | 'avg', ceil: boolean, cip: boolean, seed: number): void {
+function run(t: KernelTester, c: Case, kind: 'max' | 'avg', ceil: boolean, cip: boolean, seed: number, specials = false): Float64Array {
   t.reset();
   const r = rng(seed);
   const p: RefPoolParams = { kind, n: c.n, c: c.c, h: c.h, w: c.w, kh: c.k[0], kw: c.k[1], sh: c.s[0], sw: c.s[1], pads: c.pads, dh: c.d?.[0] ?? 1, dw: c.d?.[1] ?? 1, ceil, countIncludePad: cip };
@@ -34,11 +34,15 @@ function run(t: KernelTester, c: Case, kind: 'max' | 'avg', ceil: boolean, cip: 
   assert.is(lowerPoolOutputSize(c.h, p.kh, p.sh, c.pads[0], c.pads[2], p.dh, ceil), oh);
   assert.is(lowerPoolOutputSize(c.w, p.kw, p.sw, c.pads[1], c.pads[3], p.dw, ceil), ow);
   const x = r.floats(c.n * c.c * c.h * c.w);
+  // NaN and ±Inf at random positions: a window holding a NaN gives NaN (the SIMD max tracks NaNs beside pmax)
+  if (specials) for (let i = 0; i < x.length; i += r.int(1, 9)) x[i] = r.pick([NaN, Infinity, -Infinity, -0]);
   const xPad = r.int(0, 3), yPad = r.int(0, 3), yOff = r.int(0, yPad);
   const X = t.putNhwc(x, c.n, c.c, c.h, c.w, c.c + xPad, r.int(0, xPad));
   const Y = t.allocNhwc(c.n, c.c, oh, ow, c.c + yPad, yOff);
   const steps = lowerPool({ kind, kernel: c.k, strides: c.s, pads: c.pads, dilations: c.d ?? [1, 1], ceilMode: ceil, countIncludePad: cip }, X.ref, Y.ref, t.cw);
-  t.check(steps, Y, refPool(x, p).y, kind === 'max' ? EXACT : { atol: 1e-6, rtol: 1e-6 }, `${t.flavor} ${kind} ${JSON.stringify(c)} ceil=${ceil} cip=${cip}`);
+  const want = refPool(x, p).y;
+  t.check(steps, Y, want, kind === 'max' ? { ...EXACT, nonFinite: specials } : { atol: 1e-6, rtol: 1e-6 }, `${t.flavor} ${kind} ${JSON.stringify(c)} ceil=${ceil} cip=${cip}`);
+  return want;
 }
 
 KernelTester.each('pool', 'max/avg x ceil x count_include_pad over fixed cases', (t) => {
@@ -60,6 +64,14 @@ KernelTester.each('pool', 'random shapes', (t) => {
     const c: Case = { n: r.int(1, 2), c: r.pick([1, 3, 4, 5, 7, 8, 13, 16, 17, 33]), h: hh, w: ww, k, s: [r.int(1, 4), r.int(1, 4)], pads, d };
     run(t, c, r.pick(['max', 'avg'] as const), r.next() < 0.5, r.next() < 0.5, 1000 + i);
   }
+});
+
+KernelTester.each('pool', 'max pool with NaN and ±Inf inputs', (t) => {
+  let seed = 500, nans = 0;
+  for (const c of CASES) {
+    nans += run(t, c, 'max', false, false, seed++, true).filter(Number.isNaN).length;
+  }
+  assert.ok(t.checked >= CASES.length && nans > 0, `${nans} NaN outputs`);
 });
 
 KernelTester.each('pool', 'global average and max', (t) => {

@@ -1,7 +1,7 @@
 // Same-run A/B of two checkouts of edgecnn (e.g. main against a commit before a refactor), interleaved
 // in one process: median run and create time per model, and the ratio B/A (< 1 is faster).
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)
-//   node --import tsx bench/ab.ts /tmp/base [--threads N] [--rounds R]
+//   node --import tsx bench/ab.ts /tmp/base [--threads N] [--rounds R] [--only MODEL]
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,18 +19,22 @@ const models: [string, Uint8Array][] = [
   ['mobilenet_v2', new Uint8Array(readFileSync(new URL('mobilenet_v2.onnx', dir)))],
   ['squeezenet1_1', new Uint8Array(readFileSync(new URL('squeezenet1_1.onnx', dir)))],
   ['resnet18-style', resnetOnnx()],
-];
+  ...['conv_3x3', 'conv_1x1', 'dwconv_3x3'].map((m): [string, Uint8Array] => [m, new Uint8Array(readFileSync(new URL(`${m}.onnx`, dir)))]),
+].filter(([name]) => !args.includes('--only') || name === args[args.indexOf('--only') + 1]) as [string, Uint8Array][];
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
 console.log(`A = ${other}, B = this checkout; ${threads} thread(s), ${rounds} interleaved rounds, medians`);
 for (const [name, bytes] of models) {
-  const x = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i));
+  const probe = await B.Session.create(bytes, { threads: 1 });
+  const dims = probe.inputs[0].dims.map((d: number | string) => (typeof d === "number" ? d : 1));
+  await probe.dispose();
+  const x = new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
   const t = { A: [] as number[], B: [] as number[] }, c = { A: [] as number[], B: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     for (const [k, lib] of (r % 2 ? [['B', B], ['A', A]] : [['A', A], ['B', B]]) as ['A' | 'B', any][]) {
       const t0 = performance.now();
       const s = await lib.Session.create(bytes, { threads });
       c[k].push(performance.now() - t0);
-      const feeds = { [s.inputs[0].name]: new lib.Tensor('float32', x, [1, 3, 224, 224]) };
+      const feeds = { [s.inputs[0].name]: new lib.Tensor('float32', x, dims) };
       for (const t1 = performance.now(); performance.now() - t1 < 1500;) await s.run(feeds); // past V8's tier-up
       for (let i = 0; i < 12; i++) { const t2 = performance.now(); await s.run(feeds); t[k].push(performance.now() - t2); }
       await s.dispose();

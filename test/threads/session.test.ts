@@ -72,6 +72,27 @@ test("threads: 'auto' uses the cores, and one thread is used when asked", async 
   await forced.dispose();
 });
 
+test("threads: 'auto' runs a plan under 20 MFLOP on the calling thread and a larger one on the pool", async () => {
+  const small = await Session.create(new URL('lenet.onnx', dir)); // 2.2 MFLOP
+  const large = await Session.create(new URL('conv_3x3.onnx', dir)); // 231 MFLOP
+  const explicit = await Session.create(new URL('lenet.onnx', dir), { threads: small.threads });
+  for (const s of [small, large, explicit]) {
+    const meta = s.inputs[0];
+    await s.run({ [meta.name]: new Tensor('float32', new Float32Array((meta.dims as number[]).reduce((a, b) => a * b, 1)).fill(0.5), meta.dims as number[]) });
+  }
+  const poolOf = (s: Session) => (s as any).engine.pool; // the wasm backend's pool: made at the first threaded plan
+  if (small.threads > 1) {
+    assert.match(small.backend, /\d threads \(1 for plans under 20 MFLOP\)/);
+    assert.is(poolOf(small), null, 'a 2.2 MFLOP plan made no pool');
+    assert.ok(poolOf(large), 'a 231 MFLOP plan runs on the pool');
+    assert.ok(poolOf(explicit), 'an explicit thread count is honoured');
+    assert.not.match(explicit.backend, /MFLOP/);
+  } else {
+    assert.not.match(small.backend, /MFLOP/);
+  }
+  for (const s of [small, large, explicit]) await s.dispose();
+});
+
 const root = fileURLToPath(new URL('../..', import.meta.url));
 function node(code: string, limitMs: number): Promise<{ code: number | null; out: string; killed: boolean }> {
   return new Promise((resolve) => {

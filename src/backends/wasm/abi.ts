@@ -44,6 +44,9 @@ export interface Step {
   range: number;
   /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
   flops: number;
+  /** Bytes a data-movement step (copy, transpose, gather; no flops) reads and writes: its work for the
+   * thread-split rule (`stepWork`), so a 1.6 MB layout change is split like a convolution of that cost. */
+  bytes?: number;
   /** Items the kernel computes together (a GEMM's 4-row tile): a thread pool splits [0, range) on
    * multiples of it, since a partial tile costs as much as a whole one (it still streams every weight). */
   grain?: number;
@@ -55,9 +58,17 @@ export type KernelArgs<K extends KernelName> = { readonly [P in (typeof KERNELS)
 /** A binary's exports, typed: each kernel takes its arguments, then begin and end. */
 export type KernelExports = { readonly [K in KernelName]: (...args: number[]) => void };
 
-/** One Step of `kernel` over [0, range). `grain`: items the kernel computes together (a GEMM tile's rows). */
-export function step<K extends KernelName>(kernel: K, args: KernelArgs<K>, range: number, flops: number, grain?: number): Step {
+/** One Step of `kernel` over [0, range). `grain`: items the kernel computes together (a GEMM tile's rows);
+ * `bytes`: memory traffic of a data-movement step (see Step.bytes). */
+export function step<K extends KernelName>(kernel: K, args: KernelArgs<K>, range: number, flops: number, grain?: number, bytes?: number): Step {
   const s: Step = { kernel, args: KERNELS[kernel].map((p: string) => (args as Record<string, number>)[p]), range, flops };
   if (grain) s.grain = grain;
+  if (bytes) s.bytes = bytes;
   return s;
+}
+
+/** A step's work in flop-equivalents for splitting it across threads: its flops, and 4 per byte moved (a copy
+ * streams 10–20 GB/s where kernels compute 40–70 GFLOP/s). */
+export function stepWork(s: Step): number {
+  return s.flops + 4 * (s.bytes ?? 0);
 }

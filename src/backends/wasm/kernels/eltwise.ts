@@ -37,7 +37,7 @@ export function lowerActivation(x: number, y: number, count: number, act: Activa
 /** y[i] = value for `count` contiguous floats. One Step `f32_fill(y, value, begin, end)`, range = count. */
 export function lowerFill(y: number, count: number, value: number): Step[] {
   if (count === 0) return [];
-  return [step('f32_fill', { y, value }, count, 0)];
+  return [step('f32_fill', { y, value }, count, 0, undefined, 4 * count)];
 }
 
 export interface BinaryDesc {
@@ -142,5 +142,5 @@ export interface Copy2dDesc {
  */
 export function lowerCopy2d(d: Copy2dDesc): Step[] {
   if (d.rows === 0 || d.cols === 0) return [];
-  return [step('f32_copy2d', d, d.rows * Math.ceil(d.cols / ROW_CHUNK), 0)];
+  return [step('f32_copy2d', d, d.rows * Math.ceil(d.cols / ROW_CHUNK), 0, undefined, 8 * d.rows * d.cols)];
 }

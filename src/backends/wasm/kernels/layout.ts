@@ -28,7 +28,7 @@ export interface Transpose2dDesc {
 export function lowerTranspose2d(d: Transpose2dDesc): Step[] {
   const range = d.batch * Math.ceil(d.rows / TRANSPOSE_TILE) * Math.ceil(d.cols / TRANSPOSE_TILE);
   if (range === 0) return [];
-  return [step('f32_transpose2d', d, range, 0)];
+  return [step('f32_transpose2d', d, range, 0, undefined, 8 * d.batch * d.rows * d.cols)];
 }
 
 /** Dense NCHW [n, c, h, w] at byte address `src` → NHWC tensor t (its pixelStride; channels ≥ c untouched). */
@@ -95,7 +95,8 @@ export function lowerStridedCopy(d: StridedCopyDesc, cw: ConstWriter): Step[] {
     const s6 = [...new Array(lead).fill(0), ...ss.slice(k)];
     const d6 = [...new Array(lead).fill(0), ...ds.slice(k)];
     const prm = cw.i32(Int32Array.from([...dd, ...s6, ...d6]));
-    steps.push(step('f32_strided_copy', { src, dst, prm }, dd[0] * dd[1] * dd[2] * dd[3] * dd[4], 0));
+    const range = dd[0] * dd[1] * dd[2] * dd[3] * dd[4];
+    steps.push(step('f32_strided_copy', { src, dst, prm }, range, 0, undefined, 8 * range * dd[5]));
   };
   const walk = (k: number, src: number, dst: number) => {
     if (k >= outer) { emit(src, dst); return; }
@@ -119,5 +120,5 @@ export function denseStrides(dims: readonly number[]): number[] {
  */
 export function lowerGatherTable(src: number, dst: number, table: Int32Array, cw: ConstWriter): Step[] {
   if (table.length === 0) return [];
-  return [step('f32_gather_table', { src, dst, table: cw.i32(table) }, table.length / 2, 0)];
+  return [step('f32_gather_table', { src, dst, table: cw.i32(table) }, table.length / 2, 0, undefined, 8 * table.length)];
 }

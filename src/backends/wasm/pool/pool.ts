@@ -22,6 +22,7 @@
 //   step, and the pool is broken from then on (create a new one).
 import { BackendError, DisposedError } from '../../../errors.js';
 import type { Step } from '../kernels/types.js';
+import { stepWork } from '../abi.js';
 import {
   Ctl, CTL_INTS, Cmd, Abort, Phase, MAX_CHUNKS, encodePlan, phaseCount, phaseField, phaseDone, doneAt, resetSync,
   type EncodedPlan, type FromWorker, type PhaseSpec, type ToWorker,
@@ -303,7 +304,7 @@ export class WorkerPool {
   private phasesOf(steps: readonly Step[]): PhaseSpec[] {
     const out: PhaseSpec[] = [];
     const T = this.threads;
-    const splits = (st: Step) => T > 1 && st.flops >= this.minSplitFlops && st.range >= 2 * Math.max(1, st.grain ?? 1);
+    const splits = (st: Step) => T > 1 && stepWork(st) >= this.minSplitFlops && st.range >= 2 * Math.max(1, st.grain ?? 1);
     let i = 0;
     while (i < steps.length) {
       const s = steps[i];
@@ -312,7 +313,7 @@ export class WorkerPool {
         // whole one, and a 1-row chunk of a small-M GEMM would stream all its weights for one row.
         const grain = Math.max(1, s.grain ?? 1);
         let chunk = Math.ceil(s.range / (T * this.chunksPerThread));
-        chunk = Math.max(chunk, Math.min(Math.ceil(s.range / T), Math.ceil(this.minChunkFlops * s.range / Math.max(1, s.flops))));
+        chunk = Math.max(chunk, Math.min(Math.ceil(s.range / T), Math.ceil(this.minChunkFlops * s.range / Math.max(1, stepWork(s)))));
         chunk = Math.max(chunk, Math.ceil(s.range / MAX_CHUNKS));
         chunk = Math.ceil(chunk / grain) * grain;
         out.push({ first: i, end: i + 1, split: true, chunk, chunks: Math.ceil(s.range / chunk) });

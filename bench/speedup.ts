@@ -1,0 +1,43 @@
+// Thread speed-up of whole models: edgecnn at 1 thread against N threads (explicit counts), sessions
+// alternated in one process, R rounds; per model the median of the round medians and the speed-up.
+// (Same-run ratios: the 2-core VMs here are shared, and separate processes see different neighbours.)
+//   node --import tsx bench/speedup.ts [--threads N] [--rounds R] [--only NAME]
+import { readFileSync } from 'node:fs';
+import { Session, Tensor } from '../src/index.js';
+import { resnetOnnx, efficientnetOnnx } from '../test/helpers/zoo.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
+const threads = opt('threads', 2), rounds = opt('rounds', 5);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const dir = new URL('../test/fixtures/models/', import.meta.url);
+const fixture = (m: string): [string, Uint8Array] => [m, new Uint8Array(readFileSync(new URL(`${m}.onnx`, dir)))];
+const models: [string, Uint8Array][] = [
+  fixture('mobilenet_v2'), fixture('squeezenet1_1'), ['resnet18-style', resnetOnnx()], ['efficientnet-b0-style', efficientnetOnnx()],
+  fixture('conv_3x3'), fixture('conv_1x1'), fixture('dwconv_3x3'), fixture('lenet'),
+];
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+async function medianRun(bytes: Uint8Array, t: number): Promise<number> {
+  const s = await Session.create(bytes, { threads: t });
+  const dims = s.inputs[0].dims.map((d) => (typeof d === 'number' ? d : 1));
+  const x = new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
+  const feeds = { [s.inputs[0].name]: new Tensor('float32', x, dims) };
+  for (const t0 = performance.now(); performance.now() - t0 < 800;) await s.run(feeds); // past V8's tier-up
+  const ts: number[] = [];
+  for (let i = 0; i < 15; i++) { const t0 = performance.now(); await s.run(feeds); ts.push(performance.now() - t0); }
+  await s.dispose();
+  return median(ts);
+}
+
+console.log(`speed-up: 1 thread against ${threads} (explicit), ${rounds} alternated rounds in one process, Node ${process.versions.node}`);
+for (const [name, bytes] of models) {
+  if (only && !name.includes(only)) continue;
+  const one: number[] = [], n: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2) { n.push(await medianRun(bytes, threads)); one.push(await medianRun(bytes, 1)); }
+    else { one.push(await medianRun(bytes, 1)); n.push(await medianRun(bytes, threads)); }
+  }
+  const a = median(one), b = median(n);
+  console.log(`${name.padEnd(24)} 1 thread ${a.toFixed(3).padStart(8)} ms | ${threads} threads ${b.toFixed(3).padStart(8)} ms | speed-up ${(a / b).toFixed(2)}x`);
+}

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resnetOnnx } from '../test/helpers/zoo.js';
+import { resnetOnnx, efficientnetOnnx } from '../test/helpers/zoo.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
@@ -19,6 +19,7 @@ const models: [string, Uint8Array][] = [
   ['mobilenet_v2', new Uint8Array(readFileSync(new URL('mobilenet_v2.onnx', dir)))],
   ['squeezenet1_1', new Uint8Array(readFileSync(new URL('squeezenet1_1.onnx', dir)))],
   ['resnet18-style', resnetOnnx()],
+  ['efficientnet-b0-style', efficientnetOnnx()],
   ...['conv_3x3', 'conv_1x1', 'dwconv_3x3'].map((m): [string, Uint8Array] => [m, new Uint8Array(readFileSync(new URL(`${m}.onnx`, dir)))]),
 ].filter(([name]) => !args.includes('--only') || name === args[args.indexOf('--only') + 1]) as [string, Uint8Array][];
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };

@@ -30,7 +30,24 @@ async function medianRun(bytes: Uint8Array, t: number): Promise<number> {
   return median(ts);
 }
 
-console.log(`speed-up: 1 thread against ${threads} (explicit), ${rounds} alternated rounds in one process, Node ${process.versions.node}`);
+/** Round trip of one cache line between this thread and a worker, both spinning: which cores the VM gave us.
+ * On the 2-core EPYC VM it measured ≈ 500 ns on some days (cores on different CCDs: 2-thread runs 1.6–1.7x)
+ * and less on others (1.8–1.85x), so every run prints it. */
+async function coreRoundTripNs(): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const a = new Int32Array(new SharedArrayBuffer(256));
+  const n = 100_000;
+  const w = new Worker(`const a = new Int32Array(require('node:worker_threads').workerData);
+    for (let i = 1; i <= ${n}; i++) { while (Atomics.load(a, 0) !== i); Atomics.store(a, 16, i); }`, { eval: true, workerData: a.buffer });
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = performance.now();
+  for (let i = 1; i <= n; i++) { Atomics.store(a, 0, i); while (Atomics.load(a, 16) !== i); }
+  const ns = ((performance.now() - t0) / n) * 1e6;
+  await w.terminate();
+  return ns;
+}
+
+console.log(`speed-up: 1 thread against ${threads} (explicit), ${rounds} alternated rounds in one process, Node ${process.versions.node}; core-to-core round trip ${(await coreRoundTripNs()).toFixed(0)} ns`);
 for (const [name, bytes] of models) {
   if (only && !name.includes(only)) continue;
   const one: number[] = [], n: number[] = [];

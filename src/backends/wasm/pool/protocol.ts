@@ -58,12 +58,20 @@ export const Phase = {
 export const PHASE_INTS = 5;
 
 /**
- * Fields of one phase's counters in `EncodedPlan.sync` (SYNC_INTS per phase). claim = the generation
- * tag (claimTag) | next chunk index, written by the host before each run and taken with
- * compare-exchange; done = chunks finished: the phase is complete when it reaches Phase.chunks.
+ * Fields of one phase's counters in `EncodedPlan.sync` (SYNC_INTS per phase). A split phase's chunks are two
+ * halves: claim = the generation tag (claimTag) | how many of the front half [0, frontChunks) are taken (in
+ * ascending order), back = the tag | how many of the back half [frontChunks, chunks) are taken (from the last
+ * chunk down); both are written by the host before each run and taken with compare-exchange, so no chunk is
+ * handed out twice. done = chunks finished: the phase is complete when it reaches Phase.chunks.
+ * The calling thread (index 0, and other even indices) starts at the front, workers with odd indices at the
+ * back, and each takes from the other half when its own is empty: consecutive phases give a thread the same
+ * part of the image (a convolution's output rows are the next layer's input rows), which stays in its core's
+ * caches instead of crossing to the other core's.
  */
-export const Sync = { claim: 0, done: 1 } as const;
-export const SYNC_INTS = 2;
+export const Sync = { claim: 0, done: 1, back: 2 } as const;
+export const SYNC_INTS = 3;
+/** Chunks in the front half of a phase of `chunks` chunks (all of them when there is one). */
+export const frontChunks = (chunks: number): number => (chunks + 1) >> 1;
 /** Bits of the claim word that hold the chunk index; the rest hold the generation tag. */
 export const CHUNK_MASK = 0xffff;
 /** The bits of the claim word that hold the generation tag. */
@@ -128,9 +136,10 @@ export const phaseCount = (plan: EncodedPlan): number => plan.phases.length / PH
 /** Field `f` of phase `p`. */
 export const phaseField = (plan: EncodedPlan, p: number, f: number): number => plan.phases[p * PHASE_INTS + f];
 
-/** Indices in `sync` of phase `p`'s claim and done counters. */
+/** Indices in `sync` of phase `p`'s counters: front claims, done, back claims. */
 export const claimAt = (p: number): number => p * SYNC_INTS + Sync.claim;
 export const doneAt = (p: number): number => p * SYNC_INTS + Sync.done;
+export const backAt = (p: number): number => p * SYNC_INTS + Sync.back;
 /** Whether every chunk of phase `p` is done. */
 export const phaseDone = (plan: EncodedPlan, sync: Int32Array, p: number): boolean =>
   Atomics.load(sync, doneAt(p)) >= phaseField(plan, p, Phase.chunks);
@@ -140,6 +149,7 @@ export function resetSync(sync: Int32Array, phases: number, gen: number): void {
   const tag = claimTag(gen);
   for (let p = 0; p < phases; p++) {
     sync[claimAt(p)] = tag;
+    sync[backAt(p)] = tag;
     sync[doneAt(p)] = 0;
   }
 }

@@ -2,7 +2,7 @@
 // (pool.ts): binding a plan to an instance, walking its phases, the barrier, faults.
 import { BackendError } from '../../../errors.js';
 import {
-  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, doneAt, phaseCount,
+  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, backAt, doneAt, frontChunks, phaseCount,
   type EncodedPlan,
 } from './protocol.js';
 
@@ -86,16 +86,25 @@ export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFau
     const q = p * PHASE_INTS;
     const s0 = phases[q + Phase.first], s1 = phases[q + Phase.end], split = phases[q + Phase.split];
     const chunk = phases[q + Phase.chunk], nChunks = phases[q + Phase.chunks];
-    const claim = claimAt(p), done = doneAt(p);
+    const done = doneAt(p), nFront = frontChunks(nChunks);
+    // own half first (front: the caller and even indices; back: odd indices), then the other one
+    const back = (cx.index & 1) === 1;
+    let side = back, switched = false;
     let cur = s0;
     try {
       for (;;) {
         if (Atomics.load(ctl, Ctl.abort) !== Abort.none) return { state: 'abort' };
-        const v = Atomics.load(sync, claim);
+        const at = side ? backAt(p) : claimAt(p);
+        const v = Atomics.load(sync, at);
         if ((v & TAG_MASK) !== tag) return { state: 'stale' };
-        const c = v & CHUNK_MASK;
-        if (c >= nChunks) break;
-        if (Atomics.compareExchange(sync, claim, v, v + 1) !== v) continue;
+        const k = v & CHUNK_MASK;
+        if (k >= (side ? nChunks - nFront : nFront)) {
+          if (switched) break;
+          side = !side; switched = true;
+          continue;
+        }
+        if (Atomics.compareExchange(sync, at, v, v + 1) !== v) continue;
+        const c = side ? nChunks - 1 - k : k;
         if (split) {
           const begin = c * chunk;
           callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));

@@ -7,7 +7,7 @@
 // each run's phases; it returns to its event loop only to receive messages (the host posts them, then
 // counts them, before the run that needs them). Imports no pool code: only the protocol, the thread
 // loop and the runtime checks.
-import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
+import { Ctl, Cmd, Abort, Phase, claimAt, claimTag, frontChunks, phaseCount, phaseDone, phaseField, CHUNK_MASK, TAG_MASK, type EncodedPlan, type FromWorker, type ToWorker } from './protocol.js';
 import { SPIN, bindPlan, runPhases, raiseAbort, type ThreadStep } from './thread.js';
 import { isDeno, isNode, nodeImport } from '../../../runtime.js';
 
@@ -73,7 +73,7 @@ function die(): never {
 function dieHoldingChunk(p: EncodedPlan, gen: number): void {
   const tag = claimTag(gen);
   for (let ph = 0; ph < phaseCount(p); ph++) {
-    const at = claimAt(ph), chunks = phaseField(p, ph, Phase.chunks);
+    const at = claimAt(ph), chunks = frontChunks(phaseField(p, ph, Phase.chunks)); // a chunk of the front half
     for (;;) {
       const v = Atomics.load(sync, at);
       if ((v & TAG_MASK) !== tag) return;

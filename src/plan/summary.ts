@@ -73,7 +73,8 @@ export function buildProfile(r: PlanReport, samples: Map<string, number[]>, back
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 3 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const text = [
-    `${backend}; median of ${runs} node-by-node run${runs === 1 ? '' : 's'}${timing === 'gpu-timestamps' ? ', GPU timestamps' : ''}`,
+    `${backend}; median of ${runs} node-by-node run${runs === 1 ? '' : 's'}${timing === 'gpu-timestamps' ? ', GPU timestamps' : ''}`
+      + (threads > 1 ? `; each node runs alone on the ${threads} threads (a worker wake-up and cross-core traffic per node: more than in a whole run)` : ''),
     line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
     `total ${totalMs.toFixed(3)} ms`,
     ...byOp.map((o) => `  ${o.op.padEnd(18)} ${o.ms.toFixed(3).padStart(9)} ms  ${(100 * o.share).toFixed(1).padStart(5)}%  (${o.count} layer${o.count === 1 ? '' : 's'})`),

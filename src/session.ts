@@ -224,7 +224,7 @@ export class Session {
         timing = i.timing ?? 'wall';
         for (const [name, ms] of i.ms) (samples.get(name) ?? samples.set(name, []).get(name)!).push(ms);
       }
-      return buildProfile(p.report, samples, this.backend, this.threads, runs, timing);
+      return buildProfile(p.report, samples, this.backend, p.exec.report.threads ?? this.threads, runs, timing);
     });
   }
 

@@ -61,6 +61,8 @@ export interface ExecutableReport {
   constBytes: number;
   /** Everything the backend holds for this plan (a wasm instance's whole linear memory). */
   memoryBytes: number;
+  /** Threads this plan runs on, where it can differ from the backend's (wasm: a small plan under threads 'auto'). */
+  threads?: number;
 }
 
 export interface Backend {

@@ -87,6 +87,13 @@ test("threads: 'auto' runs a plan under 20 MFLOP on the calling thread and a lar
     assert.ok(poolOf(large), 'a 231 MFLOP plan runs on the pool');
     assert.ok(poolOf(explicit), 'an explicit thread count is honoured');
     assert.not.match(explicit.backend, /MFLOP/);
+    // the profile says how many threads the plan really ran on
+    const feeds = (s: Session) => ({ [s.inputs[0].name]: new Tensor('float32', new Float32Array((s.inputs[0].dims as number[]).reduce((a, b) => a * b, 1)).fill(0.5), s.inputs[0].dims as number[]) });
+    const [ps, pe] = [await small.profile(feeds(small), { runs: 1 }), await explicit.profile(feeds(explicit), { runs: 1 })];
+    assert.is(ps.threads, 1);
+    assert.is(pe.threads, small.threads);
+    assert.not.match(ps.text, /each node runs alone/);
+    assert.match(pe.text, /each node runs alone on the \d threads/);
   } else {
     assert.not.match(small.backend, /MFLOP/);
   }

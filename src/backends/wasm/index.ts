@@ -97,6 +97,7 @@ export class WasmBackend implements Backend {
     program.consts.writeTo(memory);
     const exec = new WasmExecutable(this, kernels, program);
     if ((this.threads > 1 || this.sharedPool) && !(this.autoThreads && programFlops(program) < MIN_THREADED_FLOPS)) await exec.poolPlan();
+    else exec.report.threads = 1;
     return exec;
   }
 

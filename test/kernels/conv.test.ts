@@ -2,11 +2,11 @@
 // The direct kernels only ({ winograd: false }); Winograd's sweeps are in winograd.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KernelTester } from '../helpers/kernel-tester.js';
+import { KernelTester, sameBits } from '../helpers/kernel-tester.js';
 import { rng } from '../helpers/rng.js';
 import { refConv2d, refConvOutSize, type RefConvParams } from '../../src/backends/reference/kernels/conv.js';
 import { actFn } from '../helpers/activations.js';
-import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
+import { lowerConv2d, convKernelFor, convOutputSize, buildIndirection, rowTaps, type Conv2dDesc } from '../../src/backends/wasm/kernels/conv.js';
 import type { Activation, NhwcRef } from '../../src/backends/wasm/kernels/types.js';
 import { EPILOGUE_CASES } from '../helpers/activations.js';
 
@@ -55,9 +55,9 @@ const CASES: Case[] = [
   { name: 'single input channel group (igemm)', kind: 'igemm', n: 1, cin: 1, h: 5, w: 4, cout: 1, k: [3, 3], pads: [1, 1, 1, 1], groups: 1 },
 ];
 
-interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number }
+interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number; rowTaps?: boolean }
 
-function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
+function runCase(t: KernelTester, c: Case, v: Variant, seed: number): Uint32Array {
   t.reset();
   const r = rng(seed);
   const groups = c.groups ?? 1;
@@ -80,12 +80,15 @@ function runCase(t: KernelTester, c: Case, v: Variant, seed: number): void {
     weights: wts, bias, cout: c.cout, kernel: c.k, strides: [p.sh, p.sw], pads: p.pads, dilations: [p.dh, p.dw], groups, act: v.act,
   };
   assert.is(convKernelFor(desc, c.cin), c.kind, `${what}: kernel choice`);
-  const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw, { winograd: false });
-  assert.is(steps.length, c.kind === 'igemm' ? groups : 1, `${what}: step count`);
-  assert.is(steps.reduce((a, s) => a + s.flops, 0), 2 * c.n * oh * ow * c.cout * kTerms, `${what}: flops`);
-  for (const s of steps) assert.is(s.range, c.n * oh * ow);
+  const steps = lowerConv2d(desc, X.ref, Y.ref, R ? R.ref : null, t.cw, { winograd: false, rowTaps: v.rowTaps });
+  // Row taps: one step over every pixel, then one per edge column (n·oh pixels each, computed twice).
+  const rows = c.kind === 'igemm' && !R && v.rowTaps !== false ? rowTaps(desc, X.ref, ow) : null;
+  const edges = rows ? rows.edges.length : 0;
+  assert.is(steps.length, rows ? 1 + edges : c.kind === 'igemm' ? groups : 1, `${what}: step count`);
+  assert.is(steps.reduce((a, s) => a + s.flops, 0), 2 * c.n * (oh * ow + edges * oh) * c.cout * kTerms, `${what}: flops`);
+  steps.forEach((s, i) => assert.is(s.range, rows && i > 0 ? c.n * oh : c.n * oh * ow));
   const { atol, rtol } = tol(kTerms);
-  t.check(steps, Y, refConv2d(xs, wts, bias, res, p, actFn(v.act)), { atol, rtol }, what);
+  return t.check(steps, Y, refConv2d(xs, wts, bias, res, p, actFn(v.act)), { atol, rtol }, what);
 }
 
 KernelTester.each('conv', `${CASES.length} shapes x 2 epilogue variants (slices, residual, partitions)`, (t) => {
@@ -126,6 +129,39 @@ KernelTester.each('conv', 'seeded random shapes', (t) => {
   assert.ok(t.checked >= 30, `${t.checked} random shapes`);
 });
 
+// Row taps (few input channels, dense pixels, no residual): the same summation order as the per-tap path, so
+// the same bits; edge columns (left and right padding, strides that skip or reach the border) on both sides.
+KernelTester.each('conv', 'row taps: same bits as one pointer per tap', (t) => {
+  const r = rng(11);
+  let rowCases = 0, edgeCases = 0;
+  const fixed: Array<Pick<Case, 'cin' | 'h' | 'w' | 'k' | 's' | 'pads'>> = [
+    { cin: 3, h: 17, w: 19, k: [3, 3], s: [2, 2], pads: [1, 1, 1, 1] }, // MobileNet's first layer
+    { cin: 3, h: 23, w: 21, k: [7, 7], s: [2, 2], pads: [3, 3, 3, 3] }, // ResNet's conv1
+    { cin: 1, h: 12, w: 12, k: [5, 5], s: [1, 1], pads: [0, 0, 0, 0] }, // LeNet, no edges
+    { cin: 4, h: 9, w: 10, k: [2, 3], s: [1, 3], pads: [0, 2, 1, 1] },
+  ];
+  for (let i = 0; i < 44; i++) {
+    const f = fixed[i] ?? {
+      cin: r.int(1, 4), h: r.int(1, 8), w: r.int(8, 30), k: [r.int(1, 5), r.int(2, 6)] as [number, number],
+      s: [r.int(1, 3), r.int(1, 3)] as [number, number], pads: [r.int(0, 2), r.int(0, 3), r.int(0, 2), r.int(0, 3)] as [number, number, number, number],
+    };
+    if (f.h + f.pads![0] + f.pads![2] < f.k[0] || f.w + f.pads![1] + f.pads![3] < f.k[1]) continue;
+    const c: Case = { name: `row taps ${i}`, kind: 'igemm', n: r.int(1, 2), cout: r.int(1, 19), ...f };
+    const desc = { cout: c.cout, kernel: c.k, strides: c.s, pads: c.pads, dilations: [1, 1], groups: 1 } as Conv2dDesc;
+    if (convKernelFor(desc, c.cin) !== 'igemm') continue;
+    const ow = convOutputSize(c.w, c.k[1], c.s![1], c.pads![1], c.pads![3]);
+    const rows = rowTaps(desc, { ptr: 0, n: c.n, h: c.h, w: c.w, c: c.cin, pixelStride: c.cin }, ow);
+    if (!rows) continue;
+    rowCases++;
+    if (rows.edges.length) edgeCases++;
+    const v: Variant = { act: r.pick(ACTS), bias: r.next() < 0.8, res: false, xPad: 0, yPad: r.int(0, 3), yOff: r.int(0, 2), rPad: 0 };
+    const byRow = runCase(t, c, v, 9000 + i);
+    const byTap = runCase(t, c, { ...v, rowTaps: false }, 9000 + i);
+    assert.is(sameBits(byRow, byTap), -1, `${t.flavor} ${c.name}: row taps and per-tap igemm differ`);
+  }
+  assert.ok(rowCases >= 25 && edgeCases >= 15, `${rowCases} row-tap cases, ${edgeCases} with edge columns`);
+});
+
 test('convOutputSize', () => {
   assert.is(convOutputSize(56, 3, 1, 1, 1), 56);
   assert.is(convOutputSize(224, 7, 2, 3, 3), 112);
@@ -151,7 +187,7 @@ test('lowerConv2d rejects inconsistent shapes', () => {
   assert.throws(() => lowerConv2d(desc, x, { ...x, c: 2, h: 3 }, null, cw), /output/);
   assert.throws(() => lowerConv2d({ ...desc, groups: 2 }, x, { ...x, c: 2 }, null, cw), /groups/);
   assert.throws(() => lowerConv2d({ ...desc, weights: new Float32Array(5) }, x, { ...x, c: 2 }, null, cw), /weights/);
-  assert.is(lowerConv2d(desc, x, { ...x, ptr: 8192, c: 2, pixelStride: 2 }, null, cw).length, 1);
+  assert.is(lowerConv2d(desc, x, { ...x, ptr: 8192, c: 2, pixelStride: 2 }, null, cw, { rowTaps: false }).length, 1);
 });
 
 test.run();

@@ -104,6 +104,8 @@ export const CASES: Case[] = [
   conv('MobileNetV2 dw 3x3 32 112x112', 32, 32, 112, 3, 1, 1, 32),
   conv('MobileNetV2 dw 3x3 960 7x7', 960, 960, 7, 3, 1, 1, 960),
   conv('MobileNetV2 first 3x3/2 3→32 224', 3, 32, 224, 3, 2, 1),
+  conv('SqueezeNet fire2 expand 3x3 16→64 55x55', 16, 64, 55, 3, 1, 1),
+  conv('SqueezeNet fire6 expand 3x3 32→128 27x27', 32, 128, 27, 3, 1, 1),
   fc('FC 512→1000 batch 1 (ResNet-18)', 1, 512, 1000),
   fc('FC 1280→1000 batch 1 (MobileNetV2)', 1, 1280, 1000),
   fc('FC 1280→1000 batch 8', 8, 1280, 1000),

@@ -35,8 +35,9 @@ const CASES: Case[] = [
   { name: '20->24 13x11 block 12, 3 threads', n: 2, cin: 20, h: 13, w: 11, cout: 24, pads: [1, 1, 1, 1], tileBlock: 12, threads: 3 },
   { name: '64->40 9x9 default blocks', n: 1, cin: 64, h: 9, w: 9, cout: 40, pads: [1, 1, 1, 1] },
   { name: 'tile block of 1', n: 1, cin: 9, h: 5, w: 5, cout: 6, pads: [1, 1, 1, 1], tileBlock: 1, threads: 2 },
-  { name: '24->44 7x7 few tiles, 2 threads: output-channel groups', n: 1, cin: 24, h: 7, w: 7, cout: 44, pads: [1, 1, 1, 1], threads: 2 },
-  { name: '16->20 13x13, 3 threads: evened blocks and groups', n: 1, cin: 16, h: 13, w: 13, cout: 20, pads: [1, 1, 1, 1], threads: 3 },
+  { name: '24->44 2x3 one or two tiles, 2 threads: output-channel groups', n: 1, cin: 24, h: 2, w: 3, cout: 44, pads: [1, 1, 1, 1], threads: 2 },
+  { name: '24->44 7x7 few tiles, 2 threads: smaller blocks', n: 1, cin: 24, h: 7, w: 7, cout: 44, pads: [1, 1, 1, 1], threads: 2 },
+  { name: '16->20 13x13, 3 threads: evened blocks', n: 1, cin: 16, h: 13, w: 13, cout: 20, pads: [1, 1, 1, 1], threads: 3 },
 ];
 
 interface Variant { act: Activation; bias: boolean; res: boolean; xPad: number; yPad: number; yOff: number; rPad: number }
@@ -66,6 +67,7 @@ function runCase(t: KernelTester, c: Case, v: Variant, seed: number, m: 2 | 4): 
   const plan = winogradPlan(m, c.cin, c.cout, c.n, oh, ow, opts);
   assert.is(steps[0].range, plan.items, `${what}: range`);
   if (c.name.includes('groups')) assert.ok(plan.coutGroups > 1, `${what}: ${plan.coutGroups} output-channel groups`);
+  if (c.name.includes('smaller blocks')) assert.ok(plan.items >= 2 && plan.tileBlock < WINOGRAD.tileBlock(c.cin, m), `${what}: ${plan.items} items of ${plan.tileBlock} tiles`);
   assert.is(convWorkspaceBytes(desc, { n: c.n, h: c.h, w: c.w, c: c.cin }, opts), plan.bytes);
   const want = refConv2d(xs, wts, bias, res, p, actFn(v.act));
   const { atol, rtol } = tol(K, m);

@@ -9,6 +9,7 @@ import type { Activation, ConstWriter, NhwcRef, Step } from './types.js';
 import { windowOutputSize } from '../../../model/shapes.js';
 import { GEMM, packGemmWeights } from './gemm.js';
 import { step } from '../abi.js';
+import { claimMakespan } from '../pool/protocol.js';
 
 /** The depthwise family: 16 channels per vector step (4 v128 lanes x 4), weights packed tap-major. */
 export const DWCONV = { kernel: 'f32_dwconv_16c', channels: 16, pack: packDwconvWeights } as const;
@@ -69,7 +70,7 @@ export const WINOGRAD = {
   /** Tile blocks are multiples of the microkernel's rows (GEMM.mr), at most this many tiles. */
   maxTileBlock: 48,
   /** Items per thread when threads > 1 (each item owns one workspace slot; dynamic chunks balance them). */
-  itemsPerThread: 3,
+  itemsPerThread: 4,
   /** Whether Winograd applies to this shape (exactness of the algorithm, not speed). */
   applies(shape: ConvShape, cin: number): boolean {
     return shape.groups === 1 && shape.kernel[0] === 3 && shape.kernel[1] === 3 && shape.strides[0] === 1 && shape.strides[1] === 1
@@ -93,6 +94,15 @@ export const WINOGRAD = {
     return cin * shape.cout <= WINOGRAD.maxF4Weights && tiles4 >= 4 && n * oh * ow >= 0.75 * 16 * tiles4 ? 4 : 2;
   },
   positions: (m: WinogradTile) => (m + 2) * (m + 2),
+  /** Cost model of a threaded step's items, in units of one tile through one block of 8 output channels
+   * (GEMM and output transform): a tile's input transform costs `transform` units in every channel group
+   * that needs it, and each block streams the group's transformed weights U, `weights` units per 8 channels.
+   * Fitted on 2 threads to squeezenet's 16→64 55x55, 32→128 27x27 (F(4x4)) and 64→256 13x13 (F(2x2)) over
+   * tile blocks 8–48 and 1–6 groups: each extra group cost 7–12% on one thread (bench/kernels.ts shapes). */
+  cost: { transform: 4, weights: 1 },
+  itemCost(tiles: number, tileBlock: number, channelBlocks: number): number {
+    return tiles * (channelBlocks + WINOGRAD.cost.transform) + WINOGRAD.cost.weights * channelBlocks * Math.ceil(tiles / tileBlock);
+  },
   tileBlock(cin: number, m: WinogradTile): number {
     const cin4 = Math.ceil(cin / 4) * 4;
     const t = Math.floor(WINOGRAD.vBudget / (4 * WINOGRAD.positions(m) * cin4) / GEMM.mr) * GEMM.mr;
@@ -117,46 +127,49 @@ export function winogradTile(desc: ConvShape, cin: number, oh: number, ow: numbe
 
 /** How a Winograd step with m x m tiles splits them: `items` (its range), each `blocksPerItem` blocks of
  * `tileBlock` tiles times one of `coutGroups` groups of output channels, and one workspace slot of
- * `slotBytes` (V then M). With threads and fewer tile blocks than `threads * itemsPerThread`, the blocks are
- * evened out (49 tiles: 28 + 21, not 40 + 9) and the output channels split into groups: squeezenet's 13x13
- * layers are one block of 16 F(4x4) tiles, and ran on one thread (2 threads: 1.07x; with groups 1.9x). */
+ * `slotBytes` (V then M). One thread: one item of every block. With threads, the split that lets the last
+ * thread finish first under WINOGRAD's cost model (itemCost), items claimed as the pool claims chunks
+ * (claimMakespan); on a layer with fewer blocks than `threads * itemsPerThread`, smaller tile blocks too.
+ * squeezenet's fire2 expand 16→64 on 55x55 (196 F(4x4) tiles): 5 items of 40 tiles in 2 channel groups ran
+ * 1.55x on 2 threads, 10 items of 20 tiles 1.8x; its 49-tile layers run best as 28 + 21 tiles, one group. */
 export function winogradPlan(m: WinogradTile, cin: number, cout: number, n: number, oh: number, ow: number, opts: ConvOptions = {}) {
   const threads = opts.threads ?? 1;
   const tiles = n * Math.ceil(oh / m) * Math.ceil(ow / m);
-  let tileBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin, m);
-  let blocks = Math.ceil(tiles / tileBlock);
+  const maxBlock = opts.tileBlock ?? WINOGRAD.tileBlock(cin, m);
   const want = threads > 1 ? threads * WINOGRAD.itemsPerThread : 1;
-  if (blocks < want && opts.tileBlock === undefined) {
-    tileBlock = Math.min(tileBlock, Math.ceil(tiles / blocks / GEMM.mr) * GEMM.mr);
-    blocks = Math.ceil(tiles / tileBlock);
-  }
-  // Search (channel groups g, blocks per item b) for the least work on the busiest thread, items taken in
-  // order by the first free thread (items = 5 on 2 threads leaves one with 3 of 5), a group's own input
-  // transform costing it 2%; then fewer groups, then the item count nearest `want` (more on a tie: dynamic
-  // chunks even out a slower thread). One thread: one item.
   const cb = Math.ceil(cout / 8); // blocks of 8 output channels
-  let coutGroups = 1, blocksPerItem = blocks, best = Infinity;
-  const load = new Float64Array(threads);
-  for (let g = 1; threads > 1 && g <= (opts.tileBlock === undefined ? Math.min(cb, want) : 1); g++) {
-    const perGroup = Math.ceil(cb / g);
-    if (Math.ceil(cb / perGroup) !== g) continue; // a group would be empty
-    for (let b = 1; b <= blocks; b++) {
-      load.fill(0);
-      for (let t0 = 0; t0 < tiles; t0 += b * tileBlock) {
-        for (let k = 0; k < g; k++) {
-          const work = Math.min(b * tileBlock, tiles - t0) * Math.min(perGroup, cb - k * perGroup) * (1 + 0.02 * (g - 1));
-          let j = 0;
-          for (let i = 1; i < threads; i++) if (load[i] < load[j]) j = i;
-          load[j] += work;
+  let tileBlock = maxBlock, coutGroups = 1, blocksPerItem = Math.ceil(tiles / maxBlock);
+  if (threads > 1) {
+    // tile blocks to try: the largest; on a layer of fewer blocks than `want`, every block count up to
+    // blocks of 8 tiles, blocks evened out (49 tiles in 2: 28 + 21, not 48 + 1)
+    const sizes = opts.tileBlock === undefined && Math.ceil(tiles / maxBlock) < want ? [] : [maxBlock];
+    if (!sizes.length) {
+      for (let nb = Math.ceil(tiles / maxBlock); nb <= Math.max(Math.ceil(tiles / maxBlock), Math.ceil(tiles / 8)); nb++) {
+        const tb = Math.ceil(tiles / nb / GEMM.mr) * GEMM.mr;
+        if (!sizes.includes(tb)) sizes.push(tb);
+      }
+    }
+    const ideal = tiles * (cb + WINOGRAD.cost.transform) / threads;
+    let best = Infinity;
+    for (const tb of sizes) {
+      const blocks = Math.ceil(tiles / tb);
+      for (let g = 1; g <= (opts.tileBlock === undefined ? Math.min(cb, want) : 1); g++) {
+        const perGroup = Math.ceil(cb / g);
+        if (Math.ceil(cb / perGroup) !== g) continue; // a group would be empty
+        for (let b = 1; b <= blocks; b++) {
+          const costs: number[] = [];
+          for (let t0 = 0; t0 < tiles; t0 += b * tb) {
+            for (let k = 0; k < g; k++) costs.push(WINOGRAD.itemCost(Math.min(b * tb, tiles - t0), tb, Math.min(perGroup, cb - k * perGroup)));
+          }
+          // the finish to 1%; then fewer groups, larger blocks, the item count nearest `want` (more on a tie)
+          const finish = Math.round(claimMakespan(costs, threads) / ideal * 100);
+          const score = ((finish * 100 + g) * 1000 + (maxBlock - tb)) * 1000 + Math.abs(costs.length - want) * 2 - (costs.length > want ? 1 : 0);
+          if (score < best) { best = score; tileBlock = tb; coutGroups = g; blocksPerItem = b; }
         }
       }
-      const it = Math.ceil(blocks / b) * g;
-      const busiest = Math.max(...load) / (tiles * cb / threads); // 1 = perfect
-      const score = Math.round(busiest * 100) * 1e6 + g * 1e4 + Math.abs(it - want) * 2 - (it > want ? 1 : 0);
-      if (score < best) { best = score; coutGroups = g; blocksPerItem = b; }
     }
   }
-  const items = Math.ceil(blocks / blocksPerItem) * coutGroups;
+  const items = Math.ceil(Math.ceil(tiles / tileBlock) / blocksPerItem) * coutGroups;
   const slotBytes = WINOGRAD.positions(m) * tileBlock * (Math.ceil(cin / 4) * 4 + 8) * 4;
   return { tiles, tileBlock, blocksPerItem, coutGroups, items, slotBytes, bytes: items * slotBytes };
 }

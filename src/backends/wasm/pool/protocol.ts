@@ -72,6 +72,26 @@ export const Sync = { claim: 0, done: 1, back: 2 } as const;
 export const SYNC_INTS = 3;
 /** Chunks in the front half of a phase of `chunks` chunks (all of them when there is one). */
 export const frontChunks = (chunks: number): number => (chunks + 1) >> 1;
+/**
+ * When the last of `threads` threads finishes chunks of the given costs, taken as the pool takes them (even
+ * indices from the front half up, odd ones from the back half down, then the other half; a free thread
+ * claims the next chunk at once): for kernels that choose their item sizes (winogradPlan).
+ */
+export function claimMakespan(costs: readonly number[], threads: number): number {
+  const n = costs.length, nFront = frontChunks(n);
+  let front = 0, back = 0, end = 0;
+  const free = new Float64Array(threads);
+  for (let taken = 0; taken < n; taken++) {
+    let t = 0;
+    for (let i = 1; i < threads; i++) if (free[i] < free[t]) t = i;
+    const fromBack = (t & 1) === 1 ? back < n - nFront : front >= nFront;
+    const c = fromBack ? n - 1 - back++ : front++;
+    free[t] += costs[c];
+    end = Math.max(end, free[t]);
+  }
+  return end;
+}
+
 /** Bits of the claim word that hold the chunk index; the rest hold the generation tag. */
 export const CHUNK_MASK = 0xffff;
 /** The bits of the claim word that hold the generation tag. */

@@ -179,4 +179,25 @@ test('a model agrees with onnxruntime at batch 3 through the symbolic batch', as
   await s.dispose();
 });
 
+test('winograd: false keeps every convolution direct: the igemm kernel, smaller weights, onnxruntime\'s answer', async () => {
+  const bytes = new Uint8Array(readFileSync(modelUrl('conv_3x3'))); // 64→64 3x3 on 56x56: Winograd F(4x4) by default
+  const x = rng(5).floats(64 * 56 * 56);
+  const ref = await ort.InferenceSession.create(bytes);
+  const want = Object.values(await ref.run({ input: new ort.Tensor('float32', x, [1, 64, 56, 56]) }))[0].data as Float32Array;
+  const maxRef = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const fast = await Session.create(bytes, { threads: 1 });
+  const direct = await Session.create(bytes, { threads: 1, winograd: false });
+  const [a, b] = [fast.summary(), direct.summary()];
+  assert.equal(a.layers.flatMap((l) => l.kernels), ['f32_winograd_4x4']);
+  assert.equal(b.layers.flatMap((l) => l.kernels), ['f32_igemm_4x8']);
+  assert.ok(b.constBytes < a.constBytes / 2, `direct ${b.constBytes} B of weights and tables, Winograd ${a.constBytes} B`);
+  for (const s of [fast, direct]) {
+    const got = Object.values(await s.run({ input: new Tensor('float32', x, [1, 64, 56, 56]) }))[0].data;
+    // model-level tolerance of the Winograd transforms (docs/DESIGN.md): 1e-4 of the output's range
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * maxRef, `${i}: ${got[i]} vs ${want[i]}`);
+    await s.dispose();
+  }
+  await expectError(Session.create(bytes, { winograd: 'no' as any }), InvalidArgumentError, /winograd must be true or false/);
+});
+
 test.run();

@@ -23,6 +23,8 @@ export interface WasmOptions extends BackendOptions {
   wasm?: WasmSources;
   /** The pool worker's script instead of the package's (SessionOptions.workerUrl). */
   workerUrl?: string | URL;
+  /** Winograd where it pays (default true); false: direct convolutions only (SessionOptions.winograd). */
+  winograd?: boolean;
 }
 
 export const WASM_CAPS: Capabilities = {
@@ -63,6 +65,8 @@ export class WasmBackend implements Backend {
     private readonly sources: { wasm?: WasmSources; workerUrl?: string | URL },
     /** threads 'auto' where the caller computes: a small plan runs on the calling thread (MIN_THREADED_FLOPS). */
     private readonly autoThreads = false,
+    /** Winograd where it pays (SessionOptions.winograd). */
+    private readonly winograd = true,
   ) {
     this.pool = sharedPool;
   }
@@ -78,7 +82,7 @@ export class WasmBackend implements Backend {
     const { flavor, threads, notes } = options.pool !== undefined ? await onSharedPool(options) : await choose(options);
     const autoThreads = options.pool === undefined && (options.threads ?? 'auto') === 'auto' && threads > 1 && canBlock();
     if (autoThreads) notes[notes.length - 1] += ` (1 for plans under ${MIN_THREADED_FLOPS / 1e6} MFLOP)`;
-    return new WasmBackend(flavor, threads, `wasm-${flavor}, ${notes.join(', ')}`, options.pool ?? null, { wasm: options.wasm, workerUrl: options.workerUrl }, autoThreads);
+    return new WasmBackend(flavor, threads, `wasm-${flavor}, ${notes.join(', ')}`, options.pool ?? null, { wasm: options.wasm, workerUrl: options.workerUrl }, autoThreads, options.winograd !== false);
   }
 
   supports(node: Node, dims: ReadonlyMap<string, number[]>, graph: Graph): true | string {
@@ -86,12 +90,12 @@ export class WasmBackend implements Backend {
   }
 
   estimate(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): ExecutableReport {
-    const p = buildProgram(graph, dims, plan, this.threads);
+    const p = buildProgram(graph, dims, plan, { threads: this.threads, winograd: this.winograd });
     return { kernels: p.kernels, constBytes: p.consts.bytes, memoryBytes: p.memoryBytes };
   }
 
   async compile(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan): Promise<Executable> {
-    const program = buildProgram(graph, dims, plan, this.threads);
+    const program = buildProgram(graph, dims, plan, { threads: this.threads, winograd: this.winograd });
     const memory = await this.memoryFor(program.memoryBytes);
     const kernels = await instantiate(this.flavor, memory, this.sources.wasm);
     program.consts.writeTo(memory);

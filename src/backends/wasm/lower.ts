@@ -30,6 +30,12 @@ export function nhwc(v: Value): NhwcRef {
   return { ptr: ptrOf(v), n, h, w, c, pixelStride: v.pixelStride };
 }
 
+/** How a program is lowered: the threads it runs on (default 1) and whether Winograd may be used (default true). */
+export interface LowerOptions {
+  threads?: number;
+  winograd?: boolean;
+}
+
 /** What lowering code sees. */
 export interface LowerContext {
   node: Node;
@@ -43,6 +49,8 @@ export interface LowerContext {
   scratch: number | null;
   /** Threads the program runs on (kernels with per-item workspace size their items by it). */
   threads: number;
+  /** Winograd where it pays (SessionOptions.winograd); false: direct convolutions only. */
+  winograd: boolean;
   /** The program's kernel workspace (≥ `workspaceBytes(node)` of every node: Winograd's transformed tiles),
    * shared by the nodes: Steps run one at a time, so a kernel's workspace is dead once its Step ends. */
   workspace: number;
@@ -106,17 +114,17 @@ const conv: Lowering = (ctx) => {
   const res = a.residual ? act(ctx, 3) : null;
   if (res && res.layout !== 'nhwc') fail(ctx, 'residual must be 4-D');
   return lowerConv2d({ ...convShape(ctx.node, w!), weights: f32(ctx, 1)!, bias: f32(ctx, 2), act: ctx.act },
-    nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw, { threads: ctx.threads, workspace: ctx.workspace });
+    nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw, { threads: ctx.threads, workspace: ctx.workspace, winograd: ctx.winograd ? undefined : false });
 };
 
 /** Workspace bytes a node's Steps need while they run (the program reserves the largest once, at plan time). */
-export function workspaceBytes(node: Node, graph: Graph, values: ReadonlyMap<string, Value>, threads: number): number {
+export function workspaceBytes(node: Node, graph: Graph, values: ReadonlyMap<string, Value>, opts: LowerOptions = {}): number {
   if (node.op !== 'Conv') return 0;
   const w = graph.consts.get(node.inputs[1]);
   const x = values.get(node.inputs[0]);
   if (!w || !x || x.dims.length !== 4) return 0;
   const [n, c, h, ww] = x.dims;
-  return convWorkspaceBytes(convShape(node, w), { n, c, h, w: ww }, { threads });
+  return convWorkspaceBytes(convShape(node, w), { n, c, h, w: ww }, { threads: opts.threads ?? 1, winograd: opts.winograd === false ? false : undefined });
 }
 
 const convTranspose: Lowering = (ctx) => {

@@ -10,7 +10,7 @@ import { fmtBytes } from '../../plan/plan.js';
 import { alignUp } from '../../plan/memory.js';
 import type { Step } from './kernels/types.js';
 import { ConstRegion } from './consts.js';
-import { lowerNode, lowerLayout, nhwc, ptrOf, workspaceBytes, toActivation, type LowerContext } from './lower.js';
+import { lowerNode, lowerLayout, nhwc, ptrOf, workspaceBytes, toActivation, type LowerContext , type LowerOptions } from './lower.js';
 import { MAX_PAGES, WASM_PAGE } from './binaries.js';
 
 const RESERVED = 1024;
@@ -39,14 +39,16 @@ export interface Program {
   produces: Map<string, string[]>;
 }
 
-/** `threads`: how many threads will run the Steps (kernels with per-item workspace give each thread a few items). */
-export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan, threads = 1): Program {
+/** `threads`: how many threads will run the Steps (kernels with per-item workspace give each thread a few items);
+ * `winograd`: Winograd where it pays (default), or direct convolutions only. */
+export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan, opts: LowerOptions = {}): Program {
+  const threads = opts.threads ?? 1, winograd = opts.winograd ?? true;
   // The zero buffer must cover the widest pixel a padding tap reads.
   let maxChannels = 4;
   for (const v of plan.values.values()) maxChannels = Math.max(maxChannels, v.dims.length === 4 ? v.dims[1] : v.dims[v.dims.length - 1] ?? 1);
   const zeroBytes = alignUp(maxChannels * 4 + 64);
   let workspace = 0;
-  for (const node of graph.nodes) workspace = Math.max(workspace, workspaceBytes(node, graph, plan.values, threads));
+  for (const node of graph.nodes) workspace = Math.max(workspace, workspaceBytes(node, graph, plan.values, { threads, winograd }));
   const workspaceBase = alignUp(RESERVED + zeroBytes);
   const arenaBase = alignUp(workspaceBase + workspace);
   const shape = `input [${graph.inputs.map((i) => dims.get(i.name)!.join('x')).join(', ')}]`;
@@ -87,6 +89,7 @@ export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, 
       act: toActivation(node.attrs.act),
       scratch: plan.scratch.has(node.name) ? abs[plan.scratch.get(node.name)!.id].offset : null,
       threads,
+      winograd,
       workspace: workspaceBase,
     };
     const before = steps.length;

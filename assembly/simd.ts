@@ -13,15 +13,10 @@
 // that stores only its valid lanes may write into a slice of a wider tensor and read residuals at the very
 // end of memory.
 import { activate1, activate4, ACT_CLIP, ACT_RELU } from './activation';
+import { madd } from './fma';
+export { madd };
 
 // ---------------------------------------------------------------- SIMD helpers
-
-/** c + a*b per lane: one fused `f32x4.relaxed_madd` in relaxed builds (one rounding, or two: the engine's
- *  choice), otherwise mul then add (two roundings). Reads no memory. */
-@inline export function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(c, f32x4.mul(a, b));
-}
 
 /** Loads `cnt` (0..4) floats from p, p+4, ... into the low lanes; the other lanes are 0.
  *  Reads exactly [p, p + cnt*4): never past the last valid float. */

@@ -142,7 +142,7 @@ export function sigmoid1(x: f32): f32 {
  *  t = z - n·ln2 in two parts; e^t = 1 + t·p(t), p a degree-4 minimax polynomial by Estrin (3 dependent
  *  multiply-adds, not 5); the product times 2^-64 is exact, or correctly rounded where it is subnormal.
  *  Max relative error 2.6e-7; 2.3x the Melem/s of the exp4-based version in relaxed builds (docs/DESIGN.md). */
-function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   const z = f32x4.pmax(v128.or(x, i32x4.splat(0x80000000)), f32x4.splat(EXP_LO));
   let n = madd(z, f32x4.splat(LOG2E), f32x4.splat(SIG_BIAS));
   const s = i32x4.shl(n, 23);
@@ -425,6 +425,7 @@ export function activateExt1(x: f32, act: i32, p0: f32, p1: f32): f32 {
     case ACT_SOFTPLUS: return softplus1(x);
     case ACT_SOFTSIGN: return x / (1.0 + abs<f32>(x));
     case ACT_MISH: return mish1(x);
+    case ACT_SIGMOID: return sigmoid1(x);
     case ACT_SILU: return x * sigmoid1(x);
     case ACT_EXP: return exp1(x);
     case ACT_LOG: return log1(x);
@@ -464,7 +465,10 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
     case ACT_SOFTPLUS: return softplus4(v);
     case ACT_SOFTSIGN: return f32x4.div(v, f32x4.add(one, f32x4.abs(v)));
     case ACT_MISH: return mish4(v);
-    case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
+    case ACT_SIGMOID: case ACT_SILU: { // the one copy of sigmoid4 that epilogues call
+      const s = sigmoid4(v);
+      return act == ACT_SILU ? f32x4.mul(v, s) : s;
+    }
     case ACT_EXP: return exp4(v);
     case ACT_LOG: return log4(v);
     case ACT_SQRT: return f32x4.sqrt(v);
@@ -486,17 +490,15 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
     case ACT_RELU: return pmax1(x, 0);
     case ACT_CLIP: return pmin1(pmax1(x, p0), p1);
     case ACT_LEAKY_RELU: return x < 0 ? p0 * x : x;
-    case ACT_SIGMOID: return sigmoid1(x);
     case ACT_TANH: return tanh1(x);
     case ACT_HARD_SIGMOID: return pmin1(pmax1(p0 * x + p1, 0), 1);
     case ACT_HARD_SWISH: return x * pmin1(pmax1(x * (1.0 / 6.0) + 0.5, 0), 1);
-    case ACT_SILU: return x * sigmoid1(x); // EfficientNet's activation: one call, not two
-    default: return act >= ACT_ELU ? activateExt1(x, act, p0, p1) : x;
+    default: return act >= ACT_ELU || act == ACT_SIGMOID ? activateExt1(x, act, p0, p1) : x;
   }
 }
 
 /**
- * Four lanes at once (SIMD builds only). Sigmoid and tanh are called, not inlined, to keep epilogues small.
+ * Four lanes at once (SIMD builds only). Sigmoid, SiLU and tanh are called, not inlined, to keep epilogues small.
  * Clamps here and in the helpers above use f32x4.pmax/pmin (x < lo ? lo : x): one maxps/minps on x86, where
  * f32x4.max/min must order NaN and ±0 and V8 emits 8 instructions each (the 1x1 16→96 GEMM ran 1.5x faster).
  * With x as the first operand a NaN still propagates; the one difference: ReLU and Clip keep −0 as −0.
@@ -507,13 +509,23 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
     case ACT_RELU: return f32x4.pmax(v, f32x4.splat(0));
     case ACT_CLIP: return f32x4.pmin(f32x4.pmax(v, f32x4.splat(p0)), f32x4.splat(p1));
     case ACT_LEAKY_RELU: return v128.bitselect(f32x4.mul(v, f32x4.splat(p0)), v, f32x4.lt(v, f32x4.splat(0)));
-    case ACT_SIGMOID: return sigmoid4(v);
     case ACT_TANH: return tanh4(v);
     case ACT_HARD_SIGMOID:
       return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(v, f32x4.splat(p0)), f32x4.splat(p1)), f32x4.splat(0)), f32x4.splat(1));
     case ACT_HARD_SWISH:
       return f32x4.mul(v, f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(v, f32x4.splat(1.0 / 6.0)), f32x4.splat(0.5)), f32x4.splat(0)), f32x4.splat(1)));
-    case ACT_SILU: return f32x4.mul(v, sigmoid4(v));
-    default: return act >= ACT_ELU ? activateExt4(v, act, p0, p1) : v;
+    default: return act >= ACT_ELU || act == ACT_SIGMOID ? activateExt4(v, act, p0, p1) : v;
   }
+}
+
+/**
+ * activate4 for a loop specialized on a constant code (f32_activation, the GEMM's late activations): there
+ * Sigmoid and SiLU are inlined, so V8 keeps their constants in registers across the loop. Everywhere else
+ * they are one call to activateExt4: inlined at every activate4 site they made the binary 1.6x larger
+ * (Binaryen inlines functions this small at -O3).
+ */
+@inline export function activateLoop4(v: v128, act: i32, p0: f32, p1: f32): v128 {
+  if (act == ACT_SIGMOID) return sigmoid4(v);
+  if (act == ACT_SILU) return f32x4.mul(v, sigmoid4(v));
+  return activate4(v, act, p0, p1);
 }

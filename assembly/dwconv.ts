@@ -4,7 +4,8 @@
 // Packed weights: C4 = ceil(C/4)*4 floats per row; row 0 = bias, row 1+t = weights of tap t (t = ky*KW + kx),
 // channels >= C zero. Memory-bound: one pass per 16-channel block over the taps, no reuse tricks.
 import { activate1, activate4 } from './activation';
-import { madd, finish4 } from './simd';
+import { madd, finish4, lateActivation, activateRows } from './simd';
+import { ACT_NONE, ACT_LEAKY_RELU, ACT_HARD_SIGMOID, ACT_HARD_SWISH } from './activation';
 
 
 /** Channels [cb, C) one at a time: the scalar path, and the SIMD path's channel tail. */
@@ -31,6 +32,10 @@ function dwconvSimd(
   const c4b = (<usize>(channels + 3) & ~3) << 2; // bytes per packed weight row
   const indStride = <usize>taps << 2;
   const tapsB = <usize>taps << 2;
+  // Sigmoid, SiLU and the exp family: after each pixel's channels, in a loop specialized per code (simd.ts)
+  const late = lateActivation(act) && act != ACT_LEAKY_RELU && act != ACT_HARD_SIGMOID && act != ACT_HARD_SWISH;
+  const lateAct = act;
+  if (late) act = ACT_NONE;
   for (let p = begin; p < end; p++) {
     const ip = ind + <usize>p * indStride;
     const oc = c + <usize>p * cStride;
@@ -70,6 +75,7 @@ function dwconvSimd(
       finish4(a0, oc + off, rr != 0 ? rr + off : 0, act, p0, p1);
     }
     if (cb < channels) dwScalarChannels(ip, taps, w, c4b, oc, rr, cb, channels, act, p0, p1);
+    if (late) activateRows(oc, 1, channels, 0, lateAct, p0, p1);
   }
 }
 

@@ -5,7 +5,7 @@
 // Element-range kernels (activation, fill) split on single elements: the scalar tail computes exactly
 // what a vector lane computes (activation.ts mirrors every operation), so any cut gives the same bytes.
 // No fused multiply-add anywhere (the relaxed build gives the same bytes as the simd build).
-import { activate1, activate4, pow1, pow4 } from './activation';
+import { activate1, activate4, activateLoop4, pow1, pow4 } from './activation';
 
 /** Elements per column chunk of the row kernels (binary, copy2d): a long row is several range items. */
 const CHUNK: i32 = 1024;
@@ -15,7 +15,7 @@ const CHUNK: i32 = 1024;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= end; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, activate4(v128.load(x + o), act, p0, p1));
+      v128.store(y + o, activateLoop4(v128.load(x + o), act, p0, p1));
     }
   }
   for (; i < end; i++) {

@@ -518,6 +518,12 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
   }
 }
 
+/** Whether activate4 calls a function for this code (Sigmoid, SiLU, Tanh, codes 8 and up) instead of
+ *  computing it inline. */
+@inline export function callsActivation(act: i32): bool {
+  return act == ACT_SIGMOID || act == ACT_TANH || act == ACT_SILU || act >= ACT_ELU;
+}
+
 /**
  * activate4 for a loop specialized on a constant code (f32_activation, the GEMM's late activations): there
  * Sigmoid and SiLU are inlined, so V8 keeps their constants in registers across the loop. Everywhere else

@@ -140,7 +140,7 @@ export function activateRows(c: usize, rows: i32, n: i32, cStride: usize, act: i
   const wBlock = (<usize>(taps * kc + 1)) << 5; // bytes per packed block of 8 columns
   const tapsB = <usize>taps << 2;
   // None, ReLU and Clip are one clamp [lo, hi] (the same max-then-min as activate4): full 8-column tiles
-  // store inline; other activations and column tails go through finish8.
+  // store inline, column tails go through finish8; other activations run late, over the block's rows.
   const late = lateActivation(act);
   const tileAct = late ? ACT_NONE : act;
   const clamp = tileAct <= ACT_CLIP;

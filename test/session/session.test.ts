@@ -200,4 +200,27 @@ test('winograd: false keeps every convolution direct: the igemm kernel, smaller 
   await expectError(Session.create(bytes, { winograd: 'no' as any }), InvalidArgumentError, /winograd must be true or false/);
 });
 
+test('a wide kernel over few channels (row taps read a kernel row of the zero buffer) matches onnxruntime', async () => {
+  // 11x11 over 4 channels, every tensor ≤ 4 channels wide: the zero buffer sized by the widest pixel alone
+  // (4 floats) was too short for a row of 11 pixels and the plan failed with an internal error
+  const r = rng(6);
+  const w = r.floats(2 * 4 * 121);
+  const bytes = makeModel({
+    inputs: [{ name: 'x', dims: [1, 4, 40, 80] }], outputs: [{ name: 'y', dims: [1, 2, 40, 80] }],
+    nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { kernel_shape: [11, 11], pads: [5, 5, 5, 5] } }],
+    initializers: { w: { dims: [2, 4, 11, 11], data: w } },
+  });
+  const x = r.floats(4 * 40 * 80);
+  const ref = await ort.InferenceSession.create(bytes);
+  const want = (await ref.run({ x: new ort.Tensor('float32', x, [1, 4, 40, 80]) })).y.data as Float32Array;
+  for (const threads of [1, 2]) {
+    const s = await Session.create(bytes, { threads });
+    assert.equal(s.summary().layers.flatMap((l) => l.kernels), ['f32_igemm_4x8']);
+    const got = (await s.run({ x: new Tensor('float32', x, [1, 4, 40, 80]) })).y.data;
+    // 484 products of values in [-1, 1]: float32 accumulation against onnxruntime's, 2e-5·sqrt(K)
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 5e-4, `${threads} thread(s), ${i}: ${got[i]} vs ${want[i]}`);
+    await s.dispose();
+  }
+});
+
 test.run();

@@ -7,7 +7,7 @@ import { ActKind, NO_ACTIVATION } from './kernels/types.js';
 import type { ConstTensor, FusedActivation, Graph, Node } from '../../model/ir.js';
 import type { Value } from '../../plan/plan.js';
 import type { ConstRegion } from './consts.js';
-import { lowerConv2d, convWorkspaceBytes, type ConvShape } from './kernels/conv.js';
+import { lowerConv2d, convWorkspaceBytes, convZeroBytes, type ConvShape } from './kernels/conv.js';
 import { lowerGemm } from './kernels/gemm.js';
 import { lowerMatMul, type MatMulOperand } from './kernels/matmul.js';
 import { lowerConvTranspose } from './kernels/deconv.js';
@@ -116,6 +116,16 @@ const conv: Lowering = (ctx) => {
   return lowerConv2d({ ...convShape(ctx.node, w!), weights: f32(ctx, 1)!, bias: f32(ctx, 2), act: ctx.act },
     nhwc(x), nhwc(y), res ? nhwc(res) : null, ctx.cw, { threads: ctx.threads, workspace: ctx.workspace, winograd: ctx.winograd ? undefined : false });
 };
+
+/** Bytes of the shared zero buffer a node's padding reads beyond the widest tensor's pixel (0: none): a
+ * row-tap convolution reads a kernel row of its few input channels. */
+export function zeroBufferBytes(node: Node, graph: Graph, values: ReadonlyMap<string, Value>): number {
+  if (node.op !== 'Conv') return 0;
+  const w = graph.consts.get(node.inputs[1]);
+  const x = values.get(node.inputs[0]);
+  if (!w || !x || x.dims.length !== 4) return 0;
+  return convZeroBytes(node.attrs.kernel, x.dims[1]);
+}
 
 /** Workspace bytes a node's Steps need while they run (the program reserves the largest once, at plan time). */
 export function workspaceBytes(node: Node, graph: Graph, values: ReadonlyMap<string, Value>, opts: LowerOptions = {}): number {

@@ -10,7 +10,7 @@ import { fmtBytes } from '../../plan/plan.js';
 import { alignUp } from '../../plan/memory.js';
 import type { Step } from './kernels/types.js';
 import { ConstRegion } from './consts.js';
-import { lowerNode, lowerLayout, nhwc, ptrOf, workspaceBytes, toActivation, type LowerContext , type LowerOptions } from './lower.js';
+import { lowerNode, lowerLayout, nhwc, ptrOf, workspaceBytes, zeroBufferBytes, toActivation, type LowerContext, type LowerOptions } from './lower.js';
 import { MAX_PAGES, WASM_PAGE } from './binaries.js';
 
 const RESERVED = 1024;
@@ -43,10 +43,12 @@ export interface Program {
  * `winograd`: Winograd where it pays (default), or direct convolutions only. */
 export function buildProgram(graph: Graph, dims: ReadonlyMap<string, number[]>, plan: MemoryPlan, opts: LowerOptions = {}): Program {
   const threads = opts.threads ?? 1, winograd = opts.winograd ?? true;
-  // The zero buffer must cover the widest pixel a padding tap reads.
+  // The zero buffer must cover the widest pixel a padding tap reads, and a row-tap convolution's kernel row.
   let maxChannels = 4;
   for (const v of plan.values.values()) maxChannels = Math.max(maxChannels, v.dims.length === 4 ? v.dims[1] : v.dims[v.dims.length - 1] ?? 1);
-  const zeroBytes = alignUp(maxChannels * 4 + 64);
+  let zero = maxChannels * 4;
+  for (const node of graph.nodes) zero = Math.max(zero, zeroBufferBytes(node, graph, plan.values));
+  const zeroBytes = alignUp(zero + 64);
   let workspace = 0;
   for (const node of graph.nodes) workspace = Math.max(workspace, workspaceBytes(node, graph, plan.values, { threads, winograd }));
   const workspaceBase = alignUp(RESERVED + zeroBytes);

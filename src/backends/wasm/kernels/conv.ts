@@ -259,6 +259,13 @@ export const ROW_TAPS = {
   maxCin: 4,
 }
 
+/** Bytes of the shared zero buffer a convolution's padding taps read: a pixel's channels (cin floats, plus the
+ * group's offset, within cin), or with row taps a kernel row of them (kw·cin). The program reserves the
+ * largest over its nodes before lowering (`ConstWriter.zeros`). */
+export function convZeroBytes(kernel: readonly number[], cin: number): number {
+  return 4 * Math.max(4, cin <= ROW_TAPS.maxCin ? kernel[1] * cin : cin);
+}
+
 /** The row-tap split of a convolution (ROW_TAPS), or null where it does not apply or over a quarter of the columns are edges. */
 export function rowTaps(desc: ConvShape, x: NhwcRef, ow: number): { first: number; end: number; edges: number[] } | null {
   const [, kw] = desc.kernel;
@@ -349,7 +356,7 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
   }
 
   // Padding taps read the zero buffer at up to cin floats past it (igemm adds the group's channel offset).
-  const zero = cw.zeros(Math.max(16, cin * 4));
+  const zero = cw.zeros(convZeroBytes(desc.kernel, cin));
   if (kind === 'winograd') {
     const m = winogradTile(desc, cin, oh, ow, opts, x.n);
     const wp = winogradPlan(m, cin, cout, x.n, oh, ow, opts);
@@ -387,9 +394,8 @@ export function lowerConv2d(desc: Conv2dDesc, x: NhwcRef, y: NhwcRef, residual: 
     // Few input channels: one pointer per kernel row (kc = kw·cin) over the interior columns, then the edge
     // columns again with one pointer per tap (ROW_TAPS).
     const w = pack(0);
-    const rowZero = cw.zeros(Math.max(16, kw * cin * 4));
     cw.reserve((pixels * kh + rows.edges.length * x.n * oh * taps) * 4);
-    const ind = cw.i32(buildRowIndirection(desc, x, oh, ow, rows, rowZero));
+    const ind = cw.i32(buildRowIndirection(desc, x, oh, ow, rows, zero));
     steps.push(igemm(ind, kh, kw * cin, 0, w, 0, y.ptr, y.pixelStride, pixels));
     for (const ox of rows.edges) {
       const edge = cw.i32(buildIndirection(desc, x, oh, ow, zero, ox));

@@ -91,6 +91,10 @@ export interface RunOptions {
    * layers; a value fused into its consumer's kernel, e.g. a convolution's output before its ReLU,
    * does not exist). */
   fetch?: string[];
+  /** Arrays to write outputs into, by output name, each exactly the output's size: the returned tensors
+   * wrap them, so a loop that passes the same arrays every frame allocates no output memory. Outputs not
+   * named here get new arrays. */
+  outputs?: Record<string, Float32Array>;
 }
 
 export interface IOInfo {
@@ -156,7 +160,10 @@ export class Session {
   private readonly options: SessionOptions;
   private plans = new Map<string, Prepared>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** runs and profiles queued or running */
+  private busy = 0;
   private disposed = false;
+  private closing = false;
 
   private constructor(graph: Graph, engine: Backend, backendNote: string, options: SessionOptions) {
     this.graph = graph;
@@ -204,12 +211,21 @@ export class Session {
   }
 
   /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW).
-   * The feeds are validated and copied when `run` is called: the caller may reuse their arrays at once. */
+   * The feeds are validated and copied in when `run` is called: the caller may reuse their arrays at once. */
   run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
-    return this.enqueue(feeds, async (p, inputs) => {
+    let into: Map<string, Float32Array> | undefined;
+    try {
+      into = this.outputArrays(options.outputs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Executables copy their inputs in before run() returns, so an idle session lends them the caller's arrays.
+    return this.enqueue(feeds, true, async (p, inputs) => {
+      if (into) this.checkOutputSizes(p, into);
       const fetch = options.fetch?.length ? new Set(options.fetch) : null;
-      if (!fetch) return this.tensors(p, await p.exec.run(inputs));
+      if (!fetch) return this.tensors(p, await p.exec.run(inputs, into));
       const r = await p.exec.inspect(inputs, { fetch });
+      for (const [name, a] of into ?? []) { a.set(r.outputs.get(name)!); r.outputs.set(name, a); }
       return { ...this.tensors(p, r.fetched), ...this.tensors(p, r.outputs) };
     });
   }
@@ -222,7 +238,7 @@ export class Session {
   profile(feeds: Record<string, Tensor>, options: { runs?: number } = {}): Promise<Profile> {
     const runs = options.runs ?? 5;
     if (!(Number.isInteger(runs) && runs >= 1 && runs <= 1000)) return Promise.reject(new InvalidArgumentError(`runs must be an integer from 1 to 1000, got ${runs}`));
-    return this.enqueue(feeds, async (p, inputs) => {
+    return this.enqueue(feeds, false, async (p, inputs) => {
       await p.exec.inspect(inputs, { time: true }); // warm-up: lazy per-layer plans, JIT tiers
       const samples = new Map<string, number[]>();
       let timing: 'wall' | 'gpu-timestamps' = 'wall';
@@ -235,21 +251,50 @@ export class Session {
     });
   }
 
-  /** Validates and copies the feeds now, then runs `job` on the plan for their shapes after earlier calls. */
-  private enqueue<T>(feeds: Record<string, Tensor>, job: (p: Prepared, inputs: Map<string, Float32Array>) => Promise<T>): Promise<T> {
+  /**
+   * Validates the feeds now and runs `job` on the plan for their shapes after earlier calls. The job gets
+   * copies of the feeds, except with `lend` on an idle session whose plan is ready: then it starts now, on
+   * the caller's arrays, and must read them before its first await (Executable.run and inspect do).
+   */
+  private enqueue<T>(feeds: Record<string, Tensor>, lend: boolean, job: (p: Prepared, inputs: Map<string, Float32Array>) => Promise<T>): Promise<T> {
     let inputs: Map<string, Float32Array>, shapes: Record<string, number[]>;
+    let ready: Prepared | undefined;
     try {
       this.checkAlive();
       ({ inputs, shapes } = this.readFeeds(feeds));
+      ready = lend && this.busy === 0 ? this.cachedPlan(shapeKey(shapes)) : undefined;
+      if (!ready) for (const [name, data] of inputs) inputs.set(name, data.slice());
     } catch (e) {
       return Promise.reject(e);
     }
-    const done = this.queue.then(async () => {
-      this.checkAlive();
+    this.busy++;
+    const done = ready ? job(ready, inputs) : this.queue.then(async () => {
+      if (this.disposed) throw new DisposedError('this session');
       return job(await this.prepare(shapes), inputs);
     });
-    this.queue = done.catch(() => {});
+    const settled = done.then(() => { this.busy--; }, () => { this.busy--; });
+    this.queue = settled;
     return done;
+  }
+
+  /** `RunOptions.outputs` checked for what is known before the plan: names and array types. */
+  private outputArrays(outputs: RunOptions['outputs']): Map<string, Float32Array> | undefined {
+    if (outputs === undefined) return undefined;
+    if (!outputs || typeof outputs !== 'object') throw new InvalidArgumentError('run() option outputs must be an object of Float32Arrays by output name');
+    const into = new Map<string, Float32Array>();
+    for (const [name, a] of Object.entries(outputs)) {
+      if (!this.outputs.some((o) => o.name === name)) throw new InvalidArgumentError(`outputs names '${name}', which is not an output (the model's outputs: ${this.outputs.map((o) => o.name).join(', ')})`);
+      if (!(a instanceof Float32Array)) throw new InvalidArgumentError(`outputs['${name}'] must be a Float32Array, got ${a && typeof a === 'object' ? (a as object).constructor?.name : typeof a}`);
+      into.set(name, a);
+    }
+    return into.size ? into : undefined;
+  }
+
+  private checkOutputSizes(p: Prepared, into: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, a] of into) {
+      const dims = p.valueDims.get(name)!;
+      if (a.length !== size(dims)) throw new InvalidArgumentError(`outputs['${name}'] has ${a.length} elements; the output is [${dims.join(', ')}] (${size(dims)} elements)`);
+    }
   }
 
   private tensors(p: Prepared, values: Map<string, Float32Array>): Record<string, Tensor> {
@@ -292,6 +337,7 @@ export class Session {
   /** Frees the session's memories and workers (after queued runs finish); later calls reject with a DisposedError. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
+    this.closing = true; // calls from now on are refused; queued ones finish first
     await this.queue.catch(() => {});
     this.disposed = true;
     for (const p of this.plans.values()) p.exec.release();
@@ -302,7 +348,7 @@ export class Session {
   // ---- internals ----
 
   private checkAlive(): void {
-    if (this.disposed) throw new DisposedError('this session');
+    if (this.disposed || this.closing) throw new DisposedError('this session');
   }
 
   private lastShapes(): Record<string, number[]> | null {
@@ -378,14 +424,20 @@ export class Session {
     return planReport(graph, dims, plan, this.engine.estimate(graph, dims, plan));
   }
 
-  private async prepare(shapes: Record<string, number[]>): Promise<Prepared> {
-    const key = shapeKey(shapes);
+  /** The plan for a shape key if it is made, now the most recently used. */
+  private cachedPlan(key: string): Prepared | undefined {
     const hit = this.plans.get(key);
     if (hit) {
       this.plans.delete(key);
       this.plans.set(key, hit); // most recent last
-      return hit;
     }
+    return hit;
+  }
+
+  private async prepare(shapes: Record<string, number[]>): Promise<Prepared> {
+    const key = shapeKey(shapes);
+    const hit = this.cachedPlan(key);
+    if (hit) return hit;
     const progress = this.options.onProgress ?? (() => {});
     const { graph, dims, plan } = this.optimized(shapes, progress);
     progress({ stage: 'prepack', loaded: 0, total: 1 });
@@ -402,7 +454,7 @@ export class Session {
     return prepared;
   }
 
-  /** Validates the feeds and copies their data (run reads them later, after queued runs). */
+  /** Validates the feeds: their data by name (the caller's arrays) and shapes. */
   private readFeeds(feeds: Record<string, Tensor>): { inputs: Map<string, Float32Array>; shapes: Record<string, number[]> } {
     if (!feeds || typeof feeds !== 'object') throw new InvalidArgumentError('run() takes an object of input tensors by name');
     for (const name of Object.keys(feeds)) {
@@ -426,7 +478,7 @@ export class Session {
       if (dims.some((d) => d <= 0)) throw new InvalidArgumentError(`input '${inp.name}' has an empty dimension: [${dims.join(', ')}]`);
       if (size(dims) !== t.data.length) throw new InvalidArgumentError(`input '${inp.name}' has ${t.data.length} elements for dims [${dims.join(', ')}]`);
       shapes[inp.name] = dims;
-      inputs.set(inp.name, t.data.slice());
+      inputs.set(inp.name, t.data);
     }
     return { inputs, shapes };
   }

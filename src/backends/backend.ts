@@ -33,8 +33,10 @@ export interface Capabilities {
 /** A planned graph ready to run on one backend, for one set of input shapes. */
 export interface Executable {
   /** Runs once: inputs and outputs dense in the model's layout (NCHW), by value name. The input
-   * arrays are copied in before `run` returns its promise, so callers may reuse them at once. */
-  run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>>;
+   * arrays are read before `run` returns its promise, never after, so callers may reuse them at once.
+   * Outputs named in `into` are written to those arrays (the session checked their sizes), the others
+   * to new ones. `inspect` reads its inputs the same way. */
+  run(inputs: ReadonlyMap<string, Float32Array>, into?: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>>;
   /** Runs once node by node: the outputs, each node's wall time in ms (its kernels on this backend,
    * threads included) when `time`, and a copy of each value named in `fetch` (dense NCHW), read right
    * after its producer ran, so the planned arena serves these runs unchanged. Slower than `run`. */

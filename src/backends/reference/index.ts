@@ -251,13 +251,17 @@ export class ReferenceBackend implements Backend {
       return { name: node.name, outs, run };
     });
     const write = (inputs: ReadonlyMap<string, Float32Array>) => { for (const [name, data] of inputs) view(name).set(data); };
-    const outputs = () => new Map(graph.outputs.map((o) => [o.name, view(o.name).slice()]));
+    const outputs = (into?: ReadonlyMap<string, Float32Array>) => new Map(graph.outputs.map((o) => {
+      const dst = into?.get(o.name);
+      if (dst) dst.set(view(o.name));
+      return [o.name, dst ?? view(o.name).slice()];
+    }));
     return {
       report: this.estimate(graph, dims, plan),
-      async run(inputs) {
+      async run(inputs, into) {
         write(inputs);
         for (const step of steps) step.run();
-        return outputs();
+        return outputs(into);
       },
       async inspect(inputs, options) {
         const fetch = options.fetch ?? new Set<string>();

@@ -194,7 +194,7 @@ class WasmExecutable implements Executable {
     return { pool, plan: this.plan };
   }
 
-  async run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
+  async run(inputs: ReadonlyMap<string, Float32Array>, into?: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
     this.write(inputs);
     await this.guard(async () => {
       if (this.plan) {
@@ -204,7 +204,7 @@ class WasmExecutable implements Executable {
         runSerial(this.bound);
       }
     });
-    return this.outputs();
+    return this.outputs(into);
   }
 
   async inspect(inputs: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection> {
@@ -242,9 +242,13 @@ class WasmExecutable implements Executable {
     for (const io of this.program.inputs) this.heap.set(inputs.get(io.name)!, io.ptr >> 2);
   }
 
-  private outputs(): Map<string, Float32Array> {
+  private outputs(into?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    for (const o of this.program.outputs) out.set(o.name, this.heap.slice(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)));
+    for (const o of this.program.outputs) {
+      const at = o.ptr >> 2, n = size(o.dims), dst = into?.get(o.name);
+      if (dst) dst.set(this.heap.subarray(at, at + n));
+      out.set(o.name, dst ?? this.heap.slice(at, at + n));
+    }
     return out;
   }
 

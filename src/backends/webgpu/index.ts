@@ -334,9 +334,10 @@ class GpuExecutable implements Executable {
     return { buffer: this.arena, offset: valueOffset(op.value), size: Math.max(4, size(op.value.dims) * 4) };
   }
 
-  async run(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
-    if (this.backend.faulted) return this.runFallback(inputs);
-    // copied now (the caller may reuse its arrays once run returns its promise)
+  async run(given: ReadonlyMap<string, Float32Array>, into?: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
+    // our copy: the caller may reuse its arrays once run returns its promise, and a fault re-runs on wasm later
+    const inputs = copied(given);
+    if (this.backend.faulted) return this.runFallback(inputs, into);
     const device = this.backend.device;
     let done: Promise<unknown>;
     try {
@@ -354,7 +355,7 @@ class GpuExecutable implements Executable {
       done = Promise.all([this.staging.mapAsync(MAP_READ), ...scopes]);
     } catch (e) {
       this.backend.fault(`run failed: ${(e as Error).message}`);
-      return this.runFallback(inputs);
+      return this.runFallback(inputs, into);
     }
     try {
       const [, ...errors] = (await done) as [unknown, ...(any | null)[]];
@@ -362,16 +363,20 @@ class GpuExecutable implements Executable {
       if (err) this.backend.fault(`GPU error during a run: ${err.message}`);
       if (this.backend.faulted) {
         try { this.staging.unmap(); } catch { /* lost */ }
-        return this.runFallback(inputs);
+        return this.runFallback(inputs, into);
       }
       const bytes = this.staging.getMappedRange();
       const out = new Map<string, Float32Array>();
-      for (const o of this.outputs) out.set(o.name, new Float32Array(bytes.slice(o.at, o.at + o.bytes)));
+      for (const o of this.outputs) {
+        const dst = into?.get(o.name);
+        if (dst) dst.set(new Float32Array(bytes, o.at, o.bytes >> 2));
+        out.set(o.name, dst ?? new Float32Array(bytes.slice(o.at, o.at + o.bytes)));
+      }
       this.staging.unmap();
       return out;
     } catch (e) {
       this.backend.fault(`read-back failed: ${(e as Error).message}`);
-      return this.runFallback(inputs);
+      return this.runFallback(inputs, into);
     }
   }
 
@@ -379,7 +384,8 @@ class GpuExecutable implements Executable {
    * Node by node: one submit per node, timed to its completion (onSubmittedWorkDone, so each time holds
    * the submit's overhead too), and each fetched value read back after its producer.
    */
-  async inspect(inputs: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection> {
+  async inspect(given: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection> {
+    const inputs = copied(given); // as in run
     const fetch = options.fetch ?? new Set<string>();
     for (const name of fetch) if (!this.plan.values.has(name)) throw unknownValue(name, this.plan.values.keys());
     if (this.backend.faulted) return (await this.fallback()).inspect(inputs, options);
@@ -491,8 +497,8 @@ class GpuExecutable implements Executable {
   }
 
   /** The same graph on the fallback backend (planned and compiled at the first need). */
-  private async runFallback(inputs: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
-    return (await this.fallback()).run(inputs);
+  private async runFallback(inputs: ReadonlyMap<string, Float32Array>, into?: ReadonlyMap<string, Float32Array>): Promise<Map<string, Float32Array>> {
+    return (await this.fallback()).run(inputs, into);
   }
 
   private freeGpu(): void {
@@ -508,3 +514,5 @@ class GpuExecutable implements Executable {
     this.fallbackExec?.release();
   }
 }
+
+const copied = (m: ReadonlyMap<string, Float32Array>) => new Map([...m].map(([k, v]) => [k, v.slice()] as const));

@@ -5,7 +5,7 @@
 // Element-range kernels (activation, fill) split on single elements: the scalar tail computes exactly
 // what a vector lane computes (activation.ts mirrors every operation), so any cut gives the same bytes.
 // No fused multiply-add anywhere (the relaxed build gives the same bytes as the simd build).
-import { activate1, activate4, activateLoop4, pow1, pow4 } from './activation';
+import { activate1, activate4, activateLoop4, activateExtRange, pow1, pow4 } from './activation';
 
 /** Elements per column chunk of the row kernels (binary, copy2d): a long row is several range items. */
 const CHUNK: i32 = 1024;
@@ -37,7 +37,9 @@ export function f32_activation(x: usize, y: usize, act: i32, p0: f32, p1: f32, b
     case 6: actRange(x, y, begin, end, 6, p0, p1); break;
     case 7: actRange(x, y, begin, end, 7, p0, p1); break;
     case 18: actRange(x, y, begin, end, 18, p0, p1); break; // SiLU: inlined like 0-7
-    default: actRange(x, y, begin, end, act, p0, p1); break; // codes >= 8: one called function per vector
+    default: // codes >= 8
+      if (ASC_FEATURE_SIMD) activateExtRange(x, y, begin, end, act, p0, p1);
+      else actRange(x, y, begin, end, act, p0, p1);
 
   }
 }

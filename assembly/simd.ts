@@ -13,7 +13,7 @@
 // that stores only its valid lanes may write into a slice of a wider tensor and read residuals at the very
 // end of memory.
 import {
-  activate1, activate4, activateLoop4, ACT_NONE, ACT_RELU, ACT_CLIP, ACT_LEAKY_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_SILU,
+  activate1, activate4, activateLoop4, activateExtRange, ACT_NONE, ACT_RELU, ACT_CLIP, ACT_LEAKY_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_SILU,
 } from './activation';
 import { madd } from './fma';
 export { madd };
@@ -97,7 +97,8 @@ export function activateRows(c: usize, rows: i32, n: i32, cStride: usize, act: i
     case ACT_HARD_SIGMOID: actRows(c, rows, n, cStride, ACT_HARD_SIGMOID, p0, p1); break;
     case ACT_HARD_SWISH: actRows(c, rows, n, cStride, ACT_HARD_SWISH, p0, p1); break;
     case ACT_SILU: actRows(c, rows, n, cStride, ACT_SILU, p0, p1); break;
-    default: actRows(c, rows, n, cStride, act, p0, p1);
+    default: // codes 8 and up: a loop per code in activateExtRange
+      for (let i = 0; i < rows; i++) { const row = c + <usize>i * cStride; activateExtRange(row, row, 0, n, act, p0, p1); }
   }
 }
 

@@ -139,8 +139,8 @@ const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
 /**
  * A model ready to run: `Session.create(model, options)`, then `run(feeds)` as often as needed, then
  * `dispose()`. Memory is planned per input shape before the first run of that shape; runs allocate
- * nothing in it (a run copies its feeds and returns fresh output arrays) and are queued (concurrent
- * calls are safe).
+ * nothing in it (a run reads its feeds when called and writes fresh output arrays, or the caller's:
+ * `RunOptions.outputs`) and are queued (concurrent calls are safe).
  */
 export class Session {
   /** The model's inputs: name, dims as in the model (a string is a symbolic dim), type. */

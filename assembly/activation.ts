@@ -22,8 +22,8 @@ export const ACT_SIGMOID: i32 = 4;
 export const ACT_TANH: i32 = 5;
 export const ACT_HARD_SIGMOID: i32 = 6; // clamp(p0 * x + p1, 0, 1)
 export const ACT_HARD_SWISH: i32 = 7;   // x * clamp(x / 6 + 0.5, 0, 1)
-// Codes 8 and up are computed by activateExt1/activateExt4 (called, not inlined: epilogues stay small), and
-// over ranges by activateExtRange (a loop per code); SiLU (18) is also inlined in loops like 0-7.
+// Codes 8 and up are computed by activateExt1/activateExt4 (called, not inlined: epilogues stay small);
+// over ranges activateRows runs a loop per code with the code's function inlined.
 export const ACT_ELU: i32 = 8;               // x < 0 ? p0 * expm1(x) : x
 export const ACT_SELU: i32 = 9;              // p1 * (x > 0 ? x : p0 * expm1(x))  (p0 alpha, p1 gamma)
 export const ACT_CELU: i32 = 10;             // max(0, x) + min(0, p0 * expm1(x / p0))
@@ -297,31 +297,28 @@ function expm1_1(x: f32): f32 {
   return abs<f32>(x) < EM_SMALL ? small : big;
 }
 
-function expm1_4(x: v128): v128 {
+/** expm1's Taylor polynomial for |x| < 0.5 (four lanes). */
+@inline function expm1Small4(x: v128): v128 {
   let p = f32x4.add(f32x4.mul(f32x4.splat(E8), x), f32x4.splat(E7));
   p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E6));
   p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E5));
   p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E4));
   p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E3));
   p = f32x4.add(f32x4.mul(p, x), f32x4.splat(E2));
-  const small = f32x4.add(f32x4.mul(p, f32x4.mul(x, x)), x);
-  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
-  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(EM_SMALL)));
+  return f32x4.add(f32x4.mul(p, f32x4.mul(x, x)), x);
 }
 
-/** expm1 where it matters for ELU and SELU, x ≤ 0 (lanes above 0 give expm1(0) = 0): expm1_4's small-|x|
+function expm1_4(x: v128): v128 {
+  const big = f32x4.sub(exp4(x), f32x4.splat(1.0));
+  return v128.bitselect(expm1Small4(x), big, f32x4.lt(f32x4.abs(x), f32x4.splat(EM_SMALL)));
+}
+
+/** expm1 where it matters for ELU and SELU, x ≤ 0 (lanes above 0 give expm1(0) = 0): the small-|x|
  *  polynomial, and e^x - 1 from expNonPos4 elsewhere. */
 function expm1Neg4(x: v128): v128 {
   const z = f32x4.pmin(x, f32x4.splat(0)); // NaN stays NaN
-  let p = f32x4.add(f32x4.mul(f32x4.splat(E8), z), f32x4.splat(E7));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(E6));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(E5));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(E4));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(E3));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(E2));
-  const small = f32x4.add(f32x4.mul(p, f32x4.mul(z, z)), z);
   const big = f32x4.sub(expNonPos4(z), f32x4.splat(1.0));
-  return v128.bitselect(small, big, f32x4.gt(z, f32x4.splat(-EM_SMALL)));
+  return v128.bitselect(expm1Small4(z), big, f32x4.gt(z, f32x4.splat(-EM_SMALL)));
 }
 
 // ------------------------------------------------------------------ erf
@@ -479,40 +476,70 @@ function activateExt4(v: v128, act: i32, p0: f32, p1: f32): v128 {
 }
 
 /**
- * y[i] = act(x[i]) for i in [begin, end), codes 8 and up (x == y allowed): one loop per code with the
- * code's function inlined in it, instead of a call and a switch per vector. Abs ran at 1.1 Gelem/s through
- * activateExt4 per vector, GELU at 0.48.
+ * y = act(x) over `rows` rows of n floats (row stride `stride` bytes, the same for x and y; x == y allowed),
+ * SIMD builds: f32_activation and the binary ops (one row), the GEMM's late activations (≤ 4 rows), the
+ * depthwise kernel's (one pixel). One loop nest per code with the code a constant in it, so the code's
+ * function is inlined there and V8 keeps its constants in registers across the loop; tile epilogues instead
+ * call activateExt4 for Sigmoid, SiLU and codes 8 and up (inlined at every activate4 site they made the
+ * binary 1.6x larger: Binaryen inlines functions this small at -O3). Through activateExt4 per vector, Abs ran
+ * at 1.1 Gelem/s and GELU at 0.48; here 3.5 and 0.68. The scalar tail gives the lanes' bits (activate1 and
+ * activate4 agree), so any split of a range gives the same bytes.
  */
-export function activateExtRange(x: usize, y: usize, begin: i32, end: i32, act: i32, p0: f32, p1: f32): void {
+export function activateRows(x: usize, y: usize, rows: i32, n: i32, stride: usize, act: i32, p0: f32, p1: f32): void {
+  // the common codes here, the others in a function of their own: one function with every loop ran the
+  // GEMM's HardSwish and Sigmoid 7–10% slower (V8 allocates registers per function); and the rows loop
+  // inside: a call per row cost as much again on rows of 96 floats
   switch (act) {
-    case ACT_ELU: extLoop(x, y, begin, end, ACT_ELU, p0, p1); break;
-    case ACT_SELU: extLoop(x, y, begin, end, ACT_SELU, p0, p1); break;
-    case ACT_CELU: extLoop(x, y, begin, end, ACT_CELU, p0, p1); break;
-    case ACT_THRESHOLDED_RELU: extLoop(x, y, begin, end, ACT_THRESHOLDED_RELU, p0, p1); break;
-    case ACT_GELU: extLoop(x, y, begin, end, ACT_GELU, p0, p1); break;
-    case ACT_GELU_TANH: extLoop(x, y, begin, end, ACT_GELU_TANH, p0, p1); break;
-    case ACT_ERF: extLoop(x, y, begin, end, ACT_ERF, p0, p1); break;
-    case ACT_SOFTPLUS: extLoop(x, y, begin, end, ACT_SOFTPLUS, p0, p1); break;
-    case ACT_SOFTSIGN: extLoop(x, y, begin, end, ACT_SOFTSIGN, p0, p1); break;
-    case ACT_MISH: extLoop(x, y, begin, end, ACT_MISH, p0, p1); break;
-    case ACT_EXP: extLoop(x, y, begin, end, ACT_EXP, p0, p1); break;
-    case ACT_LOG: extLoop(x, y, begin, end, ACT_LOG, p0, p1); break;
-    case ACT_SQRT: extLoop(x, y, begin, end, ACT_SQRT, p0, p1); break;
-    case ACT_ABS: extLoop(x, y, begin, end, ACT_ABS, p0, p1); break;
-    case ACT_NEG: extLoop(x, y, begin, end, ACT_NEG, p0, p1); break;
-    case ACT_RECIPROCAL: extLoop(x, y, begin, end, ACT_RECIPROCAL, p0, p1); break;
-    case ACT_FLOOR: extLoop(x, y, begin, end, ACT_FLOOR, p0, p1); break;
-    case ACT_CEIL: extLoop(x, y, begin, end, ACT_CEIL, p0, p1); break;
-    case ACT_ROUND: extLoop(x, y, begin, end, ACT_ROUND, p0, p1); break;
-    case ACT_SIGN: extLoop(x, y, begin, end, ACT_SIGN, p0, p1); break;
-    default: extLoop(x, y, begin, end, act, p0, p1);
+    case ACT_RELU: rowsLoop(x, y, rows, n, stride, ACT_RELU, p0, p1); break;
+    case ACT_CLIP: rowsLoop(x, y, rows, n, stride, ACT_CLIP, p0, p1); break;
+    case ACT_LEAKY_RELU: rowsLoop(x, y, rows, n, stride, ACT_LEAKY_RELU, p0, p1); break;
+    case ACT_SIGMOID: rowsLoop(x, y, rows, n, stride, ACT_SIGMOID, p0, p1); break;
+    case ACT_TANH: rowsLoop(x, y, rows, n, stride, ACT_TANH, p0, p1); break;
+    case ACT_HARD_SIGMOID: rowsLoop(x, y, rows, n, stride, ACT_HARD_SIGMOID, p0, p1); break;
+    case ACT_HARD_SWISH: rowsLoop(x, y, rows, n, stride, ACT_HARD_SWISH, p0, p1); break;
+    case ACT_SILU: rowsLoop(x, y, rows, n, stride, ACT_SILU, p0, p1); break;
+    default:
+      if (act >= ACT_ELU) extRows(x, y, rows, n, stride, act, p0, p1);
+      else if (x != y) rowsLoop(x, y, rows, n, stride, ACT_NONE, p0, p1);
   }
 }
 
-@inline function extLoop(x: usize, y: usize, begin: i32, end: i32, act: i32, p0: f32, p1: f32): void {
-  let i = begin;
-  for (; i + 4 <= end; i += 4) { const o = <usize>i << 2; v128.store(y + o, ext4(v128.load(x + o), act, p0, p1)); }
-  for (; i < end; i++) { const o = <usize>i << 2; store<f32>(y + o, activateExt1(load<f32>(x + o), act, p0, p1)); }
+function extRows(x: usize, y: usize, rows: i32, n: i32, stride: usize, act: i32, p0: f32, p1: f32): void {
+  switch (act) {
+    case ACT_ELU: rowsLoop(x, y, rows, n, stride, ACT_ELU, p0, p1); break;
+    case ACT_SELU: rowsLoop(x, y, rows, n, stride, ACT_SELU, p0, p1); break;
+    case ACT_CELU: rowsLoop(x, y, rows, n, stride, ACT_CELU, p0, p1); break;
+    case ACT_THRESHOLDED_RELU: rowsLoop(x, y, rows, n, stride, ACT_THRESHOLDED_RELU, p0, p1); break;
+    case ACT_GELU: rowsLoop(x, y, rows, n, stride, ACT_GELU, p0, p1); break;
+    case ACT_GELU_TANH: rowsLoop(x, y, rows, n, stride, ACT_GELU_TANH, p0, p1); break;
+    case ACT_ERF: rowsLoop(x, y, rows, n, stride, ACT_ERF, p0, p1); break;
+    case ACT_SOFTPLUS: rowsLoop(x, y, rows, n, stride, ACT_SOFTPLUS, p0, p1); break;
+    case ACT_SOFTSIGN: rowsLoop(x, y, rows, n, stride, ACT_SOFTSIGN, p0, p1); break;
+    case ACT_MISH: rowsLoop(x, y, rows, n, stride, ACT_MISH, p0, p1); break;
+    case ACT_EXP: rowsLoop(x, y, rows, n, stride, ACT_EXP, p0, p1); break;
+    case ACT_LOG: rowsLoop(x, y, rows, n, stride, ACT_LOG, p0, p1); break;
+    case ACT_SQRT: rowsLoop(x, y, rows, n, stride, ACT_SQRT, p0, p1); break;
+    case ACT_ABS: rowsLoop(x, y, rows, n, stride, ACT_ABS, p0, p1); break;
+    case ACT_NEG: rowsLoop(x, y, rows, n, stride, ACT_NEG, p0, p1); break;
+    case ACT_RECIPROCAL: rowsLoop(x, y, rows, n, stride, ACT_RECIPROCAL, p0, p1); break;
+    case ACT_FLOOR: rowsLoop(x, y, rows, n, stride, ACT_FLOOR, p0, p1); break;
+    case ACT_CEIL: rowsLoop(x, y, rows, n, stride, ACT_CEIL, p0, p1); break;
+    case ACT_ROUND: rowsLoop(x, y, rows, n, stride, ACT_ROUND, p0, p1); break;
+    default: rowsLoop(x, y, rows, n, stride, ACT_SIGN, p0, p1);
+  }
+}
+
+@inline function rowsLoop(x: usize, y: usize, rows: i32, n: i32, stride: usize, act: i32, p0: f32, p1: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * stride, yr = y + <usize>r * stride;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(xr + o);
+      v128.store(yr + o, act >= ACT_ELU || act == ACT_SIGMOID ? ext4(v, act, p0, p1) : activate4(v, act, p0, p1));
+    }
+    for (; i < n; i++) { const o = <usize>i << 2; store<f32>(yr + o, activate1(load<f32>(xr + o), act, p0, p1)); }
+  }
 }
 
 @inline function ext4(v: v128, act: i32, p0: f32, p1: f32): v128 {
@@ -595,16 +622,4 @@ export function activateExtRange(x: usize, y: usize, begin: i32, end: i32, act: 
  *  computing it inline. */
 @inline export function callsActivation(act: i32): bool {
   return act == ACT_SIGMOID || act == ACT_TANH || act == ACT_SILU || act >= ACT_ELU;
-}
-
-/**
- * activate4 for a loop specialized on a constant code (f32_activation, the GEMM's late activations): there
- * Sigmoid and SiLU are inlined, so V8 keeps their constants in registers across the loop. Everywhere else
- * they are one call to activateExt4: inlined at every activate4 site they made the binary 1.6x larger
- * (Binaryen inlines functions this small at -O3).
- */
-@inline export function activateLoop4(v: v128, act: i32, p0: f32, p1: f32): v128 {
-  if (act == ACT_SIGMOID) return sigmoid4(v);
-  if (act == ACT_SILU) return f32x4.mul(v, sigmoid4(v));
-  return activate4(v, act, p0, p1);
 }

@@ -4,7 +4,8 @@
 // Packed weights: C4 = ceil(C/4)*4 floats per row; row 0 = bias, row 1+t = weights of tap t (t = ky*KW + kx),
 // channels >= C zero. Memory-bound: one pass per 16-channel block over the taps, no reuse tricks.
 import { activate1, activate4, callsActivation, ACT_NONE } from './activation';
-import { madd, finish4, activateRows } from './simd';
+import { madd, finish4 } from './simd';
+import { activateRows } from './activation';
 
 
 /** Channels [cb, C) one at a time: the scalar path, and the SIMD path's channel tail. */
@@ -75,7 +76,7 @@ function dwconvSimd(
       finish4(a0, oc + off, rr != 0 ? rr + off : 0, act, p0, p1);
     }
     if (cb < channels) dwScalarChannels(ip, taps, w, c4b, oc, rr, cb, channels, act, p0, p1);
-    if (late) activateRows(oc, 1, channels, 0, lateAct, p0, p1);
+    if (late) activateRows(oc, oc, 1, channels, 0, lateAct, p0, p1);
   }
 }
 

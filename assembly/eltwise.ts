@@ -5,43 +5,24 @@
 // Element-range kernels (activation, fill) split on single elements: the scalar tail computes exactly
 // what a vector lane computes (activation.ts mirrors every operation), so any cut gives the same bytes.
 // No fused multiply-add anywhere (the relaxed build gives the same bytes as the simd build).
-import { activate1, activate4, activateLoop4, activateExtRange, pow1, pow4 } from './activation';
+import { activate1, activate4, activateRows, pow1, pow4 } from './activation';
 
 /** Elements per column chunk of the row kernels (binary, copy2d): a long row is several range items. */
 const CHUNK: i32 = 1024;
 
+/** y[i] = act(x[i]) over [begin, end): activateRows' loop per code, or the scalar binary's one loop. */
 @inline function actRange(x: usize, y: usize, begin: i32, end: i32, act: i32, p0: f32, p1: f32): void {
-  let i = begin;
   if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= end; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, activateLoop4(v128.load(x + o), act, p0, p1));
-    }
-  }
-  for (; i < end; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, activate1(load<f32>(x + o), act, p0, p1));
+    const o = <usize>begin << 2;
+    activateRows(x + o, y + o, 1, end - begin, 0, act, p0, p1);
+  } else if (act != 0 || x != y) {
+    for (let i = begin; i < end; i++) { const o = <usize>i << 2; store<f32>(y + o, activate1(load<f32>(x + o), act, p0, p1)); }
   }
 }
 
 /** y[i] = act(x[i]) for i in [begin, end); x == y allowed. range = element count. */
 export function f32_activation(x: usize, y: usize, act: i32, p0: f32, p1: f32, begin: i32, end: i32): void {
-  // one specialized loop per code (the switch is hoisted out of the loop)
-  switch (act) {
-    case 0: if (x != y) actRange(x, y, begin, end, 0, p0, p1); break;
-    case 1: actRange(x, y, begin, end, 1, p0, p1); break;
-    case 2: actRange(x, y, begin, end, 2, p0, p1); break;
-    case 3: actRange(x, y, begin, end, 3, p0, p1); break;
-    case 4: actRange(x, y, begin, end, 4, p0, p1); break;
-    case 5: actRange(x, y, begin, end, 5, p0, p1); break;
-    case 6: actRange(x, y, begin, end, 6, p0, p1); break;
-    case 7: actRange(x, y, begin, end, 7, p0, p1); break;
-    case 18: actRange(x, y, begin, end, 18, p0, p1); break; // SiLU: inlined like 0-7
-    default: // codes >= 8
-      if (ASC_FEATURE_SIMD) activateExtRange(x, y, begin, end, act, p0, p1);
-      else actRange(x, y, begin, end, act, p0, p1);
-
-  }
+  actRange(x, y, begin, end, act, p0, p1);
 }
 
 /** y[i] = value for i in [begin, end). range = element count. */

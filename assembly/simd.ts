@@ -13,7 +13,7 @@
 // that stores only its valid lanes may write into a slice of a wider tensor and read residuals at the very
 // end of memory.
 import {
-  activate1, activate4, activateLoop4, activateExtRange, ACT_NONE, ACT_RELU, ACT_CLIP, ACT_LEAKY_RELU, ACT_SIGMOID, ACT_TANH, ACT_HARD_SIGMOID, ACT_HARD_SWISH, ACT_SILU,
+  activate1, activate4, activateRows, ACT_NONE, ACT_RELU, ACT_CLIP,
 } from './activation';
 import { madd } from './fma';
 export { madd };
@@ -84,31 +84,6 @@ function finish8(v0: v128, v1: v128, c: usize, r: usize, nr: i32, act: i32, p0: 
  *  HardSwish at 7 Gelem/s where they ran 2.9 (1x1 16→96 on 112x112). */
 @inline export function lateActivation(act: i32): bool {
   return act > ACT_CLIP;
-}
-
-/** act over `rows` rows of n floats at c (row stride cStride bytes), in place; the scalar tail gives the
- *  vector path's bits (activate1 and activate4 agree), so any split of the rows gives the same bytes. */
-export function activateRows(c: usize, rows: i32, n: i32, cStride: usize, act: i32, p0: f32, p1: f32): void {
-  // one loop per common code, the code a constant in it (as f32_activation does): V8 then inlines the call
-  switch (act) {
-    case ACT_LEAKY_RELU: actRows(c, rows, n, cStride, ACT_LEAKY_RELU, p0, p1); break;
-    case ACT_SIGMOID: actRows(c, rows, n, cStride, ACT_SIGMOID, p0, p1); break;
-    case ACT_TANH: actRows(c, rows, n, cStride, ACT_TANH, p0, p1); break;
-    case ACT_HARD_SIGMOID: actRows(c, rows, n, cStride, ACT_HARD_SIGMOID, p0, p1); break;
-    case ACT_HARD_SWISH: actRows(c, rows, n, cStride, ACT_HARD_SWISH, p0, p1); break;
-    case ACT_SILU: actRows(c, rows, n, cStride, ACT_SILU, p0, p1); break;
-    default: // codes 8 and up: a loop per code in activateExtRange
-      for (let i = 0; i < rows; i++) { const row = c + <usize>i * cStride; activateExtRange(row, row, 0, n, act, p0, p1); }
-  }
-}
-
-@inline function actRows(c: usize, rows: i32, n: i32, cStride: usize, act: i32, p0: f32, p1: f32): void {
-  for (let i = 0; i < rows; i++) {
-    const row = c + <usize>i * cStride;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) { const q = row + (<usize>j << 2); v128.store(q, activateLoop4(v128.load(q), act, p0, p1)); }
-    for (; j < n; j++) { const q = row + (<usize>j << 2); store<f32>(q, activate1(load<f32>(q), act, p0, p1)); }
-  }
 }
 
 // ---------------------------------------------------------------- the 4x8 (indirect) GEMM microkernel
@@ -205,7 +180,7 @@ export function activateRows(c: usize, rows: i32, n: i32, cStride: usize, act: i
       if (mr > 3) finish8(v30, v31, cc + 3 * cStride, rr != 0 ? rr + 3 * rStride : 0, nr, tileAct, p0, p1);
       wb += wBlock;
     }
-    if (late) activateRows(c0, mr, n, cStride, act, p0, p1);
+    if (late) activateRows(c0, c0, mr, n, cStride, act, p0, p1);
     m += mr;
   }
 }

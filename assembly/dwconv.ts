@@ -3,9 +3,8 @@
 // of the input pixel read by tap t of output pixel p (or of the shared zero buffer, >= C floats).
 // Packed weights: C4 = ceil(C/4)*4 floats per row; row 0 = bias, row 1+t = weights of tap t (t = ky*KW + kx),
 // channels >= C zero. Memory-bound: one pass per 16-channel block over the taps, no reuse tricks.
-import { activate1, activate4, callsActivation, ACT_NONE } from './activation';
+import { activate1, activate4, activateRows, callsActivation, ACT_NONE } from './activation';
 import { madd, finish4 } from './simd';
-import { activateRows } from './activation';
 
 
 /** Channels [cb, C) one at a time: the scalar path, and the SIMD path's channel tail. */
@@ -33,7 +32,7 @@ function dwconvSimd(
   const indStride = <usize>taps << 2;
   const tapsB = <usize>taps << 2;
   // codes activate4 calls out for (Sigmoid, SiLU, the exp family): after each pixel's channels, in a loop
-  // specialized per code (simd.ts); the cheap ones stay in the epilogue, where they overlap the loads
+  // specialized per code (activateRows); the cheap ones stay in the epilogue, where they overlap the loads
   const late = callsActivation(act);
   const lateAct = act;
   if (late) act = ACT_NONE;

@@ -62,5 +62,6 @@ for (const [name, bytes] of models) {
     else { one.push(await medianRun(bytes, 1)); n.push(await medianRun(bytes, threads)); }
   }
   const a = median(one), b = median(n);
-  console.log(`${name.padEnd(24)} 1 thread ${a.toFixed(3).padStart(8)} ms | ${threads} threads ${b.toFixed(3).padStart(8)} ms | speed-up ${(a / b).toFixed(2)}x`);
+  // the VM may move its cores between rows: the round trip again, after the row's runs
+  console.log(`${name.padEnd(24)} 1 thread ${a.toFixed(3).padStart(8)} ms | ${threads} threads ${b.toFixed(3).padStart(8)} ms | speed-up ${(a / b).toFixed(2)}x | round trip after ${(await coreRoundTripNs()).toFixed(0)} ns`);
 }

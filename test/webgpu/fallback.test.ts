@@ -115,10 +115,16 @@ if (gpu) {
     }
   });
 
-  test("'webgpu' runs on a software adapter; 'auto' leaves it for wasm and says why", async () => {
+  test("'webgpu' runs on a software adapter (into the caller's output array too); 'auto' leaves it for wasm and says why", async () => {
     const s = await Session.create(lenet, { backend: 'webgpu', gpu });
     assert.match(s.backend, /^webgpu \(SwiftShader, software, WGSL, NCHW\)$/);
     near(await yOf(s), expected.lenet);
+    // the caller's output array, read back from the GPU into it; the input overwritten once run() is called
+    const x = inputs.lenet.data.slice(), y = new Float32Array(10);
+    const p = s.run({ [s.inputs[0].name]: new Tensor('float32', x, [1, 1, 28, 28]) }, { outputs: { [s.outputs[0].name]: y } });
+    x.fill(Number.NaN);
+    assert.ok((await p)[s.outputs[0].name].data === y);
+    near(y, expected.lenet);
     await s.dispose();
     const a = await Session.create(lenet, { gpu, threads: 1 });
     assert.match(a.backend, /^wasm-\S+, 1 thread \(webgpu: software adapter 'SwiftShader', wasm is faster\)$/);

@@ -97,3 +97,12 @@ export interface BackendKind {
   probe(options: BackendOptions): Promise<{ ok: true } | { ok: false; reason: string }>;
   create(options: BackendOptions): Promise<Backend>;
 }
+
+/** An output as `Executable.run` returns it: copied from the backend's `src` (a view it reuses) into the
+ * caller's array for `name` when `into` has one, else into a new array. */
+export function outputArray(src: Float32Array, name: string, into?: ReadonlyMap<string, Float32Array>): Float32Array {
+  const dst = into?.get(name);
+  if (!dst) return src.slice();
+  dst.set(src);
+  return dst;
+}

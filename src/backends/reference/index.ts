@@ -8,6 +8,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport } from '../backend.js';
+import { outputArray } from '../backend.js';
 import { refConv2d, refConvTranspose2d, refLocallyConnected2d } from './kernels/conv.js';
 import { refGemm, refMatMul } from './kernels/gemm.js';
 import { refBinary, refScaleShift, type RefOp } from './kernels/eltwise.js';
@@ -251,11 +252,7 @@ export class ReferenceBackend implements Backend {
       return { name: node.name, outs, run };
     });
     const write = (inputs: ReadonlyMap<string, Float32Array>) => { for (const [name, data] of inputs) view(name).set(data); };
-    const outputs = (into?: ReadonlyMap<string, Float32Array>) => new Map(graph.outputs.map((o) => {
-      const dst = into?.get(o.name);
-      if (dst) dst.set(view(o.name));
-      return [o.name, dst ?? view(o.name).slice()];
-    }));
+    const outputs = (into?: ReadonlyMap<string, Float32Array>) => new Map(graph.outputs.map((o) => [o.name, outputArray(view(o.name), o.name, into)]));
     return {
       report: this.estimate(graph, dims, plan),
       async run(inputs, into) {

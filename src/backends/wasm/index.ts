@@ -6,6 +6,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan, Value } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
+import { outputArray } from '../backend.js';
 import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFirst, createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
@@ -244,11 +245,7 @@ class WasmExecutable implements Executable {
 
   private outputs(into?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    for (const o of this.program.outputs) {
-      const at = o.ptr >> 2, n = size(o.dims), dst = into?.get(o.name);
-      if (dst) dst.set(this.heap.subarray(at, at + n));
-      out.set(o.name, dst ?? this.heap.slice(at, at + n));
-    }
+    for (const o of this.program.outputs) out.set(o.name, outputArray(this.heap.subarray(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)), o.name, into));
     return out;
   }
 

@@ -20,6 +20,7 @@ import type { ConstTensor, Graph, Node } from '../../model/ir.js';
 import { size } from '../../model/ir.js';
 import { planMemory, unknownValue, type MemoryPlan, type Value } from '../../plan/plan.js';
 import type { Backend, BackendKind, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
+import { outputArray } from '../backend.js';
 import { generate, webgpuSupports, type Operand, type Step } from './kernels.js';
 import { WGSL_ACTIVATIONS } from './wgsl.js';
 
@@ -367,11 +368,7 @@ class GpuExecutable implements Executable {
       }
       const bytes = this.staging.getMappedRange();
       const out = new Map<string, Float32Array>();
-      for (const o of this.outputs) {
-        const dst = into?.get(o.name);
-        if (dst) dst.set(new Float32Array(bytes, o.at, o.bytes >> 2));
-        out.set(o.name, dst ?? new Float32Array(bytes.slice(o.at, o.at + o.bytes)));
-      }
+      for (const o of this.outputs) out.set(o.name, outputArray(new Float32Array(bytes, o.at, o.bytes >> 2), o.name, into));
       this.staging.unmap();
       return out;
     } catch (e) {

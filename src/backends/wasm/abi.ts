@@ -44,7 +44,7 @@ export interface Step {
   range: number;
   /** Floating-point operations of the whole step (for thread-split heuristics and reports). */
   flops: number;
-  /** Bytes a data-movement step (copy, transpose, gather; no flops) reads and writes: its work for the
+  /** Bytes a memory-bound step (copy, transpose, gather; a GEMV's weights) streams: its work for the
    * thread-split rule (`stepWork`), so a 1.6 MB layout change is split like a convolution of that cost. */
   bytes?: number;
   /** Items the kernel computes together (a GEMM's 4-row tile): a thread pool splits [0, range) on

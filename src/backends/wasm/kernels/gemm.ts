@@ -103,7 +103,7 @@ export function lowerGemm(
   if (x.rows === 1) {
     const w = cw.f32(GEMV.pack(desc.weights, k, n, desc.bias));
     return [step(GEMV.kernel, { x: x.ptr, w, y: y.ptr, r: residual ? residual.ptr : 0, k, n, act: act.kind, p0: act.p0, p1: act.p1 },
-      Math.ceil(n / GEMV.group), 2 * k * n)];
+      Math.ceil(n / GEMV.group), 2 * k * n, undefined, 4 * k * n)]; // it streams its weights: their bytes count as work
   }
   const w = cw.f32(packGemmWeights(desc.weights, k, n, desc.bias));
   return [step(GEMM.direct, {

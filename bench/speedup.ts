@@ -1,7 +1,7 @@
 // Thread speed-up of whole models: edgecnn at 1 thread against N threads (explicit counts), sessions
 // alternated in one process, R rounds; per model the median of the round medians and the speed-up.
 // (Same-run ratios: the 2-core VMs here are shared, and separate processes see different neighbours.)
-//   node --import tsx bench/speedup.ts [--threads N] [--rounds R] [--only NAME] [--fresh-outputs]
+//   node --import tsx bench/speedup.ts [--threads N] [--rounds R] [--only NAME] [--fresh-outputs | --bind]
 import { readFileSync } from 'node:fs';
 import { Session, Tensor } from '../src/index.js';
 import { resnetOnnx, efficientnetOnnx } from '../test/helpers/zoo.js';
@@ -14,6 +14,9 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 // cost a page fault per 4 KB (0.3 ms for 800 KB here) or none, as the allocator happens to be, which is
 // not the threads' doing.
 const fresh = args.includes('--fresh-outputs');
+// --bind: inputs and outputs in the session's own memory (session.bind()): no copies in or out, which on a
+// threaded run are main-thread copies to and from shared memory (≈ 30 GB/s here).
+const bind = args.includes('--bind');
 const dir = new URL('../test/fixtures/models/', import.meta.url);
 const fixture = (m: string): [string, Uint8Array] => [m, new Uint8Array(readFileSync(new URL(`${m}.onnx`, dir)))];
 const models: [string, Uint8Array][] = [
@@ -25,10 +28,12 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 async function medianRun(bytes: Uint8Array, t: number): Promise<number> {
   const s = await Session.create(bytes, { threads: t });
   const dims = s.inputs[0].dims.map((d) => (typeof d === 'number' ? d : 1));
-  const x = new Float32Array(dims.reduce((a, b) => a * b, 1)).map((_, i) => Math.sin(i));
-  const feeds = { [s.inputs[0].name]: new Tensor('float32', x, dims) };
+  const io = bind ? await s.bind() : null;
+  const x = io ? io.feeds[s.inputs[0].name].data as Float32Array : new Float32Array(dims.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
+  const feeds = io?.feeds ?? { [s.inputs[0].name]: new Tensor('float32', x, dims) };
   const y = (await s.run(feeds))[s.outputs[0].name].data as Float32Array;
-  const options = fresh ? {} : { outputs: { [s.outputs[0].name]: new Float32Array(y.length) } };
+  const options = fresh ? {} : { outputs: io?.outputs ?? { [s.outputs[0].name]: new Float32Array(y.length) } };
   for (const t0 = performance.now(); performance.now() - t0 < 800;) await s.run(feeds, options); // past V8's tier-up
   const ts: number[] = [];
   for (let i = 0; i < 15; i++) { const t0 = performance.now(); await s.run(feeds, options); ts.push(performance.now() - t0); }
@@ -53,7 +58,7 @@ async function coreRoundTripNs(): Promise<number> {
   return ns;
 }
 
-console.log(`speed-up: 1 thread against ${threads} (explicit), ${rounds} alternated rounds in one process, ${fresh ? 'fresh output arrays' : 'outputs written to one array'}, Node ${process.versions.node}; core-to-core round trip ${(await coreRoundTripNs()).toFixed(0)} ns`);
+console.log(`speed-up: 1 thread against ${threads} (explicit), ${rounds} alternated rounds in one process, ${fresh ? 'fresh output arrays' : bind ? 'inputs and outputs bound (session.bind)' : 'outputs written to one array'}, Node ${process.versions.node}; core-to-core round trip ${(await coreRoundTripNs()).toFixed(0)} ns`);
 for (const [name, bytes] of models) {
   if (only && !name.includes(only)) continue;
   const one: number[] = [], n: number[] = [];

@@ -44,6 +44,9 @@ export interface FromImageOptions {
   std?: number | ArrayLike<number>;
   /** `'nchw'` (default): dims [1, C, H, W]; `'nhwc'`: [1, H, W, C]. */
   layout?: 'nchw' | 'nhwc';
+  /** Write the values into this array (exactly C·H·W floats) instead of a new one, e.g. a bound input
+   * (`session.bind()`): a camera loop then converts each frame straight into the engine's memory. */
+  into?: Float32Array;
 }
 
 export interface ImageTensorData { data: Float32Array; dims: number[] }
@@ -51,7 +54,7 @@ export interface ImageTensorData { data: Float32Array; dims: number[] }
 /** 8-bit pixels with `channels` bytes each (4, 3 or 1), `stride` pixels a row. */
 interface Pixels { data: ArrayLike<number>; channels: number; stride: number; x0: number; y0: number }
 
-const OPTION_KEYS = ['size', 'crop', 'channels', 'mean', 'std', 'layout'];
+const OPTION_KEYS = ['size', 'crop', 'channels', 'mean', 'std', 'layout', 'into'];
 const DOM_KINDS = ['ImageBitmap', 'HTMLImageElement', 'HTMLCanvasElement', 'OffscreenCanvas', 'VideoFrame', 'HTMLVideoElement'];
 const SOURCES = 'ImageData, ImageBitmap, HTMLImageElement, HTMLCanvasElement, OffscreenCanvas, VideoFrame, HTMLVideoElement or { data: Uint8Array, width, height }';
 
@@ -96,7 +99,7 @@ export async function imageToTensorData(source: ImageSource, options: FromImageO
   return convert({ data: rgba, channels: 4, stride: crop.w, x0: 0, y0: 0 }, crop.w, crop.h, out.w, out.h, opts);
 }
 
-interface Options { size?: { w: number; h: number }; crop: 'center' | 'none'; channels: 1 | 3; mean: number[]; std: number[]; layout: 'nchw' | 'nhwc' }
+interface Options { size?: { w: number; h: number }; crop: 'center' | 'none'; channels: 1 | 3; mean: number[]; std: number[]; layout: 'nchw' | 'nhwc'; into?: Float32Array }
 
 function readOptions(o: FromImageOptions): Options {
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`fromImage: options must be an object, got ${describeValue(o)}`);
@@ -125,7 +128,13 @@ function readOptions(o: FromImageOptions): Options {
   const mean = perChannel('mean', o.mean, 0, channels);
   const std = perChannel('std', o.std, 1, channels);
   if (std.some((v) => v === 0)) throw new InvalidArgumentError(`fromImage: std must not be 0, got [${std.join(', ')}]`);
-  return { size, crop, channels, mean, std, layout };
+  if (o.into !== undefined && !(o.into instanceof Float32Array)) throw new InvalidArgumentError(`fromImage: into must be a Float32Array, got ${describeValue(o.into)}`);
+  if (o.into && size && o.into.length !== size.w * size.h * channels) throw intoSize(o.into, size.w, size.h, channels);
+  return { size, crop, channels, mean, std, layout, into: o.into };
+}
+
+function intoSize(into: Float32Array, w: number, h: number, channels: number): InvalidArgumentError {
+  return new InvalidArgumentError(`fromImage: into has ${into.length} floats; a ${h}x${w} image with ${channels} channel${channels > 1 ? 's' : ''} needs ${w * h * channels}`);
 }
 
 function perChannel(name: string, v: number | ArrayLike<number> | undefined, dflt: number, channels: number): number[] {
@@ -182,7 +191,8 @@ const GRAY = [0.299, 0.587, 0.114];
 
 function convert(px: Pixels, cw: number, ch: number, outW: number, outH: number, o: Options): ImageTensorData {
   const C = o.channels, plane = outW * outH;
-  const out = new Float32Array(plane * C);
+  if (o.into && o.into.length !== plane * C) throw intoSize(o.into, outW, outH, C);
+  const out = o.into ?? new Float32Array(plane * C);
   const xs = taps(cw, outW), ys = taps(ch, outH);
   const { data, channels: pc, stride, x0, y0 } = px;
   const scale = o.std.map((s) => 1 / (255 * s));

@@ -1,6 +1,6 @@
 import './webassembly-types.js'; // the WebAssembly types the declarations name, without the DOM lib
 export { Session } from './session.js';
-export type { SessionOptions, RunOptions, ModelSource, Progress, IOInfo, SummaryResult } from './session.js';
+export type { SessionOptions, RunOptions, ModelSource, Progress, IOInfo, SummaryResult, Binding } from './session.js';
 export { Tensor } from './tensor.js';
 export type { DataType } from './tensor.js';
 export type { ImageSource, RawImage, BrowserImageSource, FromImageOptions } from './image.js';

@@ -97,6 +97,14 @@ export interface RunOptions {
   outputs?: Record<string, Float32Array>;
 }
 
+/** Inputs and outputs in the backend's own memory for one plan (`session.bind`). */
+export interface Binding {
+  /** One tensor per input: write the input into its `data`, then pass `feeds` to `run`. */
+  feeds: Record<string, Tensor>;
+  /** One array per output, for `run`'s `outputs` option. */
+  outputs: Record<string, Float32Array>;
+}
+
 export interface IOInfo {
   name: string;
   dims: Dim[];
@@ -140,7 +148,7 @@ const BACKEND_CHOICES = ['auto', 'wasm', 'webgpu', 'reference'] as const;
  * A model ready to run: `Session.create(model, options)`, then `run(feeds)` as often as needed, then
  * `dispose()`. Memory is planned per input shape before the first run of that shape; runs allocate
  * nothing in it (a run reads its feeds when called and writes fresh output arrays, or the caller's:
- * `RunOptions.outputs`) and are queued (concurrent calls are safe).
+ * `RunOptions.outputs`, or works in place on `bind()`'s arrays) and are queued (concurrent calls are safe).
  */
 export class Session {
   /** The model's inputs: name, dims as in the model (a string is a symbolic dim), type. */
@@ -211,7 +219,8 @@ export class Session {
   }
 
   /** Runs the model; concurrent calls are queued. Returns outputs by name in the model's layout (NCHW).
-   * The feeds are validated and copied in when `run` is called: the caller may reuse their arrays at once. */
+   * The feeds are validated and copied in when `run` is called (not copied: `bind()`'s arrays): the caller
+   * may reuse their arrays at once. */
   run(feeds: Record<string, Tensor>, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     let into: Map<string, Float32Array> | undefined;
     try {
@@ -227,6 +236,39 @@ export class Session {
       const r = await p.exec.inspect(inputs, { fetch });
       for (const [name, a] of into ?? []) { a.set(r.outputs.get(name)!); r.outputs.set(name, a); }
       return { ...this.tensors(p, r.fetched), ...this.tensors(p, r.outputs) };
+    });
+  }
+
+  /**
+   * Arrays for the inputs and outputs of the plan for `inputShapes` (default: the model's fixed dims),
+   * planned now if it is not yet. On wasm they are the plan's own memory: write an input into
+   * `feeds[name].data`, run with `run(feeds, { outputs })`, and nothing is copied in or out (an input of
+   * 800 KB costs 25–50 µs to copy into a threaded run's shared memory here). An input keeps what was
+   * written to it until it is written again; every run of that plan overwrites the outputs. Write inputs
+   * and read outputs only while no run is in flight. Other backends give ordinary arrays, copied as any
+   * feed. Arrays of a plan dropped from the cache (`planCacheSize`) stay valid but are copied again.
+   */
+  bind(inputShapes?: Record<string, number[]>): Promise<Binding> {
+    let shapes: Record<string, number[]>;
+    try {
+      this.checkAlive();
+      if (inputShapes !== undefined && (!inputShapes || typeof inputShapes !== 'object')) throw new InvalidArgumentError('bind() takes an object of input dims by name');
+      for (const [name, dims] of Object.entries(inputShapes ?? {})) {
+        const inp = this.inputs.find((i) => i.name === name);
+        if (inp) this.checkDims(inp, dims);
+      }
+      const s = this.concreteShapes(inputShapes ?? {});
+      if (!s) throw new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to bind()`);
+      shapes = s;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.schedule(shapes, async (p) => {
+      const own = p.exec.bind?.();
+      const feeds: Record<string, Tensor> = {}, outputs: Record<string, Float32Array> = {};
+      for (const [name, dims] of Object.entries(p.inputDims)) feeds[name] = new Tensor('float32', own?.inputs.get(name) ?? new Float32Array(size(dims)), dims.slice());
+      for (const o of this.outputs) outputs[o.name] = own?.outputs.get(o.name) ?? new Float32Array(size(p.valueDims.get(o.name)!));
+      return { feeds, outputs };
     });
   }
 
@@ -267,10 +309,15 @@ export class Session {
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.schedule(shapes, (p) => job(p, inputs), ready);
+  }
+
+  /** Runs `job` on the plan for `shapes` after earlier calls, or now on `ready` (an idle session's plan). */
+  private schedule<T>(shapes: Record<string, number[]>, job: (p: Prepared) => Promise<T>, ready?: Prepared): Promise<T> {
     this.busy++;
-    const done = ready ? job(ready, inputs) : this.queue.then(async () => {
+    const done = ready ? job(ready) : this.queue.then(async () => {
       if (this.disposed) throw new DisposedError('this session');
-      return job(await this.prepare(shapes), inputs);
+      return job(await this.prepare(shapes));
     });
     const settled = done.then(() => { this.busy--; }, () => { this.busy--; });
     this.queue = settled;
@@ -454,6 +501,19 @@ export class Session {
     return prepared;
   }
 
+  /** An input's dims as given (a tensor's or bind's), checked against the model's: integers, the model's rank
+   * and fixed dims, none empty. */
+  private checkDims(inp: IOInfo, given: unknown): number[] {
+    if (!Array.isArray(given) && !ArrayBuffer.isView(given)) throw new InvalidArgumentError(`input '${inp.name}' has no dims (an array of integers), got ${typeof given}`);
+    const dims = [...(given as number[])];
+    if (dims.some((d) => !Number.isInteger(d))) throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}]: dims must be integers`);
+    if (dims.length !== inp.dims.length || dims.some((d, i) => typeof inp.dims[i] === 'number' && (inp.dims[i] as number) > 0 && d !== inp.dims[i])) {
+      throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}], the model expects [${inp.dims.join(', ')}]`);
+    }
+    if (dims.some((d) => d <= 0)) throw new InvalidArgumentError(`input '${inp.name}' has an empty dimension: [${dims.join(', ')}]`);
+    return dims;
+  }
+
   /** Validates the feeds: their data by name (the caller's arrays) and shapes. */
   private readFeeds(feeds: Record<string, Tensor>): { inputs: Map<string, Float32Array>; shapes: Record<string, number[]> } {
     if (!feeds || typeof feeds !== 'object') throw new InvalidArgumentError('run() takes an object of input tensors by name');
@@ -469,13 +529,7 @@ export class Session {
         const got = t.data && typeof t.data === 'object' ? (t.data as object).constructor?.name ?? typeof t.data : typeof t.data;
         throw new InvalidArgumentError(`input '${inp.name}' must be a float32 Tensor (a Float32Array), got type '${t.type}' with data ${got}`);
       }
-      if (!Array.isArray(t.dims) && !ArrayBuffer.isView(t.dims)) throw new InvalidArgumentError(`input '${inp.name}' has no dims (an array of integers), got ${typeof t.dims}`);
-      const dims = [...(t.dims as number[])];
-      if (dims.some((d) => !Number.isInteger(d))) throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}]: dims must be integers`);
-      if (dims.length !== inp.dims.length || dims.some((d, i) => typeof inp.dims[i] === 'number' && (inp.dims[i] as number) > 0 && d !== inp.dims[i])) {
-        throw new InvalidArgumentError(`input '${inp.name}' has dims [${dims.join(', ')}], the model expects [${inp.dims.join(', ')}]`);
-      }
-      if (dims.some((d) => d <= 0)) throw new InvalidArgumentError(`input '${inp.name}' has an empty dimension: [${dims.join(', ')}]`);
+      const dims = this.checkDims(inp, t.dims);
       if (size(dims) !== t.data.length) throw new InvalidArgumentError(`input '${inp.name}' has ${t.data.length} elements for dims [${dims.join(', ')}]`);
       shapes[inp.name] = dims;
       inputs.set(inp.name, t.data);

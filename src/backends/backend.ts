@@ -28,6 +28,8 @@ export interface Capabilities {
   /** Bytes of working memory a node needs while it runs (wasm: a 4-D reshape's dense copy, ConvTranspose's
    * phase outputs before they are interleaved); the planner gives it an arena buffer live during that node only. */
   scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
+  /** The planner keeps each input's buffer live through the whole run (what `Executable.bind` needs). */
+  readonly keepsInputs?: boolean;
 }
 
 /** A planned graph ready to run on one backend, for one set of input shapes. */
@@ -41,6 +43,11 @@ export interface Executable {
    * threads included) when `time`, and a copy of each value named in `fetch` (dense NCHW), read right
    * after its producer ran, so the planned arena serves these runs unchanged. Slower than `run`. */
   inspect(inputs: ReadonlyMap<string, Float32Array>, options: { time?: boolean; fetch?: ReadonlySet<string> }): Promise<Inspection>;
+  /** The inputs and outputs as arrays in the backend's own memory, where runs read and write them (dense
+   * NCHW, by name): an input passed back to `run` is not copied in, an output passed in `into` not copied
+   * out. An input keeps what was written to it across runs; each run overwrites the outputs. Absent where
+   * the backend's memory is not the caller's to write (WebGPU). Needs `caps.keepsInputs`. */
+  bind?(): { inputs: Map<string, Float32Array>; outputs: Map<string, Float32Array> };
   /** Frees what the executable holds (memory, GPU buffers, worker instances). */
   release(): void;
   /** The backend's part of the report. */
@@ -103,6 +110,10 @@ export interface BackendKind {
 export function outputArray(src: Float32Array, name: string, into?: ReadonlyMap<string, Float32Array>): Float32Array {
   const dst = into?.get(name);
   if (!dst) return src.slice();
-  dst.set(src);
+  if (!sameBytes(dst, src)) dst.set(src);
   return dst;
 }
+
+/** Whether two arrays are the same bytes of the same buffer (a bound input or output handed back). */
+export const sameBytes = (a: Float32Array, b: Float32Array): boolean =>
+  a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;

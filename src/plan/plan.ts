@@ -20,6 +20,9 @@ export interface PlanCaps {
   readonly alignment: number;
   /** Bytes of a temporary buffer a node needs while it runs (e.g. a relayout through another order), 0 for none. */
   scratchBytes?(node: Node, dims: ReadonlyMap<string, number[]>): number;
+  /** Keep each graph input's buffer (its staging buffer where it has one) live for the whole run, so what
+   * a caller wrote there survives the run: the backend hands it out as the input (Executable.bind). */
+  readonly keepsInputs?: boolean;
 }
 
 export interface Buffer {
@@ -146,6 +149,12 @@ export function planMemory(graph: Graph, dims: ReadonlyMap<string, number[]>, ca
     }
   });
   const tEnd = graph.nodes.length + 1;
+  if (caps.keepsInputs) {
+    for (const inp of graph.inputs) {
+      const staging = stagingIn.get(inp.name);
+      if (staging) staging.last = tEnd; else use(values.get(inp.name)!, tEnd);
+    }
+  }
   const stagingOut = new Map<string, Buffer>();
   for (const out of graph.outputs) {
     const v = values.get(out.name);

@@ -161,6 +161,18 @@ test('NHWC is the NCHW result transposed', async () => {
   assert.equal(g.dims, [1, 6, 9, 1]);
 });
 
+test('into: the values are written into the given array (a bound input), bit for bit the new array\'s', async () => {
+  const img = randomImage(12, 15, 11);
+  for (const opts of [{ size: [6, 9] as [number, number], mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }, { channels: 1 as const, layout: 'nhwc' as const }]) {
+    const a = await Tensor.fromImage(img, opts);
+    const into = new Float32Array(a.data.length).fill(Number.NaN);
+    const b = await Tensor.fromImage(img, { ...opts, into });
+    assert.ok(b.data === into);
+    assert.equal(b.dims, a.dims);
+    assert.equal([...into], [...a.data]);
+  }
+});
+
 test('RGB (3 bytes) and gray (1 byte) raw pixels, Uint8Array and Buffer, read like RGBA', async () => {
   const rgba = randomImage(8, 5, 7);
   const rgb = new Uint8Array(5 * 7 * 3), gray = new Uint8Array(5 * 7), grayRgba = new Uint8Array(5 * 7 * 4);
@@ -248,7 +260,10 @@ test('errors name what is wrong', async () => {
   await rejects(() => Tensor.fromImage(img, { crop: 'middle' as any }), /crop must be 'center' or 'none', got "middle"/);
   await rejects(() => Tensor.fromImage(img, { layout: 'NCHW' as any }), /layout must be 'nchw' or 'nhwc', got "NCHW"/);
   await rejects(() => Tensor.fromImage(img, { channels: 4 as any }), /channels must be 1 \(gray\) or 3 \(RGB\), got 4/);
-  await rejects(() => Tensor.fromImage(img, { width: 224 } as any), /unknown option 'width' \(options: size, crop, channels, mean, std, layout\)/);
+  await rejects(() => Tensor.fromImage(img, { width: 224 } as any), /unknown option 'width' \(options: size, crop, channels, mean, std, layout, into\)/);
+  await rejects(() => Tensor.fromImage(img, { size: 3, into: new Float32Array(26) }), /into has 26 floats; a 3x3 image with 3 channels needs 27/);
+  await rejects(() => Tensor.fromImage(img, { into: new Float32Array(47) }), /into has 47 floats; a 4x4 image with 3 channels needs 48/); // the source's size
+  await rejects(() => Tensor.fromImage(img, { into: new Float64Array(48) as any }), /into must be a Float32Array, got Float64Array/);
 });
 
 test('a browser source where there is no canvas (Node) says to pass raw bytes', async () => {

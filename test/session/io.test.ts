@@ -1,6 +1,7 @@
 // How run() treats the caller's arrays, on every backend configuration: the feeds are read when run() is
 // called (an idle session reads them in place, a busy one copies them), so overwriting them right after
-// the call changes nothing; `outputs` arrays receive the results and are the returned tensors' data.
+// the call changes nothing; `outputs` arrays receive the results and are the returned tensors' data;
+// `bind()` arrays are written and read in place.
 // Oracle: onnxruntime-node.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -92,6 +93,54 @@ for (const cfg of configs) {
     near(y, expect.y, 'y (with fetch)');
     assert.equal([...f.m.dims], [1, 5, 4, 4]);
     await s.dispose();
+  });
+
+  test(`${cfg.key}: bind(): inputs written in place and outputs read in place, run after run`, async () => {
+    const s = await Session.create(model, cfg.options);
+    const r = rng(15);
+    for (const n of [1, 2]) {
+      const io = await s.bind({ x: [n, 3, 9, 9] });
+      assert.equal(Object.keys(io.feeds), ['x']);
+      assert.equal([...io.feeds.x.dims], [n, 3, 9, 9]);
+      assert.equal(Object.keys(io.outputs).sort(), ['r', 'y']);
+      assert.is(io.outputs.y.length, n * 5);
+      assert.is(io.outputs.r.length, n * 405);
+      for (let k = 0; k < 2; k++) {
+        const x = r.floats(n * 243), expect = await want(x, n);
+        io.feeds.x.data.set(x);
+        // twice on the same input: what was written survives a run (the plan keeps the input's buffer)
+        for (let again = 0; again < 2; again++) {
+          const o = await s.run(io.feeds, { outputs: io.outputs });
+          assert.ok(o.y.data === io.outputs.y && o.r.data === io.outputs.r, 'the returned tensors wrap the bound arrays');
+          near(io.outputs.y, expect.y, `batch ${n}, input ${k}, run ${again}: y`);
+          near(io.outputs.r, expect.r, `batch ${n}, input ${k}, run ${again}: r`);
+        }
+        const plain = await s.run(io.feeds); // without outputs: new arrays, the same answer
+        near(plain.y.data, expect.y, `batch ${n}, input ${k}: y in a new array`);
+        if (cfg.kind === 'wasm') {
+          // the bound arrays are the backend's memory: the input is the engine's own, every run writes the outputs
+          assert.ok(io.feeds.x.data.buffer !== x.buffer && !(plain.y.data.buffer === io.outputs.y.buffer));
+          io.outputs.y.fill(Number.NaN);
+          await s.run(io.feeds);
+          near(io.outputs.y, expect.y, 'y written in place by a run not given outputs');
+        }
+      }
+    }
+    await s.dispose();
+  });
+
+  test(`${cfg.key}: bind() errors name what was wrong`, async () => {
+    const s = await Session.create(model, cfg.options);
+    await expectError(s.bind(), InvalidArgumentError, /symbolic input dims \(x: \[N, 3, 9, 9\]\); pass inputShapes to bind\(\)/);
+    await expectError(s.bind({ x: [1, 4, 9, 9] }), InvalidArgumentError, /input 'x' has dims \[1, 4, 9, 9\], the model expects \[N, 3, 9, 9\]/);
+    await expectError(s.bind({ x: [0, 3, 9, 9] }), InvalidArgumentError, /input 'x' has an empty dimension/);
+    await expectError(s.bind({ x: 'big' as any }), InvalidArgumentError, /input 'x' has no dims/);
+    await expectError(s.bind({ z: [1] }), InvalidArgumentError, /inputShapes names 'z', which is not an input of the model \(inputs: x\)/);
+    await expectError(s.bind(7 as any), InvalidArgumentError, /bind\(\) takes an object of input dims by name/);
+    const io = await s.bind({ x: [1, 3, 9, 9] });
+    await s.dispose();
+    await expectError(s.bind({ x: [1, 3, 9, 9] }), DisposedError, /disposed/);
+    await expectError(s.run(io.feeds), DisposedError, /disposed/);
   });
 
   test(`${cfg.key}: bad outputs are InvalidArgumentErrors naming the output; the session stays usable`, async () => {

@@ -115,7 +115,7 @@ if (gpu) {
     }
   });
 
-  test("'webgpu' runs on a software adapter (into the caller's output array too); 'auto' leaves it for wasm and says why", async () => {
+  test("'webgpu' runs on a software adapter (into the caller's output array too, and bind()'s arrays); 'auto' leaves it for wasm and says why", async () => {
     const s = await Session.create(lenet, { backend: 'webgpu', gpu });
     assert.match(s.backend, /^webgpu \(SwiftShader, software, WGSL, NCHW\)$/);
     near(await yOf(s), expected.lenet);
@@ -125,6 +125,13 @@ if (gpu) {
     x.fill(Number.NaN);
     assert.ok((await p)[s.outputs[0].name].data === y);
     near(y, expected.lenet);
+    // bind(): WebGPU's memory is not the caller's, so ordinary arrays, which runs copy in and read back into
+    const io = await s.bind();
+    io.feeds[s.inputs[0].name].data.set(inputs.lenet.data);
+    for (let k = 0; k < 2; k++) {
+      assert.ok((await s.run(io.feeds, { outputs: io.outputs }))[s.outputs[0].name].data === io.outputs[s.outputs[0].name]);
+      near(io.outputs[s.outputs[0].name], expected.lenet);
+    }
     await s.dispose();
     const a = await Session.create(lenet, { gpu, threads: 1 });
     assert.match(a.backend, /^wasm-\S+, 1 thread \(webgpu: software adapter 'SwiftShader', wasm is faster\)$/);

@@ -6,7 +6,7 @@ import { size } from '../../model/ir.js';
 import type { MemoryPlan, Value } from '../../plan/plan.js';
 import { unknownValue } from '../../plan/plan.js';
 import type { Backend, BackendKind, BackendOptions, Capabilities, Executable, ExecutableReport, Inspection } from '../backend.js';
-import { outputArray } from '../backend.js';
+import { outputArray, sameBytes } from '../backend.js';
 import { type Flavor, type WasmSources, FLAVORS, isShared, engineFlavors, loadFirst, createMemory, instantiate, compileFlavor, enableRelaxedSimdInNode, type KernelInstance } from './binaries.js';
 import { bindSteps, runSerial, type BoundStep } from './executor.js';
 import { WorkerPool, defaultThreadCount, sharedMemoryAvailable, type PoolPlan } from './pool/pool.js';
@@ -37,6 +37,7 @@ export const WASM_CAPS: Capabilities = {
   // NHWC inside: channels innermost for the GEMM/depthwise microkernels (docs/DESIGN.md, Layout)
   layout: (dims) => (dims.length === 4 ? 'nhwc' : 'dense'),
   alignment: 64, // a cache line; keeps every tensor 16-byte aligned for v128 loads
+  keepsInputs: true, // bind(): inputs written in place survive runs (costs the inputs' bytes of arena)
   // working memory: a 4-D reshape through the dense order; a strided ConvTranspose's phase outputs before the interleave (kernels/deconv.ts)
   scratchBytes: (node, dims) => (node.op === 'ConvTranspose' ? convTransposeScratchBytes(node.attrs.strides, size(dims.get(node.outputs[0])!)) : reshapeScratchBytes(node, dims)),
 };
@@ -240,12 +241,26 @@ class WasmExecutable implements Executable {
   }
 
   private write(inputs: ReadonlyMap<string, Float32Array>): void {
-    for (const io of this.program.inputs) this.heap.set(inputs.get(io.name)!, io.ptr >> 2);
+    for (const io of this.program.inputs) {
+      const src = inputs.get(io.name)!;
+      if (!sameBytes(src, this.view(io))) this.heap.set(src, io.ptr >> 2);
+    }
+  }
+
+  private view(io: { ptr: number; dims: number[] }): Float32Array {
+    return this.heap.subarray(io.ptr >> 2, (io.ptr >> 2) + size(io.dims));
+  }
+
+  bind(): { inputs: Map<string, Float32Array>; outputs: Map<string, Float32Array> } {
+    return {
+      inputs: new Map(this.program.inputs.map((io) => [io.name, this.view(io)])),
+      outputs: new Map(this.program.outputs.map((o) => [o.name, this.view(o)])),
+    };
   }
 
   private outputs(into?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
     const out = new Map<string, Float32Array>();
-    for (const o of this.program.outputs) out.set(o.name, outputArray(this.heap.subarray(o.ptr >> 2, (o.ptr >> 2) + size(o.dims)), o.name, into));
+    for (const o of this.program.outputs) out.set(o.name, outputArray(this.view(o), o.name, into));
     return out;
   }
 

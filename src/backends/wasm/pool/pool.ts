@@ -37,7 +37,8 @@ export { defaultThreadCount, sharedMemoryAvailable } from './env.js';
 export interface PoolCreateOptions {
   /** Steps with fewer flops than this run on one thread (consecutive ones share one barrier). Default 250,000. */
   minSplitFlops?: number;
-  /** Dynamic chunks per thread and split step (load balance vs. one atomic claim and one call each). Default 32. */
+  /** Chunks per thread and split step: the finest piece a thread claims (claims take runs of chunks, fewer as
+   * they run out: protocol.ts `claimSize`). Default 32. */
   chunksPerThread?: number;
   /**
    * Least work per chunk, in flops (default 25,000, ≈ 1 µs): a claim, the kernel call and the cache lines
@@ -291,7 +292,7 @@ export class WorkerPool {
     const entry = this.register(kernels);
     const hit = this.plans.get(steps);
     if (hit && hit.memoryId === entry.id) return hit;
-    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps));
+    const encoded = encodePlan(++this.planIds, entry.id, steps, this.phasesOf(steps), this.threads, this.callerComputes ? 0 : 1);
     let bound: ThreadStep[] | null = null;
     if (entry.exports) bound = bindPlan(encoded, entry.exports);
     const serial = phaseCount(encoded) <= 1 && !(encoded.phases.length && phaseField(encoded, 0, Phase.split));

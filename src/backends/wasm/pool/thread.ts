@@ -2,7 +2,7 @@
 // (pool.ts): binding a plan to an instance, walking its phases, the barrier, faults.
 import { BackendError } from '../../../errors.js';
 import {
-  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, backAt, doneAt, frontChunks, phaseCount,
+  Ctl, Abort, Phase, PHASE_INTS, StepMeta, STEP_INTS, CHUNK_MASK, TAG_MASK, claimTag, claimAt, backAt, doneAt, frontChunks, claimSize, halfThreads, phaseCount,
   type EncodedPlan,
 } from './protocol.js';
 
@@ -71,7 +71,7 @@ export function raiseAbort(ctl: Int32Array, sync: Int32Array | null, kind: numbe
 }
 
 /**
- * Executes phases from `from` on. In each phase a thread claims chunks (a compare-exchange on the
+ * Executes phases from `from` on. In each phase a thread claims runs of chunks (`claimSize`; a compare-exchange on the
  * phase's generation-tagged claim counter) until none is left, then waits until every chunk is done
  * (the barrier waits for work, not for threads: a thread that wakes late finds nothing to claim and
  * delays nobody). Waits spin, then Atomics.wait; the caller (`maxBlockMs` finite) gives up after that
@@ -97,24 +97,25 @@ export function runPhases(cx: ThreadCtx, from: number, maxBlockMs: number, onFau
         const at = side ? backAt(p) : claimAt(p);
         const v = Atomics.load(sync, at);
         if ((v & TAG_MASK) !== tag) return { state: 'stale' };
-        const k = v & CHUNK_MASK;
-        if (k >= (side ? nChunks - nFront : nFront)) {
+        const k = v & CHUNK_MASK, left = (side ? nChunks - nFront : nFront) - k;
+        if (left <= 0) {
           if (switched) break;
           side = !side; switched = true;
           continue;
         }
-        if (Atomics.compareExchange(sync, at, v, v + 1) !== v) continue;
-        const c = side ? nChunks - 1 - k : k;
+        const take = claimSize(left, halfThreads(plan.threads, side, plan.firstIndex));
+        if (Atomics.compareExchange(sync, at, v, v + take) !== v) continue;
         if (split) {
-          const begin = c * chunk;
-          callRange(steps[s0], begin, Math.min(steps[s0].range, begin + chunk));
+          // chunks [k, k + take) of the front half, or the same count down from the end of the back half
+          const c = side ? nChunks - k - take : k;
+          callRange(steps[s0], c * chunk, Math.min(steps[s0].range, (c + take) * chunk));
         } else {
           for (cur = s0; cur < s1; cur++) {
             const st = steps[cur];
             if (st.range > 0) callRange(st, 0, st.range);
           }
         }
-        if (Atomics.add(sync, done, 1) + 1 === nChunks) Atomics.notify(sync, done);
+        if (Atomics.add(sync, done, take) + take === nChunks) Atomics.notify(sync, done);
       }
     } catch (e) {
       onFault(e, cur);

@@ -8,7 +8,9 @@ const TILE: i32 = 16;
  * dst[b*dstBatch + j*dstRow + i] = src[b*srcBatch + i*srcRow + j] for b < batch, i < rows, j < cols
  * (all strides in floats). NCHW -> NHWC: rows = C, cols = H*W, srcRow = H*W, dstRow = pixelStride.
  * NHWC -> NCHW: rows = H*W, cols = C, srcRow = pixelStride, dstRow = H*W.
- * Tiles of 16 x 16; range = batch * ceil(rows/16) * ceil(cols/16) tiles (column tiles innermost).
+ * Tiles of 16 x 16; range = batch * ceil(rows/16) * ceil(cols/16) tiles, the longer axis's tiles outermost:
+ * a thread's share of a layout change at the NCHW boundary is then a band of pixels with all their channels,
+ * the pixels the next (or the previous) layer's share on that thread reads (or wrote).
  * SIMD: 4 x 4 blocks transposed in registers (4 loads, 8 shuffles, 4 stores); edges scalar.
  */
 export function f32_transpose2d(
@@ -21,8 +23,9 @@ export function f32_transpose2d(
   for (let t = begin; t < end; t++) {
     const b = t / tpb;
     const q = t - b * tpb;
-    const ti = q / tc;
-    const i0 = ti * TILE, j0 = (q - ti * tc) * TILE;
+    let ti: i32, tj: i32;
+    if (tc > tr) { tj = q / tr; ti = q - tj * tr; } else { ti = q / tc; tj = q - ti * tc; }
+    const i0 = ti * TILE, j0 = tj * TILE;
     const i1 = min(i0 + TILE, rows), j1 = min(j0 + TILE, cols);
     const s = src + (<usize>b * <usize>srcBatch << 2);
     const d = dst + (<usize>b * <usize>dstBatch << 2);

@@ -1,7 +1,9 @@
 // Same-run A/B of two checkouts of edgecnn (e.g. main against a commit before a refactor), interleaved
 // in one process: median run and create time per model, and the ratio B/A (< 1 is faster).
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)
-//   node --import tsx bench/ab.ts /tmp/base [--threads N] [--rounds R] [--only MODEL]
+//   node --import tsx bench/ab.ts /tmp/base [--threads N] [--rounds R] [--only MODEL] [--bind]
+// --bind: both run on session.bind()'s arrays (both checkouts need it): no copies in or out and no fresh
+// output arrays, whose page faults vary between processes more than many changes measure.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +13,7 @@ const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => (args.includes(`--${name}`) ? Number(args[args.indexOf(`--${name}`) + 1]) : dflt);
 const other = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
 if (!other) { console.error('usage: node --import tsx bench/ab.ts <other checkout> [--threads N] [--rounds R]'); process.exit(2); }
-const threads = opt('threads', 1), rounds = opt('rounds', 5);
+const threads = opt('threads', 1), rounds = opt('rounds', 5), bind = args.includes('--bind');
 const A = await import(pathToFileURL(resolve(other, 'src/index.ts')).href);
 const B = await import('../src/index.js');
 const dir = new URL('../test/fixtures/models/', import.meta.url);
@@ -23,7 +25,7 @@ const models: [string, Uint8Array][] = [
   ...['conv_3x3', 'conv_1x1', 'dwconv_3x3'].map((m): [string, Uint8Array] => [m, new Uint8Array(readFileSync(new URL(`${m}.onnx`, dir)))]),
 ].filter(([name]) => !args.includes('--only') || name === args[args.indexOf('--only') + 1]) as [string, Uint8Array][];
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
-console.log(`A = ${other}, B = this checkout; ${threads} thread(s), ${rounds} interleaved rounds, medians`);
+console.log(`A = ${other}, B = this checkout; ${threads} thread(s), ${rounds} interleaved rounds, medians${bind ? ', bound inputs and outputs' : ''}`);
 for (const [name, bytes] of models) {
   const probe = await B.Session.create(bytes, { threads: 1 });
   const dims = probe.inputs[0].dims.map((d: number | string) => (typeof d === "number" ? d : 1));
@@ -35,9 +37,12 @@ for (const [name, bytes] of models) {
       const t0 = performance.now();
       const s = await lib.Session.create(bytes, { threads });
       c[k].push(performance.now() - t0);
-      const feeds = { [s.inputs[0].name]: new lib.Tensor('float32', x, dims) };
-      for (const t1 = performance.now(); performance.now() - t1 < 1500;) await s.run(feeds); // past V8's tier-up
-      for (let i = 0; i < 12; i++) { const t2 = performance.now(); await s.run(feeds); t[k].push(performance.now() - t2); }
+      const io = bind ? await s.bind() : null;
+      io?.feeds[s.inputs[0].name].data.set(x);
+      const feeds = io?.feeds ?? { [s.inputs[0].name]: new lib.Tensor('float32', x, dims) };
+      const options = io ? { outputs: io.outputs } : {};
+      for (const t1 = performance.now(); performance.now() - t1 < 1500;) await s.run(feeds, options); // past V8's tier-up
+      for (let i = 0; i < 12; i++) { const t2 = performance.now(); await s.run(feeds, options); t[k].push(performance.now() - t2); }
       await s.dispose();
     }
   }

@@ -31,8 +31,18 @@ export function f32_transpose2d(
     const d = dst + (<usize>b * <usize>dstBatch << 2);
     let i = i0;
     if (ASC_FEATURE_SIMD) {
+      const rgbPixels = j0 == 0 && j1 == 3 && srcRow == 3; // dense RGB pixels into RGB planes (an image output)
       for (; i + 4 <= i1; i += 4) {
         let j = j0;
+        if (rgbPixels) {
+          const sp = s + <usize>i * 12;
+          const a = v128.load(sp), b = v128.load(sp, 16), c = v128.load(sp, 32); // r0 g0 b0 r1 | g1 b1 r2 g2 | b2 r3 g3 b3
+          const dp = d + (<usize>i << 2);
+          v128.store(dp, v128.shuffle<f32>(v128.shuffle<f32>(a, b, 0, 3, 6, 6), c, 0, 1, 2, 5));
+          v128.store(dp + dRB, v128.shuffle<f32>(v128.shuffle<f32>(a, b, 1, 4, 7, 7), c, 0, 1, 2, 6));
+          v128.store(dp + 2 * dRB, v128.shuffle<f32>(v128.shuffle<f32>(a, b, 2, 5, 5, 5), c, 0, 1, 4, 7));
+          continue;
+        }
         for (; j + 4 <= j1; j += 4) {
           const sp = s + <usize>i * sRB + (<usize>j << 2);
           const r0 = v128.load(sp), r1 = v128.load(sp + sRB), r2 = v128.load(sp + 2 * sRB), r3 = v128.load(sp + 3 * sRB);
@@ -54,6 +64,26 @@ export function f32_transpose2d(
           store<f32>(dp, load<f32>(sp + 2 * sRB), 8);
           store<f32>(dp, load<f32>(sp + 3 * sRB), 12);
         }
+      }
+      // RGB planes into dense RGB pixels (an image model's input): 4 pixels' 12 floats in 3 stores
+      if (i == 0 && i1 == 3 && dstRow == 3) {
+        let j = j0;
+        for (; j + 4 <= j1; j += 4) {
+          const sp = s + (<usize>j << 2);
+          const r = v128.load(sp), g = v128.load(sp + sRB), b = v128.load(sp + 2 * sRB);
+          const rg01 = v128.shuffle<f32>(r, g, 0, 4, 1, 5), rg23 = v128.shuffle<f32>(r, g, 2, 6, 3, 7);
+          const dp = d + <usize>j * 12;
+          v128.store(dp, v128.shuffle<f32>(rg01, b, 0, 1, 4, 2)); // r0 g0 b0 r1
+          v128.store(dp, v128.shuffle<f32>(v128.shuffle<f32>(rg01, b, 3, 5, 3, 5), rg23, 0, 1, 4, 5), 16); // g1 b1 r2 g2
+          v128.store(dp, v128.shuffle<f32>(b, rg23, 2, 6, 7, 3), 32); // b2 r3 g3 b3
+        }
+        for (; j < j1; j++) {
+          const sp = s + (<usize>j << 2), dp = d + <usize>j * 12;
+          store<f32>(dp, load<f32>(sp));
+          store<f32>(dp, load<f32>(sp + sRB), 4);
+          store<f32>(dp, load<f32>(sp + 2 * sRB), 8);
+        }
+        i = 3;
       }
     }
     for (; i < i1; i++) {

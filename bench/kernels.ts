@@ -12,7 +12,7 @@ import { lowerMatMul } from '../src/backends/wasm/kernels/matmul.js';
 import { lowerPool, lowerGlobalPool } from '../src/backends/wasm/kernels/pool.js';
 import { lowerBinary, lowerActivation } from '../src/backends/wasm/kernels/eltwise.js';
 import { lowerSoftmax } from '../src/backends/wasm/kernels/softmax.js';
-import { lowerNchwToNhwc } from '../src/backends/wasm/kernels/layout.js';
+import { lowerNchwToNhwc, lowerNhwcToNchw } from '../src/backends/wasm/kernels/layout.js';
 import { ActKind, NO_ACTIVATION, type Step } from '../src/backends/wasm/kernels/types.js';
 import type { Flavor } from '../src/backends/wasm/binaries.js';
 
@@ -86,6 +86,10 @@ const elementwise: Case[] = [
   { family: 'layout', name: 'NCHW→NHWC input 3x224x224', bytes: 2 * 3 * 224 * 224 * 4, build: (m) => {
     const src = m.alloc(3 * 224 * 224 * 4);
     return lowerNchwToNhwc(src, m.nhwc(1, 224, 224, 3), m.cw);
+  } },
+  { family: 'layout', name: 'NHWC→NCHW output 3x224x224', bytes: 2 * 3 * 224 * 224 * 4, build: (m) => {
+    const dst = m.alloc(3 * 224 * 224 * 4);
+    return lowerNhwcToNchw(m.nhwc(1, 224, 224, 3), dst, m.cw);
   } },
 ];
 

@@ -28,6 +28,19 @@ KernelTester.each('layout', 'NCHW <-> NHWC with pixelStride, partitions', (t) =>
   }
 }, 9);
 
+KernelTester.each('layout', 'RGB planes into dense RGB pixels (the 3-row path) and back, partitions', (t) => {
+  const r = t.r;
+  for (const [n, hh, w] of [[1, 1, 3], [1, 2, 2], [1, 4, 4], [2, 13, 11], [1, 16, 16], [1, 17, 19], [3, 5, 67]]) {
+    t.reset();
+    const x = r.floats(n * 3 * hh * w);
+    const X = t.putDense(x);
+    const T = t.allocNhwc(n, 3, hh, w, 3, 0); // pixelStride 3: pixels dense, as an image model's input
+    t.check(lowerNchwToNhwc(X.ptr, T.ref, t.cw), T, x, EXACT, `${t.flavor} [${n},3,${hh},${w}]: nchw → dense rgb`);
+    const back = t.allocDense(x.length);
+    t.check(lowerNhwcToNchw(T.ref, back.ptr, t.cw), back, x, EXACT, `${t.flavor} [${n},3,${hh},${w}]: rgb → nchw`);
+  }
+}, 23);
+
 KernelTester.each('layout', 'Transpose of rank 1..6 (general permute, 2-D transposes, copies)', (t) => {
   const r = t.r;
   const cases: [number[], number[]][] = [

@@ -258,7 +258,7 @@ export class Session {
         if (inp) this.checkDims(inp, dims);
       }
       const s = this.concreteShapes(inputShapes ?? {});
-      if (!s) throw new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to bind()`);
+      if (!s) throw this.symbolicDims('bind');
       shapes = s;
     } catch (e) {
       return Promise.reject(e);
@@ -354,7 +354,7 @@ export class Session {
   summary(inputShapes?: Record<string, number[]>): SummaryResult {
     this.checkAlive();
     const shapes = this.concreteShapes(inputShapes ?? {}) ?? this.lastShapes();
-    if (!shapes) throw new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to summary()`);
+    if (!shapes) throw this.symbolicDims('summary');
     const cached = this.plans.get(shapeKey(shapes));
     const report = cached ? cached.report : this.reportOnly(shapes);
     return { ...report, inputDims: shapes, text: formatSummary(report, shapes) };
@@ -499,6 +499,11 @@ export class Session {
       this.plans.delete(oldest);
     }
     return prepared;
+  }
+
+  /** The error of a call that needs concrete input dims on a model with symbolic ones. */
+  private symbolicDims(method: string): InvalidArgumentError {
+    return new InvalidArgumentError(`the model has symbolic input dims (${this.inputs.map((i) => `${i.name}: [${i.dims.join(', ')}]`).join('; ')}); pass inputShapes to ${method}()`);
   }
 
   /** An input's dims as given (a tensor's or bind's), checked against the model's: integers, the model's rank
